@@ -1,0 +1,184 @@
+"""The command line: parse options, call the pipeline, print what happened. Only module using click."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from talkfeed import __version__
+from talkfeed.errors import Finding, InvalidTalksError, Severity, TalkfeedError
+from talkfeed.pipeline import (
+    DEFAULT_WAIT_SECONDS,
+    Options,
+    build,
+    describe_url,
+    read_catalog,
+    select,
+)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _reporting_errors(command: _F) -> _F:
+    """Turn talkfeed's own errors into their message and exit code; real bugs keep a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InvalidTalksError as error:
+            _print_findings(error.findings, quiet=False)
+            click.echo(str(error), err=True)
+            sys.exit(error.exit_code)
+        except TalkfeedError as error:
+            click.echo(str(error), err=True)
+            sys.exit(error.exit_code)
+
+    return run  # type: ignore[return-value]
+
+
+def _source_argument(command: _F) -> _F:
+    return click.argument(
+        "source", type=click.Path(path_type=Path), default=".", required=False)(command)
+
+
+def _lang_option(command: _F) -> _F:
+    return click.option(
+        "--lang", metavar="CODE",
+        help="Language to publish (default: the site's defaultContentLanguage).")(command)
+
+
+def _timezone_option(command: _F) -> _F:
+    return click.option(
+        "--timezone", metavar="TZ",
+        help="IANA time zone for dates written without one (default: the site's timeZone, else UTC).",
+    )(command)
+
+
+def _now_option(command: _F) -> _F:
+    return click.option(
+        "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+        metavar="DATETIME",
+        help="Take this as the current time when leaving out future and expired talks.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="talkfeed")
+def main() -> None:
+    """Publish the talk pages of a Hugo Academic / Wowchemy / Hugo Blox site as feeds.
+
+    SOURCE is a Hugo site root, a talk section folder (content/talk, content/event,
+    content/events) or one talk page; it defaults to the current folder.
+    """
+
+
+@main.command("build")
+@_source_argument
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("public"),
+              show_default=True, metavar="DIR", help="Folder to write index.xml, atom.xml and feed.json into.")
+@click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
+@click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')
+@_timezone_option
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Publish only the newest N talks.")
+@click.option("--drafts", is_flag=True, help="Include talks marked draft.")
+@click.option("--future", is_flag=True, help="Include talks whose publish date is in the future.")
+@click.option("--expired", is_flag=True, help="Include talks whose expiryDate has passed.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Publish the valid talks even when some pages have errors (exit 0).")
+@_lang_option
+@_now_option
+@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=DEFAULT_WAIT_SECONDS,
+              show_default=True, metavar="SECONDS",
+              help="How long to wait for another run writing to DIR before giving up (exit 75).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
+@_reporting_errors
+def build_command(source: Path, output: Path, base_url: str | None, title: str | None,
+                  timezone: str | None, limit: int | None, drafts: bool, future: bool,
+                  expired: bool, skip_invalid: bool, lang: str | None, now: datetime | None,
+                  wait_seconds: float, quiet: bool) -> None:
+    """Write the RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of SOURCE's talks into DIR."""
+    options = Options(source=source, output=output, base_url=base_url, title=title,
+                      timezone=timezone, limit=limit, drafts=drafts, future=future,
+                      expired=expired, skip_invalid=skip_invalid, lang=lang,
+                      now=_aware(now), wait_seconds=wait_seconds)
+    report = build(options)
+    _print_findings(report.findings, quiet=quiet)
+    if report.skipped:
+        click.echo(f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
+                   f"published {len(report.talks)} talk(s)", err=True)
+    if not quiet:
+        for written in report.written:
+            click.echo(f"{'updated' if written.changed else 'unchanged'} {written.path}")
+
+
+@main.command("check")
+@_source_argument
+@_timezone_option
+@_lang_option
+@_reporting_errors
+def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
+    """Read and validate every talk page of SOURCE; write nothing.
+
+    Exits 1 when any page has an error.
+    """
+    catalog = read_catalog(Options(source=source, timezone=timezone, lang=lang))
+    _print_findings(catalog.findings, quiet=False)
+    errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
+    warnings = len(catalog.findings) - errors
+    click.echo(f"{len(catalog.talks) + len(catalog.invalid)} talk page(s) checked: "
+               f"{len(catalog.invalid)} with errors, {warnings} warning(s)")
+    if catalog.invalid:
+        sys.exit(1)
+
+
+@main.command("list")
+@_source_argument
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
+@click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
+@_timezone_option
+@_lang_option
+@_now_option
+@_reporting_errors
+def list_command(source: Path, as_json: bool, base_url: str | None, timezone: str | None,
+                 lang: str | None, now: datetime | None) -> None:
+    """Print the talks build would publish, in feed order: publish date, permalink, title.
+
+    Exits 1 when any page has an error (the valid talks are still listed).
+    """
+    options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang,
+                      now=_aware(now))
+    catalog = read_catalog(options)
+    _print_findings(catalog.findings, quiet=False)
+    talks = select(catalog, options)
+    rows = [(talk.published.isoformat(timespec="seconds"), describe_url(catalog, options, talk),
+             talk.title, talk.path) for talk in talks]
+    if as_json:
+        keys = ("published", "url", "title", "path")
+        click.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows],
+                              ensure_ascii=False, indent=2))
+    else:
+        for published, url, title, _ in rows:
+            click.echo(f"{published}\t{url}\t{title}")
+    if catalog.invalid:
+        sys.exit(1)
+
+
+def _print_findings(findings: Iterable[Finding], quiet: bool) -> None:
+    for finding in findings:
+        if quiet and finding.severity is Severity.WARNING:
+            continue
+        click.echo(str(finding), err=True)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,175 @@
+"""Render each talk's HTML: Markdown to HTML, sanitized, URLs made absolute, facts on top.
+
+The one module that imports jinja2, the Markdown renderer and the sanitizer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from urllib.parse import quote, urljoin, urlsplit
+
+import cmarkgfm
+import jinja2
+import nh3
+from cmarkgfm.cmark import Options
+
+from talkfeed.model import FeedSettings, Link, Talk, TalkTime
+
+_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
+_EXTENSIONS = ("table", "strikethrough", "autolink")
+_ALLOWED_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel", "webcal", "xmpp", "irc", "ircs"}
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+_TAGS = nh3.ALLOWED_TAGS - {"map", "area"}
+_FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+_WHITESPACE = re.compile(r"\s+")
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("talkfeed", "templates"),
+    autoescape=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A talk ready for every feed format: its URL and its HTML and text, rendered once."""
+
+    talk: Talk
+    url: str
+    summary_html: str
+    summary_text: str
+    content_html: str
+
+
+def permalink(base_url: str, url_path: str) -> str:
+    """Join the base URL and a talk's path, percent-encoding what a URL cannot hold raw."""
+    return base_url + quote(url_path, safe="/-._~!$&'()*+,;=:@%")
+
+
+def render_item(talk: Talk, settings: FeedSettings) -> Item:
+    """Render one talk's summary and full content as sanitized HTML with absolute URLs."""
+    url = permalink(settings.base_url, talk.url_path)
+    clean = partial(sanitize, base=url)
+    body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
+    abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
+    summary_html = _summary_html(talk, clean, abstract_html, body_html)
+    content_html = _TEMPLATES.get_template("item.html.j2").render(
+        talk=talk,
+        facts=facts_line(talk),
+        event_html=_event_html(talk, url),
+        when=describe_when(talk.start, talk.end),
+        where=", ".join(part for part in (talk.location, *talk.address) if part),
+        abstract_html=jinja2.utils.markupsafe.Markup(abstract_html),
+        body_html=jinja2.utils.markupsafe.Markup(body_html),
+        links=tuple(_absolute_link(link, url) for link in talk.links if _safe_url(link.url)),
+    )
+    return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip())
+
+
+def markdown_html(text: str) -> str:
+    """Render Markdown as Hugo's Goldmark does: CommonMark plus GFM tables, strikethrough, autolinks."""
+    return str(cmarkgfm.markdown_to_html_with_extensions(
+        text, options=_MARKDOWN_OPTIONS, extensions=_EXTENSIONS))
+
+
+def sanitize(fragment: str, base: str) -> str:
+    """Drop scripts, frames, event handlers and unsafe URLs; make every URL absolute from ``base``."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attribute_filter=partial(_absolute_attribute, base),
+        url_schemes=_ALLOWED_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    # Raw shortcode markers must never reach a feed, even from a literal in code.
+    return str(cleaned).replace("{{%", "{&#123;%").replace("{{&lt;", "{&#123;&lt;")
+
+
+def plain_text(fragment: str) -> str:
+    """Reduce HTML to its text, whitespace folded, as a JSON Feed summary wants it."""
+    text = nh3.clean(fragment.replace("<", " <"), tags=set())
+    return _WHITESPACE.sub(" ", html.unescape(text)).strip()
+
+
+def facts_line(talk: Talk) -> tuple[str, ...]:
+    """Say when and where in one line: ``Tue 4 Jan 2022 · Event · Location``."""
+    facts = []
+    if talk.start is not None:
+        facts.append(_day_label(talk.start))
+    facts += [part for part in (talk.event, talk.location) if part]
+    return tuple(facts)
+
+
+def describe_when(start: TalkTime | None, end: TalkTime | None) -> str:
+    """Format a talk's time for people, each moment with its own UTC offset."""
+    if start is None:
+        return ""
+    if not isinstance(start, datetime):
+        last = end if end is not None and not isinstance(end, datetime) else None
+        if last is None or last == start:
+            return f"{_day_label(start)} (all day)"
+        return f"{_day_label(start)} – {_day_label(last)} (all day)"
+    if not isinstance(end, datetime):
+        return f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)}"
+    if end.date() == start.date() and end.utcoffset() == start.utcoffset():
+        return f"{_day_label(start)}, {start:%H:%M}–{end:%H:%M} {_offset_label(start)}"
+    return (f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)} – "
+            f"{_day_label(end)}, {end:%H:%M} {_offset_label(end)}")
+
+
+def _day_label(value: date) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _offset_label(value: datetime) -> str:
+    offset = value.utcoffset() or timedelta()
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html: str) -> str:
+    if talk.summary:
+        return str(clean(markdown_html(talk.summary))).strip()
+    if abstract_html:
+        return abstract_html.strip()
+    first = _FIRST_PARAGRAPH.search(body_html)
+    return first.group() if first else ""
+
+
+def _event_html(talk: Talk, url: str) -> jinja2.utils.markupsafe.Markup | str:
+    if not talk.event:
+        return ""
+    if talk.event_url and _safe_url(talk.event_url):
+        target = urljoin(url, talk.event_url)
+        return jinja2.utils.markupsafe.Markup('<a href="{}">{}</a>').format(target, talk.event)
+    return talk.event
+
+
+def _absolute_link(link: Link, base: str) -> Link:
+    return Link(link.label, urljoin(base, link.url), link.kind)
+
+
+def _absolute_attribute(base: str, tag: str, attribute: str, value: str) -> str | None:
+    if attribute not in _URL_ATTRIBUTES:
+        return value
+    if not _safe_url(value):
+        return None
+    return urljoin(base, value.strip())
+
+
+def _safe_url(url: str) -> bool:
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return False
+    return scheme == "" or scheme in _ALLOWED_SCHEMES

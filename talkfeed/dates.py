@@ -1,0 +1,135 @@
+"""Turn every date form Hugo front matter holds into an aware ``datetime`` or a ``date``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+
+from typing import TypeVar
+
+from talkfeed.model import TalkTime
+
+_T = TypeVar("_T")
+
+ACCEPTED_FORMS = "use 2024-05-01 or 2024-05-01T14:00:00Z"
+
+_ISO = re.compile(
+    r"""
+    (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+    (?:
+        (?P<sep>[Tt ]|:)                      # ':' is a typo seen in real pages
+        (?P<hour>\d{1,2}):(?P<minute>\d{1,2})
+        (?::(?P<second>\d{1,2})(?:[.,](?P<fraction>\d+))?)?
+        \s*(?P<zone>[Zz]|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?
+    )?
+    """,
+    re.VERBOSE,
+)
+_DAY_MONTH_YEAR = re.compile(r"(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3}) (?P<year>\d{4})")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+class DateError(ValueError):
+    """A front-matter value that is not a date; the message says what it was."""
+
+
+def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
+    """Read a front-matter date value as Hugo would.
+
+    A value with a time becomes an aware ``datetime``: its own offset when it has one,
+    else ``zone``. A value without a time stays a ``date``. ``None`` and blank strings
+    mean absent. Raises ``DateError`` for anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise DateError(f"{value!r} is not a date")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        return _parse_text(text, zone)
+    raise DateError(f"a {type(value).__name__} is not a date")
+
+
+def is_typo_form(value: object) -> bool:
+    """Tell whether a string date uses ``2021-09-08:16:00:00``, which Hugo itself refuses."""
+    if not isinstance(value, str):
+        return False
+    match = _ISO.fullmatch(value.strip())
+    return match is not None and match["sep"] == ":"
+
+
+def as_datetime(value: TalkTime, zone: tzinfo) -> datetime:
+    """Widen a date to midnight in ``zone``, as Hugo does for a date-only publish date."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(), tzinfo=zone)
+
+
+def day_after(value: date) -> date:
+    return value + timedelta(days=1)
+
+
+def _parse_text(text: str, zone: tzinfo) -> TalkTime:
+    match = _ISO.fullmatch(text)
+    if match is not None:
+        return _from_iso_match(text, match, zone)
+    match = _DAY_MONTH_YEAR.fullmatch(text)
+    if match is not None and match["month"].lower() in _MONTHS:
+        month = _MONTHS.index(match["month"].lower()) + 1
+        return _checked(text, lambda: date(int(match["year"]), month, int(match["day"])))
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        raise DateError(f'"{text}" is not a date') from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def _from_iso_match(text: str, match: re.Match[str], zone: tzinfo) -> TalkTime:
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    if match["hour"] is None:
+        return _checked(text, lambda: date(year, month, day))
+    fraction = (match["fraction"] or "0")[:6].ljust(6, "0")
+    offset = _offset(text, match["zone"], zone)
+    return _checked(
+        text,
+        lambda: datetime(
+            year,
+            month,
+            day,
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or 0),
+            int(fraction),
+            tzinfo=offset,
+        ),
+    )
+
+
+def _offset(text: str, written: str | None, zone: tzinfo) -> tzinfo:
+    if written is None:
+        return zone
+    if written.upper() in ("Z", "UTC", "GMT"):
+        return timezone.utc
+    sign = -1 if written[0] == "-" else 1
+    digits = written[1:].replace(":", "")
+    hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+    if hours > 23 or minutes > 59:
+        raise DateError(f'"{text}" has an impossible UTC offset')
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _checked(text: str, build: Callable[[], _T]) -> _T:
+    try:
+        return build()
+    except ValueError:
+        raise DateError(f'"{text}" is not a real date') from None

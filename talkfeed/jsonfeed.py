@@ -1,0 +1,77 @@
+"""Render JSON Feed 1.1 as data, written with ``json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from talkfeed.content import Item
+from talkfeed.model import FeedSettings, TalkTime
+
+JSON_NAME = "feed.json"
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json_feed(items: Sequence[Item], settings: FeedSettings) -> bytes:
+    """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible."""
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": settings.title,
+        "home_page_url": settings.home_url,
+        "feed_url": settings.feeds_url + JSON_NAME,
+        "description": settings.description,
+        "language": settings.language,
+        "authors": [{"name": settings.author}],
+        "items": [_item(item) for item in items],
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _item(item: Item) -> dict[str, Any]:
+    talk = item.talk
+    data: dict[str, Any] = {
+        "id": item.url,
+        "url": item.url,
+        "title": talk.title,
+        "content_html": item.content_html,
+    }
+    if item.summary_text:
+        data["summary"] = item.summary_text
+    data["date_published"] = _timestamp(talk.published)
+    data["date_modified"] = _timestamp(talk.modified or talk.published)
+    if talk.authors:
+        data["authors"] = [{"name": name} for name in talk.authors]
+    if talk.tags:
+        data["tags"] = list(talk.tags)
+    data["_talk"] = _talk_extension(item)
+    return data
+
+
+def _talk_extension(item: Item) -> dict[str, Any]:
+    talk = item.talk
+    data: dict[str, Any] = {"about": "https://pypi.org/project/talkfeed/#json-feed-extension"}
+    if talk.start is not None:
+        data["start"] = _moment(talk.start)
+        data["all_day"] = not isinstance(talk.start, datetime)
+    if talk.end is not None:
+        data["end"] = _moment(talk.end)
+    optional = {
+        "event": talk.event,
+        "event_url": urljoin(item.url, talk.event_url) if talk.event_url else None,
+        "location": talk.location,
+    }
+    data.update({key: value for key, value in optional.items() if value})
+    if talk.address:
+        data["address"] = list(talk.address)
+    return data
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _moment(value: TalkTime) -> str:
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()

@@ -1,0 +1,95 @@
+"""The records that flow through the pipeline: one ``Talk`` per page, the site, the run's options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+TalkTime = date | datetime
+"""A talk's start or end: a ``datetime`` with its offset, or a ``date`` for an all-day talk."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link shown with a talk: slides, video, code, or one of its ``links`` list."""
+
+    label: str
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Talk:
+    """One talk page, read and normalized; nothing downstream sees its raw front matter."""
+
+    path: str
+    """The page's path relative to SOURCE, as printed in findings."""
+    url_path: str
+    """The permalink below the base URL, ``talk/slug/`` (with a language prefix where due)."""
+    lang: str
+    title: str
+    published: datetime
+    modified: datetime | None
+    expires: datetime | None
+    draft: bool
+    start: TalkTime | None
+    end: TalkTime | None
+    event: str | None
+    event_url: str | None
+    location: str | None
+    address: tuple[str, ...]
+    summary: str | None
+    """Markdown, as written; ``None`` when the page has none."""
+    abstract: str | None
+    """Markdown, as written."""
+    body: str
+    """Markdown, with Hugo shortcodes already turned into HTML."""
+    authors: tuple[str, ...]
+    tags: tuple[str, ...]
+    links: tuple[Link, ...]
+    image: str | None = None
+    """The featured image's file name within the page bundle."""
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    base_url: str | None = None
+    title: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """What talkfeed takes from a Hugo site's configuration."""
+
+    root: Path | None
+    base_url: str | None = None
+    title: str | None = None
+    language_code: str | None = None
+    time_zone: str | None = None
+    default_language: str = "en"
+    default_language_in_subdir: bool = False
+    languages: Mapping[str, Language] = field(default_factory=dict)
+    author: str | None = None
+    config_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """Everything the renderers need besides the talks."""
+
+    base_url: str
+    """The site's URL, ending in a slash; permalinks are made from it."""
+    feeds_url: str
+    """The URL of the output folder, ending in a slash; the feeds' own links are made from it."""
+    home_url: str
+    """The page the feeds stand for: the talk section's URL."""
+    title: str
+    description: str
+    language: str
+    author: str
+    generator: str
+    version: str

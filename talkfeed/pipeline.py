@@ -1,0 +1,235 @@
+"""Run talkfeed's jobs: read every page, choose and order the talks, render, write.
+
+Everything is rendered before anything is written, and nothing is written when any
+page has an error (unless the run asks to skip invalid pages).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from talkfeed import __version__
+from talkfeed.collect import Selection, collect_talks
+from talkfeed.content import Item, permalink, render_item
+from talkfeed.discover import find_pages
+from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
+from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.jsonfeed import JSON_NAME, render_json_feed
+from talkfeed.model import FeedSettings, Site, Talk
+from talkfeed.reader import ReadContext, read_page
+from talkfeed.site import Source, locate_source
+from talkfeed.writer import Written, locked, write_files
+
+DEFAULT_WAIT_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """One run's settings, as the command line or a caller gives them."""
+
+    source: Path = Path()
+    output: Path = Path("public")
+    base_url: str | None = None
+    title: str | None = None
+    timezone: str | None = None
+    limit: int | None = None
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
+    skip_invalid: bool = False
+    lang: str | None = None
+    now: datetime | None = None
+    wait_seconds: float = DEFAULT_WAIT_SECONDS
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every page of SOURCE read: the valid talks of the chosen language and all findings."""
+
+    source: Source
+    talks: tuple[Talk, ...]
+    findings: tuple[Finding, ...]
+    invalid: tuple[str, ...]
+    """Pages left out for errors, by path."""
+    language: str
+    zone: tzinfo
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    findings: tuple[Finding, ...]
+    talks: tuple[Talk, ...]
+    written: tuple[Written, ...] = field(default=())
+    skipped: tuple[str, ...] = field(default=())
+
+
+def read_catalog(options: Options) -> Catalog:
+    """Find and read every talk page of SOURCE; raises ``ConfigError`` for unusable settings."""
+    source = locate_source(options.source)
+    site = source.site
+    zone = _zone(options.timezone or site.time_zone, from_option=options.timezone is not None)
+    language = options.lang or site.default_language
+    if options.lang and site.languages and options.lang not in site.languages:
+        known = ", ".join(sorted(site.languages))
+        raise ConfigError(f"--lang {options.lang}: the site has no such language ({known})")
+    context = ReadContext(
+        zone=zone,
+        default_language=site.default_language,
+        prefix_default_language=site.default_language_in_subdir,
+        languages_with_own_url=frozenset(
+            code for code, lang in site.languages.items() if lang.base_url),
+    )
+    pages, findings = find_pages(source)
+    talks: list[Talk] = []
+    invalid: list[str] = []
+    for page in pages:
+        result = read_page(page, context)
+        findings.extend(result.findings)
+        if result.talk is not None:
+            talks.append(result.talk)
+        elif result.skipped_reason is None:
+            invalid.append(page.name)
+    chosen = [talk for talk in talks if talk.lang == language]
+    duplicates = _duplicate_permalinks(chosen)
+    findings.extend(duplicates)
+    clashing = {finding.path for finding in duplicates}
+    chosen = [talk for talk in chosen if talk.path not in clashing]
+    invalid.extend(sorted(clashing))
+    return Catalog(source, tuple(chosen), tuple(sorted(findings, key=_finding_order)),
+                   tuple(invalid), language, zone)
+
+
+def select(catalog: Catalog, options: Options) -> list[Talk]:
+    """Apply the draft, future, expiry and limit rules, and order the talks for the feed."""
+    now = options.now or datetime.now(timezone.utc)
+    return collect_talks(catalog.talks, Selection(
+        now=now, drafts=options.drafts, future=options.future, expired=options.expired,
+        limit=options.limit))
+
+
+def feed_settings(catalog: Catalog, options: Options) -> FeedSettings:
+    """Settle the feeds' URLs, title and language from the options and the site config."""
+    site = catalog.source.site
+    language = site.languages.get(catalog.language)
+    base_url = _base_url(options.base_url or (language and language.base_url) or site.base_url)
+    site_title = (language and language.title) or site.title
+    title = options.title or (f"Talks — {site_title}" if site_title else "Talks")
+    return FeedSettings(
+        base_url=base_url,
+        feeds_url=base_url + _served_path(options.output),
+        home_url=_home_url(catalog, base_url),
+        title=title,
+        description=f"Talks from {site_title}" if site_title else "Talks",
+        language=(language and language.language_code) or site.language_code or catalog.language,
+        author=site.author or site_title or "talkfeed",
+        generator="talkfeed",
+        version=__version__,
+    )
+
+
+def render_outputs(talks: Sequence[Talk], settings: FeedSettings) -> dict[str, bytes]:
+    """Render every output file to bytes, in memory."""
+    items = [render_item(talk, settings) for talk in talks]
+    return _render_feeds(items, settings)
+
+
+def build(options: Options) -> BuildReport:
+    """Read, select, render, then write the feeds into ``options.output``.
+
+    Raises ``InvalidTalksError`` when pages have errors and skipping was not asked for;
+    nothing is written then.
+    """
+    catalog = read_catalog(options)
+    if catalog.invalid and not options.skip_invalid:
+        raise InvalidTalksError(catalog.invalid, catalog.findings)
+    settings = feed_settings(catalog, options)
+    talks = select(catalog, options)
+    outputs = render_outputs(talks, settings)
+    with locked(options.output, options.wait_seconds):
+        written = write_files(options.output, outputs)
+    return BuildReport(catalog.findings, tuple(talks), tuple(written), catalog.invalid)
+
+
+def describe_url(catalog: Catalog, options: Options, talk: Talk) -> str:
+    """A talk's permalink where a base URL is known, else its site-relative path."""
+    site = catalog.source.site
+    language = site.languages.get(catalog.language)
+    base = options.base_url or (language and language.base_url) or site.base_url
+    if base is None:
+        return "/" + talk.url_path
+    return permalink(_base_url(base), talk.url_path)
+
+
+def _render_feeds(items: Sequence[Item], settings: FeedSettings) -> dict[str, bytes]:
+    return {
+        RSS_NAME: render_rss(items, settings),
+        ATOM_NAME: render_atom(items, settings),
+        JSON_NAME: render_json_feed(items, settings),
+    }
+
+
+def _duplicate_permalinks(talks: Sequence[Talk]) -> list[Finding]:
+    by_path: dict[str, list[Talk]] = defaultdict(list)
+    for talk in talks:
+        by_path[talk.url_path].append(talk)
+    findings = []
+    for url_path, group in by_path.items():
+        if len(group) < 2:
+            continue
+        for talk in group:
+            others = ", ".join(other.path for other in group if other is not talk)
+            findings.append(Finding(talk.path, None, Severity.ERROR,
+                                    f"permalink /{url_path} is also the permalink of {others} "
+                                    "(give one of them another slug: or url:)"))
+    return findings
+
+
+def _zone(name: str | None, from_option: bool) -> tzinfo:
+    if name is None:
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        where = "--timezone" if from_option else "the site config's timeZone"
+        raise ConfigError(f'{where} "{name}" is not a time zone (use an IANA name such as '
+                          "Europe/Amsterdam, or UTC)") from None
+
+
+def _base_url(value: str | None) -> str:
+    if value is None:
+        raise ConfigError("no base URL: pass --base-url https://example.org/ "
+                          "or set baseURL in the site config")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f'base URL "{value}" is not an absolute http(s) URL '
+                          "(use --base-url https://example.org/)")
+    return value.strip().rstrip("/") + "/"
+
+
+def _served_path(output: Path) -> str:
+    """Where the output folder is served: the part below a folder named ``public``, Hugo's."""
+    parts = output.absolute().parts
+    if "public" not in parts:
+        return ""
+    below = parts[len(parts) - 1 - parts[::-1].index("public") + 1:]
+    return "".join(f"{part}/" for part in below)
+
+
+def _home_url(catalog: Catalog, base_url: str) -> str:
+    folders = [talk.url_path.strip("/").split("/")[:-1] for talk in catalog.talks]
+    if not folders or catalog.source.single_page is not None:
+        return base_url
+    common = os.path.commonprefix(folders)
+    return permalink(base_url, "".join(f"{part}/" for part in common))
+
+
+def _finding_order(finding: Finding) -> tuple[str, int]:
+    return (finding.path, finding.line or 0)
+

@@ -1,0 +1,171 @@
+"""Write a set of output files so readers only ever see a whole old set or a whole new set.
+
+Every file is first written beside its target under a temporary name and synced; then a
+journal naming the renames is synced; then the renames happen and the journal goes. A run
+killed during the renames leaves the journal, and the next run finishes the renames before
+anything else, so a half-switched set never outlives the next run. Files whose bytes are
+unchanged are not touched, so their mtime (and web servers' ETags) stay as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from talkfeed.errors import LockedError, OutputError
+
+TEMPORARY_PREFIX = ".talkfeed-tmp-"
+JOURNAL_NAME = ".talkfeed-journal.json"
+LOCK_NAME = ".talkfeed.lock"
+FILE_MODE = 0o644
+
+
+@dataclass(frozen=True)
+class Written:
+    """One output file and whether this run changed it."""
+
+    path: Path
+    changed: bool
+
+
+@contextlib.contextmanager
+def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold the output folder's lock, waiting up to ``wait_seconds`` for another run to finish."""
+    _make_folder(directory)
+    path = directory / LOCK_NAME
+    try:
+        handle = path.open("a")
+    except OSError as error:
+        raise OutputError(f"cannot create the lock file: {_cause(error)}", str(path)) from None
+    with handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockedError(
+                        f"another talkfeed run still holds {path} after {wait_seconds:g} s; "
+                        "try again later (or raise --wait)", str(directory)) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
+    """Write ``files`` (name → bytes) into ``directory`` as one set; call it under ``locked``.
+
+    Raises ``OutputError`` naming the path and the cause; the folder then still holds
+    the previous set and no temporary files.
+    """
+    _make_folder(directory)
+    recover(directory)
+    changed = {name: data for name, data in files.items() if not _same(directory / name, data)}
+    staged: dict[str, str] = {}
+    try:
+        for name, data in changed.items():
+            staged[name] = _stage(directory, name, data)
+        if staged:
+            _commit(directory, staged)
+    except OSError as error:
+        for temporary in staged.values():
+            with contextlib.suppress(OSError):
+                (directory / temporary).unlink()
+        raise OutputError(f"cannot write: {_cause(error)}",
+                          str(getattr(error, "filename", None) or directory)) from None
+    return [Written(directory / name, name in changed) for name in files]
+
+
+def recover(directory: Path) -> None:
+    """Finish the renames of a run that was killed midway, and remove stray temporary files."""
+    journal = directory / JOURNAL_NAME
+    if journal.exists():
+        try:
+            renames = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            renames = {}
+        for name, temporary in renames.items() if isinstance(renames, dict) else ():
+            source = directory / str(temporary)
+            if source.exists() and "/" not in str(name) and "/" not in str(temporary):
+                os.replace(source, directory / str(name))
+        journal.unlink()
+        _sync_folder(directory)
+    for leftover in directory.glob(TEMPORARY_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _stage(directory: Path, name: str, data: bytes) -> str:
+    target = directory / name
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder stands where the file goes", str(target))
+    temporary = f"{TEMPORARY_PREFIX}{os.getpid()}-{name}"
+    path = directory / temporary
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        os.fchmod(descriptor, FILE_MODE)
+        os.fsync(descriptor)
+    except OSError as error:
+        error.filename = str(target)
+        raise
+    finally:
+        os.close(descriptor)
+    return temporary
+
+
+def _commit(directory: Path, staged: Mapping[str, str]) -> None:
+    journal = directory / JOURNAL_NAME
+    temporary_journal = directory / f"{TEMPORARY_PREFIX}journal"
+    temporary_journal.write_text(json.dumps(dict(staged)), encoding="utf-8")
+    with temporary_journal.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary_journal, journal)
+    _sync_folder(directory)
+    for name, temporary in staged.items():
+        os.replace(directory / temporary, directory / name)
+    journal.unlink()
+    _sync_folder(directory)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _make_folder(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError("the output path is a file, not a folder", str(directory)) from None
+    except OSError as error:
+        raise OutputError(f"cannot create the output folder: {_cause(error)}",
+                          str(directory)) from None
+
+
+def _sync_folder(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _cause(error: OSError) -> str:
+    return error.strerror or str(error)
