@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,26 +45,27 @@ def _reporting_errors(command: _F) -> _F:
 
 
 def _source_argument(command: _F) -> _F:
-    return click.argument(
-        "source", type=click.Path(path_type=Path), default=".", required=False)(command)
+    return click.argument("source", type=click.Path(path_type=Path), default=".", required=False)(command)
 
 
 def _lang_option(command: _F) -> _F:
     return click.option(
-        "--lang", metavar="CODE",
-        help="Language to publish (default: the site's defaultContentLanguage).")(command)
+        "--lang", metavar="CODE", help="Language to publish (default: the site's defaultContentLanguage)."
+    )(command)
 
 
 def _timezone_option(command: _F) -> _F:
     return click.option(
-        "--timezone", metavar="TZ",
+        "--timezone",
+        metavar="TZ",
         help="IANA time zone for dates written without one (default: the site's timeZone, else UTC).",
     )(command)
 
 
 def _now_option(command: _F) -> _F:
     return click.option(
-        "--now", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+        "--now",
+        type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
         metavar="DATETIME",
         help="Take this as the current time when leaving out future and expired talks.",
     )(command)
@@ -82,8 +83,16 @@ def main() -> None:
 
 @main.command("build")
 @_source_argument
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("public"),
-              show_default=True, metavar="DIR", help="Folder to write index.xml, atom.xml and feed.json into.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=Path("public"),
+    show_default=True,
+    metavar="DIR",
+    help="Folder to write index.xml, atom.xml and feed.json into.",
+)
 @click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
 @click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')
 @_timezone_option
@@ -91,29 +100,62 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include talks marked draft.")
 @click.option("--future", is_flag=True, help="Include talks whose publish date is in the future.")
 @click.option("--expired", is_flag=True, help="Include talks whose expiryDate has passed.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Publish the valid talks even when some pages have errors (exit 0).")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Publish the valid talks even when some pages have errors (exit 0)."
+)
 @_lang_option
 @_now_option
-@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=DEFAULT_WAIT_SECONDS,
-              show_default=True, metavar="SECONDS",
-              help="How long to wait for another run writing to DIR before giving up (exit 75).")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_WAIT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run writing to DIR before giving up (exit 75).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
-def build_command(source: Path, output: Path, base_url: str | None, title: str | None,
-                  timezone: str | None, limit: int | None, drafts: bool, future: bool,
-                  expired: bool, skip_invalid: bool, lang: str | None, now: datetime | None,
-                  wait_seconds: float, quiet: bool) -> None:
+def build_command(
+    source: Path,
+    output: Path,
+    base_url: str | None,
+    title: str | None,
+    timezone: str | None,
+    limit: int | None,
+    drafts: bool,
+    future: bool,
+    expired: bool,
+    skip_invalid: bool,
+    lang: str | None,
+    now: datetime | None,
+    wait_seconds: float,
+    quiet: bool,
+) -> None:
     """Write the RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of SOURCE's talks into DIR."""
-    options = Options(source=source, output=output, base_url=base_url, title=title,
-                      timezone=timezone, limit=limit, drafts=drafts, future=future,
-                      expired=expired, skip_invalid=skip_invalid, lang=lang,
-                      now=_aware(now), wait_seconds=wait_seconds)
+    options = Options(
+        source=source,
+        output=output,
+        base_url=base_url,
+        title=title,
+        timezone=timezone,
+        limit=limit,
+        drafts=drafts,
+        future=future,
+        expired=expired,
+        skip_invalid=skip_invalid,
+        lang=lang,
+        now=_aware(now),
+        wait_seconds=wait_seconds,
+    )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
     if report.skipped:
-        click.echo(f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
-                   f"published {len(report.talks)} talk(s)", err=True)
+        click.echo(
+            f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
+            f"published {len(report.talks)} talk(s)",
+            err=True,
+        )
     if not quiet:
         for written in report.written:
             click.echo(f"{'updated' if written.changed else 'unchanged'} {written.path}")
@@ -133,8 +175,10 @@ def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
-    click.echo(f"{len(catalog.talks) + len(catalog.invalid)} talk page(s) checked: "
-               f"{len(catalog.invalid)} with errors, {warnings} warning(s)")
+    click.echo(
+        f"{len(catalog.talks) + len(catalog.invalid)} talk page(s) checked: "
+        f"{len(catalog.invalid)} with errors, {warnings} warning(s)"
+    )
     if catalog.invalid:
         sys.exit(1)
 
@@ -147,23 +191,36 @@ def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
 @_lang_option
 @_now_option
 @_reporting_errors
-def list_command(source: Path, as_json: bool, base_url: str | None, timezone: str | None,
-                 lang: str | None, now: datetime | None) -> None:
+def list_command(
+    source: Path,
+    as_json: bool,
+    base_url: str | None,
+    timezone: str | None,
+    lang: str | None,
+    now: datetime | None,
+) -> None:
     """Print the talks build would publish, in feed order: publish date, permalink, title.
 
     Exits 1 when any page has an error (the valid talks are still listed).
     """
-    options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang,
-                      now=_aware(now))
+    options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now))
     catalog = read_catalog(options)
     _print_findings(catalog.findings, quiet=False)
     talks = select(catalog, options)
-    rows = [(talk.published.isoformat(timespec="seconds"), describe_url(catalog, options, talk),
-             talk.title, talk.path) for talk in talks]
+    rows = [
+        (
+            talk.published.isoformat(timespec="seconds"),
+            describe_url(catalog, options, talk),
+            talk.title,
+            talk.path,
+        )
+        for talk in talks
+    ]
     if as_json:
         keys = ("published", "url", "title", "path")
-        click.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([dict(zip(keys, row, strict=True)) for row in rows], ensure_ascii=False, indent=2)
+        )
     else:
         for published, url, title, _ in rows:
             click.echo(f"{published}\t{url}\t{title}")
@@ -181,4 +238,4 @@ def _print_findings(findings: Iterable[Finding], quiet: bool) -> None:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)

@@ -16,6 +16,7 @@ import cmarkgfm
 import jinja2
 import nh3
 from cmarkgfm.cmark import Options
+from markupsafe import Markup
 
 from talkfeed.model import FeedSettings, Link, Talk, TalkTime
 
@@ -64,8 +65,8 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
         event_html=_event_html(talk, url),
         when=describe_when(talk.start, talk.end),
         where=", ".join(part for part in (talk.location, *talk.address) if part),
-        abstract_html=jinja2.utils.markupsafe.Markup(abstract_html),
-        body_html=jinja2.utils.markupsafe.Markup(body_html),
+        abstract_html=Markup(abstract_html),
+        body_html=Markup(body_html),
         links=tuple(_absolute_link(link, url) for link in talk.links if _safe_url(link.url)),
     )
     return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip())
@@ -73,8 +74,9 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
 
 def markdown_html(text: str) -> str:
     """Render Markdown as Hugo's Goldmark does: CommonMark plus GFM tables, strikethrough, autolinks."""
-    return str(cmarkgfm.markdown_to_html_with_extensions(
-        text, options=_MARKDOWN_OPTIONS, extensions=_EXTENSIONS))
+    return str(
+        cmarkgfm.markdown_to_html_with_extensions(text, options=_MARKDOWN_OPTIONS, extensions=_EXTENSIONS)
+    )
 
 
 def sanitize(fragment: str, base: str) -> str:
@@ -119,8 +121,10 @@ def describe_when(start: TalkTime | None, end: TalkTime | None) -> str:
         return f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)}"
     if end.date() == start.date() and end.utcoffset() == start.utcoffset():
         return f"{_day_label(start)}, {start:%H:%M}–{end:%H:%M} {_offset_label(start)}"
-    return (f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)} – "
-            f"{_day_label(end)}, {end:%H:%M} {_offset_label(end)}")
+    return (
+        f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)} – "
+        f"{_day_label(end)}, {end:%H:%M} {_offset_label(end)}"
+    )
 
 
 def _day_label(value: date) -> str:
@@ -146,12 +150,12 @@ def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html
     return first.group() if first else ""
 
 
-def _event_html(talk: Talk, url: str) -> jinja2.utils.markupsafe.Markup | str:
+def _event_html(talk: Talk, url: str) -> Markup | str:
     if not talk.event:
         return ""
     if talk.event_url and _safe_url(talk.event_url):
         target = urljoin(url, talk.event_url)
-        return jinja2.utils.markupsafe.Markup('<a href="{}">{}</a>').format(target, talk.event)
+        return Markup('<a href="{}">{}</a>').format(target, talk.event)
     return talk.event
 
 

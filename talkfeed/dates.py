@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
-
 from typing import TypeVar
 
 from talkfeed.model import TalkTime
@@ -51,7 +50,7 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
     if isinstance(value, bool):
         raise DateError(f"{value!r} is not a date")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -119,7 +118,7 @@ def _offset(text: str, written: str | None, zone: tzinfo) -> tzinfo:
     if written is None:
         return zone
     if written.upper() in ("Z", "UTC", "GMT"):
-        return timezone.utc
+        return UTC
     sign = -1 if written[0] == "-" else 1
     digits = written[1:].replace(":", "")
     hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))

@@ -98,8 +98,11 @@ def _note_rmarkdown(source: Source, path: Path, siblings: list[str], findings: l
     rendered = {f"{path.stem}.html", f"{path.stem}.md", f"{path.stem}.markdown"}
     if not rendered.intersection(siblings):
         findings.append(
-            _skipped(source, path, "R Markdown source with no rendered .html beside it "
-                     "(render the site with blogdown first)")
+            _skipped(
+                source,
+                path,
+                "R Markdown source with no rendered .html beside it (render the site with blogdown first)",
+            )
         )
 
 

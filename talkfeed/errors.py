@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -48,6 +48,9 @@ class ConfigError(TalkfeedError):
 
 class PageError(TalkfeedError):
     """One talk page cannot be read; ``line`` is 1-based within the file, where known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message, line=line)
 
 
 class InvalidTalksError(TalkfeedError):

@@ -8,8 +8,9 @@ clock, and the generator tag names feedgen. The channel's dates come from the ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from talkfeed.content import Item
@@ -17,7 +18,7 @@ from talkfeed.model import FeedSettings
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
-_EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def feed_updated(items: Sequence[Item]) -> datetime:
@@ -49,8 +50,7 @@ def render_atom(items: Sequence[Item], settings: FeedSettings) -> bytes:
     return bytes(feed.atom_str(pretty=True))
 
 
-def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str,
-          self_type: str) -> FeedGenerator:
+def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
     feed.id(settings.feeds_url + self_name)
@@ -61,13 +61,12 @@ def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str,
     feed.link(href=settings.home_url, rel="alternate", type="text/html")
     feed.language(settings.language)
     feed.author({"name": settings.author})
-    feed.generator("talkfeed", version=settings.version,
-                   uri="https://pypi.org/project/talkfeed/")
+    feed.generator("talkfeed", version=settings.version, uri="https://pypi.org/project/talkfeed/")
     feed.updated(feed_updated(items))
     return feed
 
 
-def _entry(feed: FeedGenerator, item: Item) -> object:
+def _entry(feed: FeedGenerator, item: Item) -> FeedEntry:
     entry = feed.add_entry(order="append")
     talk = item.talk
     entry.title(talk.title)

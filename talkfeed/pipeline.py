@@ -6,11 +6,10 @@ page has an error (unless the run asks to skip invalid pages).
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,9 +21,9 @@ from talkfeed.discover import find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
 from talkfeed.jsonfeed import JSON_NAME, render_json_feed
-from talkfeed.model import FeedSettings, Site, Talk
+from talkfeed.model import FeedSettings, Talk
 from talkfeed.reader import ReadContext, read_page
-from talkfeed.site import Source, locate_source
+from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.writer import Written, locked, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
@@ -79,14 +78,16 @@ def read_catalog(options: Options) -> Catalog:
     if options.lang and site.languages and options.lang not in site.languages:
         known = ", ".join(sorted(site.languages))
         raise ConfigError(f"--lang {options.lang}: the site has no such language ({known})")
+    authors, author_findings = read_author_names(site.root)
     context = ReadContext(
         zone=zone,
         default_language=site.default_language,
         prefix_default_language=site.default_language_in_subdir,
-        languages_with_own_url=frozenset(
-            code for code, lang in site.languages.items() if lang.base_url),
+        languages_with_own_url=frozenset(code for code, lang in site.languages.items() if lang.base_url),
+        authors=authors,
     )
     pages, findings = find_pages(source)
+    findings.extend(author_findings)
     talks: list[Talk] = []
     invalid: list[str] = []
     for page in pages:
@@ -102,16 +103,24 @@ def read_catalog(options: Options) -> Catalog:
     clashing = {finding.path for finding in duplicates}
     chosen = [talk for talk in chosen if talk.path not in clashing]
     invalid.extend(sorted(clashing))
-    return Catalog(source, tuple(chosen), tuple(sorted(findings, key=_finding_order)),
-                   tuple(invalid), language, zone)
+    return Catalog(
+        source, tuple(chosen), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
+    )
 
 
 def select(catalog: Catalog, options: Options) -> list[Talk]:
     """Apply the draft, future, expiry and limit rules, and order the talks for the feed."""
-    now = options.now or datetime.now(timezone.utc)
-    return collect_talks(catalog.talks, Selection(
-        now=now, drafts=options.drafts, future=options.future, expired=options.expired,
-        limit=options.limit))
+    now = options.now or datetime.now(UTC)
+    return collect_talks(
+        catalog.talks,
+        Selection(
+            now=now,
+            drafts=options.drafts,
+            future=options.future,
+            expired=options.expired,
+            limit=options.limit,
+        ),
+    )
 
 
 def feed_settings(catalog: Catalog, options: Options) -> FeedSettings:
@@ -123,7 +132,7 @@ def feed_settings(catalog: Catalog, options: Options) -> FeedSettings:
     title = options.title or (f"Talks — {site_title}" if site_title else "Talks")
     return FeedSettings(
         base_url=base_url,
-        feeds_url=base_url + _served_path(options.output),
+        feeds_url=base_url + _served_path(options.output, site.root),
         home_url=_home_url(catalog, base_url),
         title=title,
         description=f"Talks from {site_title}" if site_title else "Talks",
@@ -185,51 +194,69 @@ def _duplicate_permalinks(talks: Sequence[Talk]) -> list[Finding]:
             continue
         for talk in group:
             others = ", ".join(other.path for other in group if other is not talk)
-            findings.append(Finding(talk.path, None, Severity.ERROR,
-                                    f"permalink /{url_path} is also the permalink of {others} "
-                                    "(give one of them another slug: or url:)"))
+            findings.append(
+                Finding(
+                    talk.path,
+                    None,
+                    Severity.ERROR,
+                    f"permalink /{url_path} is also the permalink of {others} "
+                    "(give one of them another slug: or url:)",
+                )
+            )
     return findings
 
 
 def _zone(name: str | None, from_option: bool) -> tzinfo:
     if name is None:
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         where = "--timezone" if from_option else "the site config's timeZone"
-        raise ConfigError(f'{where} "{name}" is not a time zone (use an IANA name such as '
-                          "Europe/Amsterdam, or UTC)") from None
+        raise ConfigError(
+            f'{where} "{name}" is not a time zone (use an IANA name such as Europe/Amsterdam, or UTC)'
+        ) from None
 
 
 def _base_url(value: str | None) -> str:
     if value is None:
-        raise ConfigError("no base URL: pass --base-url https://example.org/ "
-                          "or set baseURL in the site config")
+        raise ConfigError(
+            "no base URL: pass --base-url https://example.org/ or set baseURL in the site config"
+        )
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f'base URL "{value}" is not an absolute http(s) URL '
-                          "(use --base-url https://example.org/)")
+        raise ConfigError(
+            f'base URL "{value}" is not an absolute http(s) URL (use --base-url https://example.org/)'
+        )
     return value.strip().rstrip("/") + "/"
 
 
-def _served_path(output: Path) -> str:
-    """Where the output folder is served: the part below a folder named ``public``, Hugo's."""
-    parts = output.absolute().parts
-    if "public" not in parts:
+def _served_path(output: Path, site_root: Path | None) -> str:
+    """Where the output folder is served: its path below the site's ``public/``, as Hugo's.
+
+    Any other folder is taken to be served at the base URL itself.
+    """
+    if site_root is None:
         return ""
-    below = parts[len(parts) - 1 - parts[::-1].index("public") + 1:]
-    return "".join(f"{part}/" for part in below)
+    try:
+        below = output.absolute().relative_to(site_root / "public")
+    except ValueError:
+        return ""
+    return "".join(f"{part}/" for part in below.parts)
 
 
 def _home_url(catalog: Catalog, base_url: str) -> str:
     folders = [talk.url_path.strip("/").split("/")[:-1] for talk in catalog.talks]
     if not folders or catalog.source.single_page is not None:
         return base_url
-    common = os.path.commonprefix(folders)
+    common = folders[0]
+    for folder in folders[1:]:
+        size = 0
+        while size < min(len(common), len(folder)) and common[size] == folder[size]:
+            size += 1
+        common = common[:size]
     return permalink(base_url, "".join(f"{part}/" for part in common))
 
 
 def _finding_order(finding: Finding) -> tuple[str, int]:
     return (finding.path, finding.line or 0)
-

@@ -7,32 +7,20 @@ era it follows.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from pathlib import Path
 from typing import Any
-
-import frontmatter
-import yaml
-from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from talkfeed.dates import ACCEPTED_FORMS, DateError, as_datetime, is_typo_form, parse_talk_time
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, PageError, Severity
 from talkfeed.model import Link, Talk, TalkTime
+from talkfeed.parsing import FrontMatter, read_page_text
 from talkfeed.shortcodes import expand_shortcodes
 
-MAX_PAGE_BYTES = 4 * 1024 * 1024
-"""Pages larger than this are refused: no real talk page comes near it."""
-MAX_FRONT_MATTER_VALUES = 100_000
-"""A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""
-
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_TAB_AFTER_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
 _LINK_KEYS = (
     ("url_slides", "Slides", "slides"),
     ("url_video", "Video", "video"),
@@ -45,16 +33,6 @@ _LINK_KEYS = (
 )
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
-
-
-class _TOMLHandler(BaseHandler):  # type: ignore[misc]
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
-
-
-_HANDLERS = (YAMLHandler(), _TOMLHandler(), JSONHandler())
 
 
 @dataclass(frozen=True)
@@ -115,145 +93,23 @@ class _Notes:
         return tuple(self.items)
 
 
-@dataclass(frozen=True)
-class _FrontMatter:
-    values: Mapping[str, Any]
-    text: str
-    first_line: int
-    body: str
-    body_line: int
-
-    def line_of(self, key: str) -> int | None:
-        pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", re.MULTILINE)
-        match = pattern.search(self.text)
-        return None if match is None else self.first_line + self.text.count("\n", 0, match.start())
-
-
 def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
-    text = _decode(_read_bytes(page.path), notes)
-    matter = _split(text)
-    values = matter.values
+    text = read_page_text(page.path)
+    if text.decoding_problem_line is not None:
+        notes.warn(
+            "text is not valid UTF-8; undecodable bytes were replaced (save the file as UTF-8)",
+            text.decoding_problem_line,
+        )
+    values = text.matter.values
     if values.get("type") == "widget_page" or values.get("headless") is True:
         raise _NotATalk("not a talk page (a widget page or a headless bundle)")
-    return _Fields(page, context, matter, notes).talk()
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise PageError(
-                f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
-                f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
-            )
-        with path.open("rb") as handle:
-            return handle.read(MAX_PAGE_BYTES + 1)
-    except OSError as error:
-        raise PageError(f"cannot read the file: {error.strerror or error}") from None
-
-
-def _decode(raw: bytes, notes: _Notes) -> str:
-    if not raw.strip():
-        raise PageError("the file is empty (a talk page starts with front matter: ---)")
-    if b"\x00" in raw[:8192]:
-        raise PageError("this is a binary file, not a talk page (move it out of the section)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        notes.warn("text is not valid UTF-8; undecodable bytes were replaced "
-                   "(save the file as UTF-8)", line)
-        text = raw.decode("utf-8-sig", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _split(text: str) -> _FrontMatter:
-    handler = frontmatter.detect_format(text, _HANDLERS)
-    if handler is None:
-        raise PageError("no front matter: a talk page starts with ---, +++ or { on its first line", 1)
-    try:
-        _, raw, body = handler.FM_BOUNDARY.split(text, 2)
-    except ValueError:
-        raise PageError("front matter opened on line 1 is never closed "
-                        "(add the closing delimiter line)", 1) from None
-    if isinstance(handler, JSONHandler):
-        raw = "{" + raw + "}"
-    first_line = 1 if isinstance(handler, JSONHandler) else 2
-    body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    values = _load(handler, raw, first_line)
-    if not isinstance(values, dict):
-        raise PageError("front matter is not a set of key: value pairs", first_line)
-    _check_size(values, first_line)
-    return _FrontMatter(values, raw, first_line, body, body_line)
-
-
-def _load(handler: BaseHandler, raw: str, first_line: int) -> Any:
-    try:
-        if isinstance(handler, YAMLHandler):
-            return _load_yaml(raw)
-        if isinstance(handler, JSONHandler):
-            return json.loads(raw)
-        return tomllib.loads(raw)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark is not None else first_line
-        raise PageError(f"front matter is not valid YAML: {_yaml_problem(error)}", line) from None
-    except yaml.YAMLError as error:
-        raise PageError(f"front matter is not valid YAML: {error}", first_line) from None
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))
-        line = first_line + int(found.group(1)) - 1 if found else first_line
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise PageError(f"front matter is not valid TOML: {message}", line) from None
-    except json.JSONDecodeError as error:
-        raise PageError(f"front matter is not valid JSON: {error.msg}",
-                        first_line + error.lineno - 1) from None
-    except RecursionError:
-        raise PageError("front matter is nested too deeply", first_line) from None
-
-
-def _load_yaml(raw: str) -> Any:
-    try:
-        return yaml.load(raw, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as first_error:
-        # Hugo's YAML 1.2 parser accepts a tab after "key:"; PyYAML does not.
-        repaired = _TAB_AFTER_KEY.sub(r"\1 ", raw)
-        if repaired == raw:
-            raise
-        try:
-            return yaml.load(repaired, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            raise first_error from None
-
-
-def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
-    problem = error.problem or "unreadable"
-    if error.context:
-        problem = f"{error.context}, {problem}"
-    return " ".join(problem.split())
-
-
-def _check_size(values: Any, first_line: int) -> None:
-    budget = MAX_FRONT_MATTER_VALUES
-    stack = [values]
-    while stack:
-        item = stack.pop()
-        budget -= 1
-        if budget < 0:
-            raise PageError(
-                f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values "
-                "(a YAML alias bomb?); refused", first_line)
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    return _Fields(page, context, text.matter, notes).talk()
 
 
 class _Fields:
     """Turn one page's front matter into a ``Talk``, noting each problem on its line."""
 
-    def __init__(self, page: PageFile, context: ReadContext, matter: _FrontMatter,
-                 notes: _Notes) -> None:
+    def __init__(self, page: PageFile, context: ReadContext, matter: FrontMatter, notes: _Notes) -> None:
         self.page = page
         self.context = context
         self.matter = matter
@@ -268,8 +124,9 @@ class _Fields:
         lang = self.page.lang or self.context.default_language
         body = self._body()
         if published is None:
-            raise PageError("no date: add publishDate (or date), "
-                            f"for example publishDate: 2024-05-01 ({ACCEPTED_FORMS})")
+            raise PageError(
+                f"no date: add publishDate (or date), for example publishDate: 2024-05-01 ({ACCEPTED_FORMS})"
+            )
         return Talk(
             path=self.page.name,
             url_path=self._url_path(lang),
@@ -281,8 +138,7 @@ class _Fields:
             draft=self._flag("draft"),
             start=start,
             end=end,
-            event=self._text("event_name") or self._text("event") if era_2026
-            else self._text("event"),
+            event=self._text("event_name") or self._text("event") if era_2026 else self._text("event"),
             event_url=self._text("event_url"),
             location=self._text("location"),
             address=self._address(),
@@ -316,8 +172,9 @@ class _Fields:
             start = _day_of(start)
             end = _day_of(end)
         if start is None and end is not None:
-            self.notes.warn(f"{keys[1]} is given without {keys[0]}; the end is ignored",
-                            self.matter.line_of(keys[1]))
+            self.notes.warn(
+                f"{keys[1]} is given without {keys[0]}; the end is ignored", self.matter.line_of(keys[1])
+            )
             end = None
         if start is not None and end is not None and _ends_before(start, end):
             self.notes.warn(
@@ -331,8 +188,9 @@ class _Fields:
     def _time(self, key: str) -> TalkTime | None:
         value = self.values.get(key)
         if isinstance(value, time):
-            self.notes.error(f"{key} is a time of day without a date ({ACCEPTED_FORMS})",
-                             self.matter.line_of(key))
+            self.notes.error(
+                f"{key} is a time of day without a date ({ACCEPTED_FORMS})", self.matter.line_of(key)
+            )
             return None
         try:
             parsed = parse_talk_time(value, self.context.zone)
@@ -340,8 +198,11 @@ class _Fields:
             self.notes.error(f"{key} {error} ({ACCEPTED_FORMS})", self.matter.line_of(key))
             return None
         if is_typo_form(value):
-            self.notes.warn(f'{key} "{value}" has a colon between date and time; read as '
-                            f'{_show(parsed)} (write {ACCEPTED_FORMS})', self.matter.line_of(key))
+            self.notes.warn(
+                f'{key} "{value}" has a colon between date and time; read as '
+                f"{_show(parsed)} (write {ACCEPTED_FORMS})",
+                self.matter.line_of(key),
+            )
         return parsed
 
     def _datetime(self, key: str) -> datetime | None:
@@ -402,14 +263,11 @@ class _Fields:
     def _authors(self, lang: str) -> tuple[str, ...]:
         names = self._strings("authors") or self._strings("author")
         directory = self.context.authors or {}
-        return tuple(directory.get((lang, name)) or directory.get(("", name)) or name
-                     for name in names)
+        return tuple(directory.get((lang, name)) or directory.get(("", name)) or name for name in names)
 
     def _links(self) -> tuple[Link, ...]:
         links = [
-            Link(label, url, kind)
-            for key, label, kind in _LINK_KEYS
-            if (url := self._text(key)) is not None
+            Link(label, url, kind) for key, label, kind in _LINK_KEYS if (url := self._text(key)) is not None
         ]
         value = self.values.get("links")
         for item in value if isinstance(value, list) else []:
@@ -473,5 +331,3 @@ def _urlize(part: str) -> str:
 
 def _clean(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
-
-

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from talkfeed.errors import ConfigError
+from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
+from talkfeed.parsing import load_data_file, read_page_text
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
 _CONFIG_STEMS = ("hugo", "config")
@@ -107,20 +104,9 @@ def _config_files(root: Path) -> list[Path]:
 
 def _load_config(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        if path.suffix == ".toml":
-            data: object = tomllib.loads(text)
-        elif path.suffix == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-        raise ConfigError(f"cannot read site config: {_one_line(error)}", str(path)) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError("site config is not a table of settings", str(path))
-    return data
+        return load_data_file(path)
+    except PageError as error:
+        raise ConfigError(f"cannot read the site config: {error.message}", str(path), error.line) from None
 
 
 def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path | None) -> Site:
@@ -196,5 +182,55 @@ def _text(value: object) -> str | None:
     return None
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
+def read_author_names(root: Path | None) -> tuple[dict[tuple[str, str], str], list[Finding]]:
+    """Map (language, author slug) to the name the theme shows; language "" means any.
+
+    Hugo Blox 2025+ keeps authors in ``data/authors/<slug>.yaml`` (``name.display``);
+    older themes in ``content/[<lang>/]authors/<slug>/_index[.<lang>].md`` (``title``).
+    """
+    names: dict[tuple[str, str], str] = {}
+    findings: list[Finding] = []
+    if root is None:
+        return names, findings
+    for path in sorted((root / "data" / "authors").glob("*.*")):
+        if path.suffix in _CONFIG_SUFFIXES:
+            name = _profile_name(path, findings, root, lambda data: data.get("name"))
+            if name:
+                names[("", path.stem)] = name
+    for path in sorted((root / "content").glob("**/authors/*/_index*.md")):
+        lang = _profile_language(path, root)
+        name = _profile_name(path, findings, root, lambda data: data.get("title"))
+        if name:
+            names.setdefault((lang, path.parent.name), name)
+    return names, findings
+
+
+def _profile_name(
+    path: Path, findings: list[Finding], root: Path, pick: Callable[[Mapping[str, Any]], object]
+) -> str | None:
+    try:
+        data = read_page_text(path).matter.values if path.suffix == ".md" else load_data_file(path)
+    except PageError as error:
+        findings.append(
+            Finding(
+                path.relative_to(root).as_posix(),
+                error.line,
+                Severity.WARNING,
+                f"author profile not read: {error.message}",
+            )
+        )
+        return None
+    value = pick(data)
+    if isinstance(value, Mapping):
+        display = _text(value.get("display"))
+        given, family = _text(value.get("given")), _text(value.get("family"))
+        return display or " ".join(part for part in (given, family) if part) or None
+    return _text(value)
+
+
+def _profile_language(path: Path, root: Path) -> str:
+    suffix = path.name.split(".")
+    if len(suffix) == 3:
+        return suffix[1]
+    parts = path.relative_to(root / "content").parts
+    return parts[0] if parts[0] != "authors" else ""

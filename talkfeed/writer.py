@@ -54,7 +54,9 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise LockedError(
                         f"another talkfeed run still holds {path} after {wait_seconds:g} s; "
-                        "try again later (or raise --wait)", str(directory)) from None
+                        "try again later (or raise --wait)",
+                        str(directory),
+                    ) from None
                 time.sleep(0.1)
         try:
             yield
@@ -81,8 +83,9 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
         for temporary in staged.values():
             with contextlib.suppress(OSError):
                 (directory / temporary).unlink()
-        raise OutputError(f"cannot write: {_cause(error)}",
-                          str(getattr(error, "filename", None) or directory)) from None
+        raise OutputError(
+            f"cannot write: {_cause(error)}", str(getattr(error, "filename", None) or directory)
+        ) from None
     return [Written(directory / name, name in changed) for name in files]
 
 
@@ -115,7 +118,7 @@ def _stage(directory: Path, name: str, data: bytes) -> str:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
         os.fchmod(descriptor, FILE_MODE)
         os.fsync(descriptor)
     except OSError as error:
@@ -155,8 +158,7 @@ def _make_folder(directory: Path) -> None:
     except FileExistsError:
         raise OutputError("the output path is a file, not a folder", str(directory)) from None
     except OSError as error:
-        raise OutputError(f"cannot create the output folder: {_cause(error)}",
-                          str(directory)) from None
+        raise OutputError(f"cannot create the output folder: {_cause(error)}", str(directory)) from None
 
 
 def _sync_folder(directory: Path) -> None:

@@ -1,0 +1,207 @@
+"""Parse the text formats of a Hugo site: front matter and data files in YAML, TOML or JSON.
+
+The one module that imports python-frontmatter and PyYAML; their quirks are handled here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+
+from talkfeed.errors import PageError
+
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+"""Pages larger than this are refused: no real talk page comes near it."""
+MAX_FRONT_MATTER_VALUES = 100_000
+"""A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""
+
+_TAB_AFTER_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
+
+
+class _TOMLHandler(BaseHandler):
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+_HANDLERS = (YAMLHandler(), _TOMLHandler(), JSONHandler())
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    values: Mapping[str, Any]
+    text: str
+    first_line: int
+    body: str
+    body_line: int
+
+    def line_of(self, key: str) -> int | None:
+        pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", re.MULTILINE)
+        match = pattern.search(self.text)
+        return None if match is None else self.first_line + self.text.count("\n", 0, match.start())
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's front matter and body, and where its bytes were not UTF-8."""
+
+    matter: FrontMatter
+    decoding_problem_line: int | None
+
+
+def read_page_text(path: Path) -> PageText:
+    """Read, decode and split one page; raises ``PageError`` naming the line where known."""
+    text, bad_line = _decode(_read_bytes(path))
+    return PageText(split_front_matter(text), bad_line)
+
+
+def load_data_file(path: Path) -> dict[str, Any]:
+    """Load a YAML, TOML or JSON file holding one table; raises ``PageError``."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PageError(f"cannot read: {error}") from None
+    kind = {".toml": "toml", ".json": "json"}.get(path.suffix, "yaml")
+    data = _load(kind, text, 1)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PageError("is not a table of settings", 1)
+    _check_size(data, 1)
+    return data
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise PageError(
+                f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
+                f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
+            )
+        with path.open("rb") as handle:
+            return handle.read(MAX_PAGE_BYTES + 1)
+    except OSError as error:
+        raise PageError(f"cannot read the file: {error.strerror or error}") from None
+
+
+def _decode(raw: bytes) -> tuple[str, int | None]:
+    if not raw.strip():
+        raise PageError("the file is empty (a talk page starts with front matter: ---)")
+    if b"\x00" in raw[:8192]:
+        raise PageError("this is a binary file, not a talk page (move it out of the section)")
+    bad_line = None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad_line = raw.count(b"\n", 0, error.start) + 1
+        text = raw.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), bad_line
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    handler = frontmatter.detect_format(text, _HANDLERS)
+    if handler is None:
+        raise PageError("no front matter: a talk page starts with ---, +++ or { on its first line", 1)
+    try:
+        _, raw, body = _boundary(handler).split(text, 2)
+    except ValueError:
+        raise PageError(
+            "front matter opened on line 1 is never closed (add the closing delimiter line)", 1
+        ) from None
+    if isinstance(handler, JSONHandler):
+        raw = "{" + raw + "}"
+    first_line = 1 if isinstance(handler, JSONHandler) else 2
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    try:
+        values = _load(_kind(handler), raw, first_line)
+    except PageError as error:
+        raise PageError(f"front matter is {error.message}", error.line) from None
+    if not isinstance(values, dict):
+        raise PageError("front matter is not a set of key: value pairs", first_line)
+    _check_size(values, first_line)
+    return FrontMatter(values, raw, first_line, body, body_line)
+
+
+def _boundary(handler: BaseHandler) -> re.Pattern[str]:
+    assert handler.FM_BOUNDARY is not None
+    return handler.FM_BOUNDARY
+
+
+def _kind(handler: BaseHandler) -> str:
+    if isinstance(handler, YAMLHandler):
+        return "yaml"
+    return "json" if isinstance(handler, JSONHandler) else "toml"
+
+
+def _load(kind: str, raw: str, first_line: int) -> Any:
+    try:
+        if kind == "yaml":
+            return _load_yaml(raw)
+        if kind == "json":
+            return json.loads(raw)
+        return tomllib.loads(raw)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        raise PageError(f"not valid YAML: {_yaml_problem(error)}", line) from None
+    except yaml.YAMLError as error:
+        raise PageError(f"not valid YAML: {error}", first_line) from None
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        line = first_line + int(found.group(1)) - 1 if found else first_line
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise PageError(f"not valid TOML: {message}", line) from None
+    except json.JSONDecodeError as error:
+        raise PageError(f"not valid JSON: {error.msg}", first_line + error.lineno - 1) from None
+    except RecursionError:
+        raise PageError("nested too deeply", first_line) from None
+
+
+def _load_yaml(raw: str) -> Any:
+    try:
+        return yaml.load(raw, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as first_error:
+        # Hugo's YAML 1.2 parser accepts a tab after "key:"; PyYAML does not.
+        repaired = _TAB_AFTER_KEY.sub(r"\1 ", raw)
+        if repaired == raw:
+            raise
+        try:
+            return yaml.load(repaired, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            raise first_error from None
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    problem = error.problem or "unreadable"
+    if error.context:
+        problem = f"{error.context}, {problem}"
+    return " ".join(problem.split())
+
+
+def _check_size(values: Any, first_line: int) -> None:
+    budget = MAX_FRONT_MATTER_VALUES
+    stack = [values]
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise PageError(
+                f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values "
+                "(a YAML alias bomb?); refused",
+                first_line,
+            )
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
