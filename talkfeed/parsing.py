@@ -121,7 +121,7 @@ def split_front_matter(text: str) -> FrontMatter:
         ) from None
     if isinstance(handler, JSONHandler):
         raw = "{" + raw + "}"
-    first_line = 1 if isinstance(handler, JSONHandler) else 2
+    first_line = 1  # the text after the opening delimiter starts on line 1
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     try:
         values = _load(_kind(handler), raw, first_line)

@@ -64,11 +64,17 @@ def read_page(page: PageFile, context: ReadContext) -> PageResult:
     except PageError as error:
         notes.error(error.message, error.line)
         return PageResult(None, notes.all())
+    except _Refused:
+        return PageResult(None, notes.all())
     except _NotATalk as reason:
         return PageResult(None, notes.all(), skipped_reason=str(reason))
     if notes.has_errors():
         return PageResult(None, notes.all())
     return PageResult(talk, notes.all())
+
+
+class _Refused(Exception):
+    """The page's errors are noted already; it yields no talk."""
 
 
 class _NotATalk(Exception):
@@ -124,9 +130,11 @@ class _Fields:
         lang = self.page.lang or self.context.default_language
         body = self._body()
         if published is None:
-            raise PageError(
-                f"no date: add publishDate (or date), for example publishDate: 2024-05-01 ({ACCEPTED_FORMS})"
-            )
+            if not self.notes.has_errors():
+                self.notes.error(
+                    f"no date: add publishDate (or date), for example publishDate: 2024-05-01 ({ACCEPTED_FORMS})"
+                )
+            raise _Refused
         return Talk(
             path=self.page.name,
             url_path=self._url_path(lang),

@@ -1,0 +1,31 @@
+"""Shared helpers: the bundled demo site, and running the CLI in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from talkfeed.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SITE = ROOT / "fixtures" / "demo-site"
+GOLDEN = ROOT / "fixtures" / "golden" / "demo-site"
+FIXED_NOW = "2026-01-01T00:00:00+0000"
+"""The clock the golden files are built with, so future and expired talks stay put."""
+
+
+def run_cli(arguments: Sequence[str]) -> Result:
+    """Run talkfeed in-process, keeping stdout and stderr apart."""
+    return CliRunner().invoke(main, [str(argument) for argument in arguments], catch_exceptions=False)
+
+
+@pytest.fixture
+def demo_output(tmp_path: Path) -> Path:
+    """The demo site's feeds, built into a fresh folder at the golden files' fixed clock."""
+    output = tmp_path / "feeds"
+    result = run_cli(["build", DEMO_SITE, "-o", output, "--now", FIXED_NOW, "-q"])
+    assert result.exit_code == 0, result.stderr
+    return output

@@ -1,0 +1,37 @@
+"""Rebuild the demo site's golden feeds: ``python tests/regenerate_golden.py``.
+
+Review the diff (``git diff fixtures/golden``) before committing: the golden files are
+the expected output, and a change to them is a change to what every reader sees.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest import DEMO_SITE, FIXED_NOW, GOLDEN  # noqa: E402
+
+from talkfeed.cli import main  # noqa: E402
+
+
+def regenerate() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "feeds"
+        result = CliRunner().invoke(main, ["build", str(DEMO_SITE), "-o", str(output), "--now", FIXED_NOW])
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        for path in sorted(output.iterdir()):
+            if not path.name.startswith("."):
+                shutil.copyfile(path, GOLDEN / path.name)
+                print(f"wrote {GOLDEN / path.name}")
+
+
+if __name__ == "__main__":
+    regenerate()

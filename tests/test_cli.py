@@ -1,0 +1,222 @@
+"""The command line as a user and a cron job meet it: exit codes, messages, files left alone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
+from talkfeed import __version__
+
+FEEDS = ("index.xml", "atom.xml", "feed.json")
+
+
+def _site(tmp_path: Path, pages: dict[str, str], config: str | None = None) -> Path:
+    site = tmp_path / "site"
+    (site / "content" / "talk").mkdir(parents=True)
+    (site / "hugo.toml").write_text(
+        config if config is not None else 'baseURL = "https://example.org/"\ntitle = "Lab"\n')
+    for name, text in pages.items():
+        path = site / "content" / "talk" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return site
+
+
+GOOD = "---\ntitle: Good talk\npublishDate: 2024-05-01T10:00:00Z\nsummary: Fine.\n---\nBody.\n"
+BAD_DATE = "---\ntitle: Bad talk\npublishDate: next tuesday\n---\n"
+BAD_YAML = "---\ntitle: [unclosed\npublishDate: 2024-05-01\n---\n"
+
+
+def test_build_writes_three_feeds_and_reports_each(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    out = tmp_path / "out"
+    result = run_cli(["build", site, "-o", out])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [f"updated {out / name}" for name in FEEDS]
+    assert result.stderr == ""
+
+
+def test_quiet_build_prints_nothing(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    result = run_cli(["build", site, "-o", tmp_path / "out", "-q"])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_bad_page_fails_build_naming_file_line_and_fix(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD, "bad/index.md": BAD_DATE})
+    result = run_cli(["build", site, "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert ('content/talk/bad/index.md:3: error: publishDate "next tuesday" is not a date '
+            "(use 2024-05-01 or 2024-05-01T14:00:00Z)") in result.stderr.splitlines()
+    assert "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_bad_page_is_reported_in_one_run(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"a/index.md": BAD_DATE, "b/index.md": BAD_YAML, "c/index.md": GOOD})
+    result = run_cli(["check", site])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert [line.split(":")[0] for line in errors] == ["content/talk/a/index.md", "content/talk/b/index.md"]
+    assert errors[1].startswith("content/talk/b/index.md:3: error: front matter is not valid YAML")
+
+
+def test_failed_build_leaves_existing_feeds_byte_for_byte(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "-q"]).exit_code == 0
+    before = {name: (out / name).read_bytes() for name in FEEDS}
+    stamps = {name: (out / name).stat().st_mtime_ns for name in FEEDS}
+    (site / "content" / "talk" / "bad").mkdir()
+    (site / "content" / "talk" / "bad" / "index.md").write_text(BAD_DATE)
+    assert run_cli(["build", site, "-o", out]).exit_code == 1
+    assert {name: (out / name).read_bytes() for name in FEEDS} == before
+    assert {name: (out / name).stat().st_mtime_ns for name in FEEDS} == stamps
+
+
+def test_skip_invalid_publishes_the_valid_talks_and_lists_the_rest(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD, "bad/index.md": BAD_DATE})
+    out = tmp_path / "out"
+    result = run_cli(["build", site, "-o", out, "--skip-invalid"])
+    assert result.exit_code == 0
+    assert "content/talk/bad/index.md:3: error:" in result.stderr
+    assert "skipped 1 page(s) with errors; published 1 talk(s)" in result.stderr
+    feed = json.loads((out / "feed.json").read_text())
+    assert [item["title"] for item in feed["items"]] == ["Good talk"]
+
+
+def test_missing_base_url_is_a_config_error(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD}, config='title = "Lab"\n')
+    result = run_cli(["build", site, "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert "no base URL: pass --base-url" in result.stderr
+    assert not (tmp_path / "out" / "index.xml").exists()
+
+
+def test_base_url_option_overrides_config(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "--base-url", "https://talks.example.com/x"]).exit_code == 0
+    feed = json.loads((out / "feed.json").read_text())
+    assert feed["items"][0]["url"] == "https://talks.example.com/x/talk/good/"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["build", "--limit", "-3"], ["build", "--no-such-option"], ["frobnicate"], ["list", "--json", "a", "b"]],
+    ids=["negative-limit", "unknown-option", "unknown-command", "two-sources"],
+)
+def test_usage_errors_exit_2(arguments: list[str]) -> None:
+    assert run_cli(arguments).exit_code == 2
+
+
+def test_missing_source_exits_1_naming_it(tmp_path: Path) -> None:
+    result = run_cli(["check", tmp_path / "nowhere"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{tmp_path / 'nowhere'}: error: no such file or folder"
+
+
+def test_bad_timezone_is_a_config_error(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    result = run_cli(["build", site, "--timezone", "Mars/Olympus", "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert '--timezone "Mars/Olympus" is not a time zone' in result.stderr
+
+
+def test_version() -> None:
+    result = run_cli(["--version"])
+    assert (result.exit_code, result.stdout.strip()) == (0, f"talkfeed, version {__version__}")
+
+
+def test_list_prints_feed_order() -> None:
+    result = run_cli(["list", DEMO_SITE, "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0].split("\t")
+    assert first[:2] == ["2024-02-01T08:30:00+00:00",
+                         "https://demo.talkfeed.example/talk/multilingual-speech-recognition/"]
+    assert len(result.stdout.splitlines()) == 5
+
+
+def test_list_json_for_scripts() -> None:
+    result = run_cli(["list", DEMO_SITE, "--json", "--now", FIXED_NOW])
+    talks = json.loads(result.stdout)
+    assert talks[2] == {
+        "published": "2022-01-01T00:00:00+00:00",
+        "url": "https://demo.talkfeed.example/talk/transformers-explainability/",
+        "title": "Intro to Transformers and Transformer Explainability (English)",
+        "path": "content/talk/transformers-explainability/index.md",
+    }
+
+
+@pytest.mark.parametrize(
+    ("flag", "slug"),
+    [("--drafts", "quantum-kernel-methods"), ("--future", "climate-emulators-workshop"),
+     ("--expired", "compiler-verification-seminar")],
+    ids=["drafts", "future", "expired"],
+)
+def test_hidden_talks_come_back_with_their_flag(tmp_path: Path, flag: str, slug: str) -> None:
+    urls = {
+        item["url"]
+        for option in ([], [flag])
+        for item in _build_json(tmp_path / flag.strip("-") / str(len(option)), option)["items"]
+    }
+    without = {item["url"] for item in _build_json(tmp_path / "plain", [])["items"]}
+    assert f"https://demo.talkfeed.example/talk/{slug}/" in urls - without
+
+
+def _build_json(out: Path, options: list[str]) -> dict[str, object]:
+    result = run_cli(["build", DEMO_SITE, "-o", out, "--now", FIXED_NOW, "-q", *options])
+    assert result.exit_code == 0
+    return json.loads((out / "feed.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_limit_keeps_the_newest(tmp_path: Path) -> None:
+    feed = _build_json(tmp_path / "out", ["--limit", "2"])
+    assert [item["url"].split("/")[-2] for item in feed["items"]] == [  # type: ignore[index]
+        "multilingual-speech-recognition", "causal-discovery-time-series"]
+
+
+def test_single_talk_file_as_source(tmp_path: Path) -> None:
+    page = DEMO_SITE / "content" / "talk" / "transformers-explainability" / "index.md"
+    result = run_cli(["list", page, "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    assert result.stdout.split("\t")[1] == "https://demo.talkfeed.example/talk/transformers-explainability/"
+    assert result.stderr.startswith("index.md:12: warning: date_end")
+
+
+def test_section_folder_as_source(tmp_path: Path) -> None:
+    result = run_cli(["list", DEMO_SITE / "content" / "talk", "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 5
+
+
+def test_output_path_that_is_a_file_is_an_error(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    result = run_cli(["build", DEMO_SITE, "-o", target])
+    assert result.exit_code == 1
+    assert f"{target}: error: the output path is a file, not a folder" in result.stderr
+    assert target.read_text() == "not a folder"
+
+
+def test_duplicate_permalinks_are_errors(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"one/index.md": GOOD, "two/index.md": GOOD.replace("title:", "slug: one\ntitle:")})
+    result = run_cli(["check", site])
+    assert result.exit_code == 1
+    assert "content/talk/two/index.md: error: permalink /talk/one/ is also the permalink of " \
+           "content/talk/one/index.md" in result.stderr
+
+
+def test_copy_of_demo_site_builds_without_network(tmp_path: Path) -> None:
+    site = tmp_path / "demo"
+    shutil.copytree(DEMO_SITE, site)
+    result = run_cli(["build", site, "-o", site / "public" / "talk", "--now", FIXED_NOW, "-q"])
+    assert result.exit_code == 0
+    feed = json.loads((site / "public" / "talk" / "feed.json").read_text())
+    assert feed["feed_url"] == "https://demo.talkfeed.example/talk/feed.json"
+    assert feed["home_page_url"] == "https://demo.talkfeed.example/talk/"
