@@ -31,6 +31,45 @@ _LINK_KEYS = (
     ("url_project", "Project", "project"),
     ("url_source", "Source", "source"),
 )
+FRONT_MATTER_KEYS = frozenset(
+    {
+        "title",
+        "publishDate",
+        "pubdate",
+        "published",
+        "date",
+        "date_end",
+        "all_day",
+        "time_start",
+        "time_end",
+        "event_start",
+        "event_end",
+        "event_all_day",
+        "event_name",
+        "lastmod",
+        "expiryDate",
+        "draft",
+        "event",
+        "event_url",
+        "location",
+        "address",
+        "summary",
+        "abstract_short",
+        "abstract",
+        "authors",
+        "author",
+        "tags",
+        "links",
+        "image",
+        "header",
+        "slug",
+        "url",
+        "type",
+        "headless",
+        *(key for key, _, _ in _LINK_KEYS),
+    }
+)
+"""Every front-matter key talkfeed reads; the README documents each one."""
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
@@ -107,7 +146,7 @@ def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
             text.decoding_problem_line,
         )
     values = text.matter.values
-    if values.get("type") == "widget_page" or values.get("headless") is True:
+    if values.get("type") == "widget_page" or values.get("headless") is True:  # keys listed below
         raise _NotATalk("not a talk page (a widget page or a headless bundle)")
     return _Fields(page, context, text.matter, notes).talk()
 
@@ -123,8 +162,8 @@ class _Fields:
         self.notes = notes
 
     def talk(self) -> Talk:
-        era_2026 = any(key in self.values for key in _ERA_2026_KEYS)
-        legacy = not era_2026 and any(key in self.values for key in ("time_start", "time_end"))
+        era_2026 = any(self._raw(key) is not None for key in _ERA_2026_KEYS)
+        legacy = not era_2026 and any(self._raw(key) is not None for key in ("time_start", "time_end"))
         published = self._published()
         start, end = self._talk_times(era_2026, legacy)
         lang = self.page.lang or self.context.default_language
@@ -132,7 +171,7 @@ class _Fields:
         if published is None:
             if not self.notes.has_errors():
                 self.notes.error(
-                    f"no date: add publishDate (or date), for example publishDate: 2024-05-01 ({ACCEPTED_FORMS})"
+                    "no date: add publishDate (or date), for example publishDate: 2024-05-01T14:00:00Z"
                 )
             raise _Refused
         return Talk(
@@ -158,6 +197,10 @@ class _Fields:
             links=self._links(),
             image=self._image(),
         )
+
+    def _raw(self, key: str) -> Any:
+        assert key in FRONT_MATTER_KEYS, f"{key} is read but not listed in FRONT_MATTER_KEYS"
+        return self.values.get(key)
 
     def _published(self) -> datetime | None:
         for key in ("publishDate", "pubdate", "published", "date"):
@@ -194,7 +237,7 @@ class _Fields:
         return start, end
 
     def _time(self, key: str) -> TalkTime | None:
-        value = self.values.get(key)
+        value = self._raw(key)
         if isinstance(value, time):
             self.notes.error(
                 f"{key} is a time of day without a date ({ACCEPTED_FORMS})", self.matter.line_of(key)
@@ -218,20 +261,20 @@ class _Fields:
         return None if value is None else as_datetime(value, self.context.zone)
 
     def _flag(self, key: str) -> bool:
-        value = self.values.get(key)
+        value = self._raw(key)
         if isinstance(value, str):
             return value.strip().lower() in ("true", "yes", "on", "1")
         return value is True
 
     def _text(self, key: str) -> str | None:
-        value = self.values.get(key)
+        value = self._raw(key)
         if value is None or isinstance(value, dict | list):
             return None
         text = _clean(value if isinstance(value, str) else str(value)).strip()
         return text or None
 
     def _strings(self, key: str) -> tuple[str, ...]:
-        value = self.values.get(key)
+        value = self._raw(key)
         items = value if isinstance(value, list) else [value]
         seen: dict[str, None] = {}
         for item in items:
@@ -261,7 +304,7 @@ class _Fields:
         return "/".join(_urlize(part) for part in parts) + "/"
 
     def _address(self) -> tuple[str, ...]:
-        value = self.values.get("address")
+        value = self._raw("address")
         if isinstance(value, dict):
             parts = (value.get(key) for key in _ADDRESS_PARTS)
             return tuple(_clean(str(part)).strip() for part in parts if part not in (None, ""))
@@ -277,7 +320,7 @@ class _Fields:
         links = [
             Link(label, url, kind) for key, label, kind in _LINK_KEYS if (url := self._text(key)) is not None
         ]
-        value = self.values.get("links")
+        value = self._raw("links")
         for item in value if isinstance(value, list) else []:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
                 links.append(link)
@@ -287,10 +330,10 @@ class _Fields:
         return tuple(unique.values())
 
     def _image(self) -> str | None:
-        value = self.values.get("image")
+        value = self._raw("image")
         if isinstance(value, dict) and isinstance(value.get("filename"), str):
             return value["filename"].strip() or None
-        header = self.values.get("header")
+        header = self._raw("header")
         if isinstance(header, dict) and isinstance(header.get("image"), str):
             return header["image"].strip() or None
         return None

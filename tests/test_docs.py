@@ -1,0 +1,63 @@
+"""The README tells the truth: its help blocks, its two commands, every front-matter key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from talkfeed.reader import FRONT_MATTER_KEYS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+CI_SCRIPT = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _help_block(name: str) -> str:
+    match = re.search(rf"<!-- help: {name} -->\n```\n(.*?)\n```", README, re.DOTALL)
+    assert match, f"README has no help block for {name}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [("talkfeed", ["--help"]), ("build", ["build", "--help"]), ("check", ["check", "--help"]),
+     ("list", ["list", "--help"])],
+    ids=["main", "build", "check", "list"],
+)
+def test_readme_usage_equals_real_help(name: str, arguments: list[str]) -> None:
+    assert _help_block(name) == run_cli(arguments).stdout.rstrip("\n")
+
+
+@pytest.mark.parametrize("key", sorted(FRONT_MATTER_KEYS))
+def test_every_front_matter_key_read_is_documented(key: str) -> None:
+    assert f"`{key}`" in README
+
+
+def test_readme_opens_with_one_sentence_then_two_commands() -> None:
+    lines = README.splitlines()
+    assert lines[0] == "# talkfeed"
+    assert lines[2].startswith("talkfeed turns the talk pages") and lines[2].count(". ") == 0
+    block = re.search(r"```sh\n(.*?)\n```", README, re.DOTALL)
+    assert block is not None
+    commands = block.group(1).splitlines()
+    assert len(commands) == 2
+    assert commands[0] == "pip install . && talkfeed build fixtures/demo-site -o public"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    block = re.search(r"```sh\n(.*?)\n```", README, re.DOTALL)
+    assert block is not None
+    assert block.group(1).splitlines()[1] in CI_SCRIPT
+
+
+def test_every_exit_code_is_documented() -> None:
+    table = README[README.index("| exit code | meaning |"):]
+    for code in ("0", "1", "2", "75"):
+        assert re.search(rf"^\| {code} \|", table, re.MULTILINE)
+
+
+def test_golden_regeneration_command_is_documented() -> None:
+    assert "python tests/regenerate_golden.py" in README
+    assert Path(ROOT / "tests" / "regenerate_golden.py").is_file()
