@@ -19,6 +19,7 @@ from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
 from talkfeed.model import FeedSettings, Link, Talk, TalkTime
+from talkfeed.urls import with_scheme
 
 _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
 _EXTENSIONS = ("table", "strikethrough", "autolink")
@@ -168,7 +169,7 @@ def _absolute_attribute(base: str, tag: str, attribute: str, value: str) -> str 
         return value
     if not _safe_url(value):
         return None
-    return urljoin(base, value.strip())
+    return urljoin(base, with_scheme(value.strip()))
 
 
 def _safe_url(url: str) -> bool:

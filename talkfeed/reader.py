@@ -7,6 +7,7 @@ era it follows.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from talkfeed.errors import Finding, PageError, Severity
 from talkfeed.model import Link, Talk, TalkTime
 from talkfeed.parsing import FrontMatter, read_page_text
 from talkfeed.shortcodes import expand_shortcodes
+from talkfeed.urls import with_scheme
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _LINK_KEYS = (
@@ -70,6 +72,9 @@ FRONT_MATTER_KEYS = frozenset(
     }
 )
 """Every front-matter key talkfeed reads; the README documents each one."""
+_CAPTURED_BY_TABLE = frozenset(FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"})
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+)
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
@@ -158,8 +163,8 @@ class _Fields:
         self.page = page
         self.context = context
         self.matter = matter
-        self.values = matter.values
         self.notes = notes
+        self.values = self._lift_captured_keys(matter.values)
 
     def talk(self) -> Talk:
         era_2026 = any(self._raw(key) is not None for key in _ERA_2026_KEYS)
@@ -185,9 +190,9 @@ class _Fields:
             draft=self._flag("draft"),
             start=start,
             end=end,
-            event=self._text("event_name") or self._text("event") if era_2026 else self._text("event"),
-            event_url=self._text("event_url"),
-            location=self._text("location"),
+            event=self._plain("event_name") or self._plain("event") if era_2026 else self._plain("event"),
+            event_url=self._url("event_url"),
+            location=self._plain("location"),
             address=self._address(),
             summary=self._text("summary") or self._text("abstract_short"),
             abstract=self._text("abstract"),
@@ -197,6 +202,21 @@ class _Fields:
             links=self._links(),
             image=self._image(),
         )
+
+    def _lift_captured_keys(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Read keys that TOML put inside a table by mistake (``tags`` after ``[header]``)."""
+        lifted = dict(values)
+        for table, content in values.items():
+            if not isinstance(content, dict):
+                continue
+            for key in sorted(_CAPTURED_BY_TABLE.intersection(content).difference(values)):
+                self.notes.warn(
+                    f"{key} is inside the [{table}] table (every key after [{table}] belongs to it); "
+                    f"read as a top-level key: move it above [{table}]",
+                    self.matter.line_of(key),
+                )
+                lifted[key] = content[key]
+        return lifted
 
     def _raw(self, key: str) -> Any:
         assert key in FRONT_MATTER_KEYS, f"{key} is read but not listed in FRONT_MATTER_KEYS"
@@ -268,10 +288,27 @@ class _Fields:
 
     def _text(self, key: str) -> str | None:
         value = self._raw(key)
-        if value is None or isinstance(value, dict | list):
+        if value is None:
+            return None
+        if isinstance(value, dict | list):
+            self.notes.warn(
+                f"{key} should be text, not a {'list' if isinstance(value, list) else 'table'}; ignored",
+                self.matter.line_of(key),
+            )
             return None
         text = _clean(value if isinstance(value, str) else str(value)).strip()
         return text or None
+
+    def _plain(self, key: str) -> str | None:
+        """Read a text that themes show as plain text, dropping any HTML tags written in it."""
+        text = self._text(key)
+        if text is None or "<" not in text:
+            return text
+        return " ".join(html.unescape(_HTML_TAG.sub(" ", text)).split()) or None
+
+    def _url(self, key: str) -> str | None:
+        url = self._text(key)
+        return None if url is None else with_scheme(url)
 
     def _strings(self, key: str) -> tuple[str, ...]:
         value = self._raw(key)
@@ -351,7 +388,8 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
         return None
     label = item.get("name") or item.get("label") or item.get("type") or url
     kind = item.get("type") or item.get("icon") or "link"
-    return Link(_clean(str(label)).strip(), _clean(url).strip(), str(kind))
+    return Link(_clean(str(label)).strip(), with_scheme(_clean(url).strip()), str(kind))
+
 
 
 def _day_of(value: TalkTime | None) -> date | None:

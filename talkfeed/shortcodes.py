@@ -206,6 +206,32 @@ def _static_link(node: _Node, inner: str) -> str:
     return f'<a href="{escape(url)}">{inner or escape(target)}</a>'
 
 
+def _reference(node: _Node, inner: str) -> str:
+    # ref/relref resolve a content path to its URL; the path as Hugo would print it is the
+    # best guess without the whole site: drop the extension and "index"/"_index".
+    target = _argument(node, "path", 0)
+    if target.startswith("#") or not target:
+        return target
+    path, _, anchor = target.partition("#")
+    path = re.sub(r"(/?_?index)?(\.[a-z]+)?$", "", path.strip("/"), flags=re.IGNORECASE)
+    return f"/{path}/" + (f"#{anchor}" if anchor else "")
+
+
+def _button(node: _Node, inner: str) -> str:
+    url = node.named.get("url") or node.named.get("cta_link") or node.named.get("href", "")
+    text = inner.strip() or node.named.get("text") or node.named.get("cta_text") or url
+    if not url:
+        return inner
+    return f'<a href="{escape(url)}">{escape(text) if not inner.strip() else text}</a>'
+
+
+def _video(node: _Node, inner: str) -> str:
+    source = node.named.get("src") or _argument(node, "src")
+    if not source:
+        return inner
+    return f'\n\n<p><a href="{escape(source)}">Watch the video</a></p>\n\n'
+
+
 def _wrap(tag: str) -> Callable[[_Node, str], str]:
     return lambda node, inner: f"<{tag}>{inner}</{tag}>"
 
@@ -234,6 +260,12 @@ _HANDLERS: dict[str, Callable[[_Node, str], str]] = {
     "hl": _wrap("mark"),
     "mark": _wrap("mark"),
     "spoiler": _spoiler,
+    "ref": _reference,
+    "relref": _reference,
+    "button": _button,
+    "cta": _button,
+    "video": _video,
+    "gallery": _nothing,
     "math": _nothing,
     "center": _nothing,
     "toc": _nothing,

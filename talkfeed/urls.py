@@ -1,0 +1,57 @@
+"""Repair links as people write them in front matter and Markdown."""
+
+from __future__ import annotations
+
+import re
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}")
+_FILE_EXTENSIONS = frozenset(
+    {
+        "pdf",
+        "html",
+        "htm",
+        "pptx",
+        "ppt",
+        "key",
+        "odp",
+        "zip",
+        "gz",
+        "tar",
+        "mp4",
+        "mov",
+        "webm",
+        "mp3",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "md",
+        "txt",
+        "csv",
+        "ipynb",
+        "r",
+        "rmd",
+        "py",
+        "json",
+        "xml",
+        "bib",
+        "tex",
+    }
+)
+
+
+def with_scheme(url: str) -> str:
+    """Add https:// to a link written as a bare host name (``example.org/slides``).
+
+    A first path segment that looks like a host name and does not end in a file extension
+    is taken as a host: ``slides.pdf`` stays relative, ``talks.example.org/x`` does not.
+    """
+    if _SCHEME.match(url) or url.startswith(("/", "#", ".", "?")):
+        return url
+    host = url.split("/", 1)[0]
+    if _HOST.fullmatch(host) and host.rsplit(".", 1)[-1].lower() not in _FILE_EXTENSIONS:
+        return f"https://{url}"
+    return url
