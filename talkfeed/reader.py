@@ -74,7 +74,6 @@ FRONT_MATTER_KEYS = frozenset(
 """Every front-matter key talkfeed reads; the README documents each one."""
 _CAPTURED_BY_TABLE = frozenset(FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"})
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-)
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
@@ -389,7 +388,6 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
     label = item.get("name") or item.get("label") or item.get("type") or url
     kind = item.get("type") or item.get("icon") or "link"
     return Link(_clean(str(label)).strip(), with_scheme(_clean(url).strip()), str(kind))
-
 
 
 def _day_of(value: TalkTime | None) -> date | None:
