@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from talkfeed.content import Item
+from talkfeed.html import Item
 from talkfeed.model import FeedSettings
 
 RSS_NAME = "index.xml"

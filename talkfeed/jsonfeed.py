@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from talkfeed.content import Item
+from talkfeed.html import Item
 from talkfeed.model import FeedSettings, TalkTime
 
 JSON_NAME = "feed.json"

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
 from talkfeed.collect import Selection, collect_talks
-from talkfeed.content import Item, permalink, render_item
 from talkfeed.discover import find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.html import Item, permalink, render_item
 from talkfeed.jsonfeed import JSON_NAME, render_json_feed
 from talkfeed.model import FeedSettings, Talk
 from talkfeed.reader import ReadContext, read_page

@@ -1,36 +1,24 @@
-"""Render each talk's HTML: Markdown to HTML, sanitized, URLs made absolute, facts on top.
-
-The one module that imports jinja2, the Markdown renderer and the sanitizer.
-"""
+"""Render each talk's HTML for the feeds: the talk's facts on top, then its texts and links."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin
 
-import cmarkgfm
 import jinja2
-import nh3
-from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
+from talkfeed.html.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.model import FeedSettings, Link, Talk, TalkTime
 from talkfeed.urls import with_scheme
 
-_MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
-_EXTENSIONS = ("table", "strikethrough", "autolink")
-_ALLOWED_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "tel", "webcal", "xmpp", "irc", "ircs"}
-_URL_ATTRIBUTES = {"href", "src", "cite"}
-_TAGS = nh3.ALLOWED_TAGS - {"map", "area"}
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
-_WHITESPACE = re.compile(r"\s+")
 
 _TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("talkfeed", "templates"),
+    loader=jinja2.PackageLoader("talkfeed.html", "templates"),
     autoescape=True,
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
@@ -68,36 +56,9 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
         where=", ".join(part for part in (talk.location, *talk.address) if part),
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
-        links=tuple(_absolute_link(link, url) for link in talk.links if _safe_url(link.url)),
+        links=tuple(_absolute_link(link, url) for link in talk.links if safe_url(link.url)),
     )
     return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip())
-
-
-def markdown_html(text: str) -> str:
-    """Render Markdown as Hugo's Goldmark does: CommonMark plus GFM tables, strikethrough, autolinks."""
-    return str(
-        cmarkgfm.markdown_to_html_with_extensions(text, options=_MARKDOWN_OPTIONS, extensions=_EXTENSIONS)
-    )
-
-
-def sanitize(fragment: str, base: str) -> str:
-    """Drop scripts, frames, event handlers and unsafe URLs; make every URL absolute from ``base``."""
-    cleaned = nh3.clean(
-        fragment,
-        tags=_TAGS,
-        attribute_filter=partial(_absolute_attribute, base),
-        url_schemes=_ALLOWED_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
-    # Raw shortcode markers must never reach a feed, even from a literal in code.
-    return str(cleaned).replace("{{%", "{&#123;%").replace("{{&lt;", "{&#123;&lt;")
-
-
-def plain_text(fragment: str) -> str:
-    """Reduce HTML to its text, whitespace folded, as a JSON Feed summary wants it."""
-    text = nh3.clean(fragment.replace("<", " <"), tags=set())
-    return _WHITESPACE.sub(" ", html.unescape(text)).strip()
 
 
 def facts_line(talk: Talk) -> tuple[str, ...]:
@@ -154,27 +115,11 @@ def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html
 def _event_html(talk: Talk, url: str) -> Markup | str:
     if not talk.event:
         return ""
-    if talk.event_url and _safe_url(talk.event_url):
+    if talk.event_url and safe_url(talk.event_url):
         target = urljoin(url, talk.event_url)
         return Markup('<a href="{}">{}</a>').format(target, talk.event)
     return talk.event
 
 
 def _absolute_link(link: Link, base: str) -> Link:
-    return Link(link.label, urljoin(base, link.url), link.kind)
-
-
-def _absolute_attribute(base: str, tag: str, attribute: str, value: str) -> str | None:
-    if attribute not in _URL_ATTRIBUTES:
-        return value
-    if not _safe_url(value):
-        return None
-    return urljoin(base, with_scheme(value.strip()))
-
-
-def _safe_url(url: str) -> bool:
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:
-        return False
-    return scheme == "" or scheme in _ALLOWED_SCHEMES
+    return Link(link.label, urljoin(base, with_scheme(link.url)), link.kind)

@@ -1,0 +1,18 @@
+"""Everything HTML: each talk's content for the feeds, and the Markdown beneath it.
+
+The one package that imports jinja2, the Markdown renderer and the sanitizer.
+"""
+
+from talkfeed.html.item import Item, describe_when, facts_line, permalink, render_item
+from talkfeed.html.markup import markdown_html, plain_text, sanitize
+
+__all__ = [
+    "Item",
+    "describe_when",
+    "facts_line",
+    "markdown_html",
+    "permalink",
+    "plain_text",
+    "render_item",
+    "sanitize",
+]
