@@ -17,12 +17,14 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from talkfeed.errors import LockedError, OutputError
 
 TEMPORARY_PREFIX = ".talkfeed-tmp-"
 JOURNAL_NAME = ".talkfeed-journal.json"
+MANIFEST_NAME = ".talkfeed-manifest.json"
+"""Lists the files the last run wrote, so files of views that went away are removed."""
 LOCK_NAME = ".talkfeed.lock"
 FILE_MODE = 0o644
 
@@ -65,20 +67,24 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
 
 
 def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
-    """Write ``files`` (name → bytes) into ``directory`` as one set; call it under ``locked``.
+    """Write ``files`` (relative path → bytes) into ``directory`` as one set; call it under ``locked``.
 
+    Files the previous run wrote and this one does not are removed with the same commit.
     Raises ``OutputError`` naming the path and the cause; the folder then still holds
     the previous set and no temporary files.
     """
     _make_folder(directory)
     recover(directory)
-    changed = {name: data for name, data in files.items() if not _same(directory / name, data)}
+    names = sorted(files)
+    outputs = {**files, MANIFEST_NAME: (json.dumps(names, indent=0) + "\n").encode()}
+    changed = {name: data for name, data in outputs.items() if not _same(directory / name, data)}
+    stale = sorted(set(_previous_names(directory)) - set(outputs))
     staged: dict[str, str] = {}
     try:
         for name, data in changed.items():
             staged[name] = _stage(directory, name, data)
-        if staged:
-            _commit(directory, staged)
+        if staged or stale:
+            _commit(directory, staged, stale)
     except OSError as error:
         for temporary in staged.values():
             with contextlib.suppress(OSError):
@@ -90,29 +96,49 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
 
 
 def recover(directory: Path) -> None:
-    """Finish the renames of a run that was killed midway, and remove stray temporary files."""
+    """Finish the renames and removals of a run that was killed midway; remove stray temporary files."""
     journal = directory / JOURNAL_NAME
     if journal.exists():
         try:
-            renames = json.loads(journal.read_text(encoding="utf-8"))
+            plan = json.loads(journal.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            renames = {}
+            plan = {}
+        renames = plan.get("renames", {}) if isinstance(plan, dict) else {}
         for name, temporary in renames.items() if isinstance(renames, dict) else ():
             source = directory / str(temporary)
-            if source.exists() and "/" not in str(name) and "/" not in str(temporary):
-                os.replace(source, directory / str(name))
+            if _is_inside(name) and _is_inside(temporary) and source.exists():
+                source.replace(directory / name)
+        removals = plan.get("removals", []) if isinstance(plan, dict) else []
+        _remove(directory, [name for name in removals if isinstance(name, str) and _is_inside(name)])
         journal.unlink()
         _sync_folder(directory)
-    for leftover in directory.glob(TEMPORARY_PREFIX + "*"):
+    for leftover in directory.rglob(TEMPORARY_PREFIX + "*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+def _previous_names(directory: Path) -> list[str]:
+    try:
+        names = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if isinstance(name, str) and _is_inside(name)]
+
+
+def _is_inside(name: object) -> bool:
+    path = PurePosixPath(str(name))
+    return bool(path.parts) and not path.is_absolute() and ".." not in path.parts
 
 
 def _stage(directory: Path, name: str, data: bytes) -> str:
     target = directory / name
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "a folder stands where the file goes", str(target))
-    temporary = f"{TEMPORARY_PREFIX}{os.getpid()}-{name}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    relative = PurePosixPath(name)
+    temporary = str(relative.parent / f"{TEMPORARY_PREFIX}{os.getpid()}-{relative.name}")
     path = directory / temporary
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
@@ -129,18 +155,31 @@ def _stage(directory: Path, name: str, data: bytes) -> str:
     return temporary
 
 
-def _commit(directory: Path, staged: Mapping[str, str]) -> None:
+def _commit(directory: Path, staged: Mapping[str, str], stale: list[str]) -> None:
     journal = directory / JOURNAL_NAME
     temporary_journal = directory / f"{TEMPORARY_PREFIX}journal"
-    temporary_journal.write_text(json.dumps(dict(staged)), encoding="utf-8")
+    temporary_journal.write_text(json.dumps({"renames": dict(staged), "removals": stale}), encoding="utf-8")
     with temporary_journal.open("rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(temporary_journal, journal)
+    temporary_journal.replace(journal)
     _sync_folder(directory)
     for name, temporary in staged.items():
-        os.replace(directory / temporary, directory / name)
+        (directory / temporary).replace(directory / name)
+    _remove(directory, stale)
     journal.unlink()
     _sync_folder(directory)
+
+
+def _remove(directory: Path, names: list[str]) -> None:
+    for name in names:
+        path = directory / name
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        for folder in path.parents:
+            if folder == directory or directory not in folder.parents:
+                break
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _same(path: Path, data: bytes) -> bool:

@@ -1,0 +1,115 @@
+"""Decide which feeds a build publishes: all talks, upcoming and past, per tag, author and language.
+
+A view is a list of talks in its own order with its own title, written into its own folder
+below the output folder.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, tzinfo
+
+from talkfeed.model import Talk
+
+PER_CHOICES = ("tag", "author", "lang")
+_SLUG_DROP = re.compile(r"[^\w.+~-]")
+
+
+@dataclass(frozen=True)
+class View:
+    """One set of feeds: its folder ("" or "tags/x/"), its talks in order, and how it is named."""
+
+    folder: str
+    kind: str
+    """"all", "upcoming", "past", "tag", "author" or "lang"."""
+    label: str
+    """What the view holds, for titles: the tag, the author or the language; "" for all."""
+    talks: tuple[Talk, ...]
+    language: str
+
+
+def plan_views(
+    talks: Sequence[Talk],
+    by_language: Mapping[str, Sequence[Talk]],
+    language: str,
+    per: Iterable[str],
+    now: datetime,
+    zone: tzinfo,
+) -> list[View]:
+    """Lay out the views of one build; ``talks`` are the chosen language's, in feed order.
+
+    Upcoming talks start after ``now`` (soonest first); past ones do not (latest first);
+    talks without a start are in neither. Per-tag and per-author views keep feed order.
+    """
+    views = [
+        View("", "all", "", tuple(talks), language),
+        View("upcoming/", "upcoming", "", _upcoming(talks, now, zone), language),
+        View("past/", "past", "", _past(talks, now, zone), language),
+    ]
+    wanted = set(per)
+    if "tag" in wanted:
+        views += _grouped(talks, "tags", "tag", language, lambda talk: talk.tags)
+    if "author" in wanted:
+        views += _grouped(talks, "authors", "author", language, lambda talk: talk.authors)
+    if "lang" in wanted:
+        views += [
+            View(f"{code}/", "lang", code, tuple(by_language[code]), code) for code in sorted(by_language)
+        ]
+    return views
+
+
+def slugify(text: str) -> str:
+    """Make a path segment as Hugo does: lower case, unicode kept, spaces to hyphens."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    text = re.sub(r"\s+", "-", text)
+    return _SLUG_DROP.sub("", text).strip(".")
+
+
+def start_moment(talk: Talk, zone: tzinfo) -> datetime | None:
+    """When a talk begins, as an aware datetime; an all-day talk begins at midnight in ``zone``."""
+    if talk.start is None:
+        return None
+    if isinstance(talk.start, datetime):
+        return talk.start
+    return datetime.combine(talk.start, time(), tzinfo=zone)
+
+
+def _upcoming(talks: Sequence[Talk], now: datetime, zone: tzinfo) -> tuple[Talk, ...]:
+    chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment > now]
+    chosen.sort(key=lambda talk: talk.url_path)
+    chosen.sort(key=lambda talk: _key(talk, zone))
+    return tuple(chosen)
+
+
+def _past(talks: Sequence[Talk], now: datetime, zone: tzinfo) -> tuple[Talk, ...]:
+    chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment <= now]
+    chosen.sort(key=lambda talk: talk.url_path)
+    chosen.sort(key=lambda talk: _key(talk, zone), reverse=True)
+    return tuple(chosen)
+
+
+def _key(talk: Talk, zone: tzinfo) -> datetime:
+    moment = start_moment(talk, zone)
+    assert moment is not None
+    return moment
+
+
+def _grouped(
+    talks: Sequence[Talk], folder: str, kind: str, language: str, values: Callable[[Talk], Iterable[str]]
+) -> list[View]:
+    groups: dict[str, list[Talk]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for talk in talks:
+        for value in values(talk):
+            slug = slugify(value)
+            if slug and talk not in groups[slug]:
+                groups[slug].append(talk)
+                labels.setdefault(slug, value)
+    return [
+        View(f"{folder}/{slug}/", kind, labels[slug], tuple(groups[slug]), language)
+        for slug in sorted(groups)
+    ]
