@@ -12,12 +12,25 @@ TalkTime = date | datetime
 
 
 @dataclass(frozen=True)
+class FileInfo:
+    """A file published with a talk, such as its featured image or its slides."""
+
+    path: str
+    """Its URL path: relative to the talk's permalink, or to the base URL when ``in_site_root``."""
+    size: int
+    media_type: str
+    in_site_root: bool = False
+
+
+@dataclass(frozen=True)
 class Link:
     """A link shown with a talk: slides, video, code, or one of its ``links`` list."""
 
     label: str
     url: str
     kind: str
+    file: FileInfo | None = None
+    """The file it names in the talk's bundle, where it names one."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,8 @@ class Talk:
     authors: tuple[str, ...]
     tags: tuple[str, ...]
     links: tuple[Link, ...]
-    image: str | None = None
-    """The featured image's file name within the page bundle."""
+    image: FileInfo | None = None
+    """The featured image, where the page has one and its file exists."""
 
 
 @dataclass(frozen=True)
@@ -93,3 +106,7 @@ class FeedSettings:
     author: str
     generator: str
     version: str
+    site_title: str = ""
+    """The site's name, for the titles of views ("Upcoming talks — Site")."""
+    stylesheet_url: str | None = None
+    """The CSS that XML feeds point browsers to, where one is written."""

@@ -12,12 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from talkfeed.dates import ACCEPTED_FORMS, DateError, as_datetime, is_typo_form, parse_talk_time
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, PageError, Severity
-from talkfeed.model import Link, Talk, TalkTime
+from talkfeed.media import media_type
+from talkfeed.model import FileInfo, Link, Talk, TalkTime
 from talkfeed.parsing import FrontMatter, read_page_text
 from talkfeed.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
@@ -74,6 +77,7 @@ FRONT_MATTER_KEYS = frozenset(
 """Every front-matter key talkfeed reads; the README documents each one."""
 _CAPTURED_BY_TABLE = frozenset(FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"})
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
@@ -88,6 +92,7 @@ class ReadContext:
     languages_with_own_url: frozenset[str] = frozenset()
     authors: Mapping[tuple[str, str], str] | None = None
     """Display names by (language, author slug); language '' applies to all."""
+    site_root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -353,6 +358,15 @@ class _Fields:
         return tuple(directory.get((lang, name)) or directory.get(("", name)) or name for name in names)
 
     def _links(self) -> tuple[Link, ...]:
+        return tuple(self._with_file(link) for link in self._link_list())
+
+    def _with_file(self, link: Link) -> Link:
+        if urlsplit(link.url).scheme or link.url.startswith(("/", "#")):
+            return link
+        found = self._bundle_file(link.url.split("#")[0].split("?")[0])
+        return Link(link.label, link.url, link.kind, found) if found else link
+
+    def _link_list(self) -> tuple[Link, ...]:
         links = [
             Link(label, url, kind) for key, label, kind in _LINK_KEYS if (url := self._text(key)) is not None
         ]
@@ -365,20 +379,61 @@ class _Fields:
             unique.setdefault(link.url, link)
         return tuple(unique.values())
 
-    def _image(self) -> str | None:
+    def _image(self) -> FileInfo | None:
         value = self._raw("image")
-        if isinstance(value, dict) and isinstance(value.get("filename"), str):
-            return value["filename"].strip() or None
+        named = value.get("filename") if isinstance(value, dict) else None
+        if isinstance(named, str) and named.strip():
+            found = self._bundle_file(named.strip())
+            if found is None:
+                self.notes.warn(
+                    f'featured image "{named.strip()}" is not in the page bundle; '
+                    "the feeds carry no image for it",
+                    self.matter.line_of("filename"),
+                )
+            return found
+        if self.page.bundle is not None:
+            for candidate in sorted(self.page.bundle.glob("featured.*")):
+                if candidate.suffix.lower() in _IMAGE_SUFFIXES:
+                    return self._bundle_file(candidate.name)
         header = self._raw("header")
-        if isinstance(header, dict) and isinstance(header.get("image"), str):
-            return header["image"].strip() or None
+        named = header.get("image") if isinstance(header, dict) else None
+        if isinstance(named, str) and named.strip():
+            return self._static_image(named.strip())
         return None
+
+    def _bundle_file(self, name: str) -> FileInfo | None:
+        if self.page.bundle is None or not _is_plain_relative(name):
+            return None
+        path = self.page.bundle / unquote(name)
+        return _file_info(path, name) if path.is_file() else None
+
+    def _static_image(self, name: str) -> FileInfo | None:
+        root = self.context.site_root
+        if root is None or not _is_plain_relative(name):
+            return None
+        path = root / "static" / "img" / unquote(name)
+        if not path.is_file():
+            self.notes.warn(
+                f'header image "{name}" is not in static/img/; the feeds carry no image for it',
+                self.matter.line_of("image"),
+            )
+            return None
+        return _file_info(path, f"img/{name}", in_site_root=True)
 
     def _body(self) -> str:
         expansion = expand_shortcodes(_clean(self.matter.body), self.matter.body_line)
         for line, message in expansion.warnings:
             self.notes.warn(message, line)
         return expansion.text
+
+
+def _is_plain_relative(name: str) -> bool:
+    path = PurePosixPath(name)
+    return not path.is_absolute() and ".." not in path.parts and "\\" not in name
+
+
+def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
+    return FileInfo(url_path, path.stat().st_size, media_type(path.name), in_site_root)
 
 
 def _link_from(item: Mapping[str, Any]) -> Link | None:
