@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.errors import Finding, InvalidTalksError, Severity, TalkfeedError
+from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
+from talkfeed.outputs import FORMATS
 from talkfeed.pipeline import (
     DEFAULT_WAIT_SECONDS,
     Options,
@@ -22,6 +24,8 @@ from talkfeed.pipeline import (
     read_catalog,
     select,
 )
+from talkfeed.site import read_run_config
+from talkfeed.views import PER_CHOICES
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -42,6 +46,46 @@ def _reporting_errors(command: _F) -> _F:
             sys.exit(error.exit_code)
 
     return run  # type: ignore[return-value]
+
+
+def _with_run_config(command: _F) -> _F:
+    """Fill the options not given on the command line from ``talkfeed.toml``; flags win."""
+
+    @wraps(command)
+    def run(**kwargs: Any) -> Any:
+        context = click.get_current_context()
+        path, settings = read_run_config(kwargs["source"])
+        if path is not None:
+            kwargs.update(_settings_for(context, path, settings))
+        return command(**kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def _settings_for(context: click.Context, path: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    known = {_setting_name(param): param for param in build_command.params if param.name != "source"}
+    own = {param.name for param in context.command.params}
+    values: dict[str, Any] = {}
+    for key, value in settings.items():
+        param = known.get(key.replace("_", "-"))
+        if param is None:
+            names = ", ".join(sorted(known))
+            raise ConfigError(f"unknown setting {key!r} (settings are the build options: {names})", str(path))
+        if param.name not in own or context.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+            continue
+        try:
+            converted = param.type_cast_value(context, value)
+        except click.BadParameter as error:
+            raise ConfigError(f"setting {key!r}: {error.message}", str(path)) from None
+        if param.name == "output":
+            converted = path.parent / converted
+        values[str(param.name)] = converted
+    return values
+
+
+def _setting_name(param: click.Parameter) -> str:
+    long_names = [name for name in getattr(param, "opts", []) if name.startswith("--")]
+    return long_names[0][2:] if long_names else str(param.name)
 
 
 def _source_argument(command: _F) -> _F:
@@ -114,8 +158,27 @@ def main() -> None:
     metavar="SECONDS",
     help="How long to wait for another run writing to DIR before giving up (exit 75).",
 )
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    metavar="FORMAT",
+    help="Write only this format; repeat for more (rss, atom, json, ics, html; default: all).",
+)
+@click.option(
+    "--per",
+    multiple=True,
+    type=click.Choice(PER_CHOICES),
+    metavar="VIEW",
+    help="Also write feeds per tag, per author or per language; repeatable (tag, author, lang).",
+)
+@click.option(
+    "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
+@_with_run_config
 def build_command(
     source: Path,
     output: Path,
@@ -130,9 +193,17 @@ def build_command(
     lang: str | None,
     now: datetime | None,
     wait_seconds: float,
+    formats: tuple[str, ...],
+    per: tuple[str, ...],
+    author: str | None,
     quiet: bool,
 ) -> None:
-    """Write the RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of SOURCE's talks into DIR."""
+    """Write the feeds, calendars and page of SOURCE's talks into DIR.
+
+    By default: index.xml (RSS 2.0), atom.xml (Atom 1.0), feed.json (JSON Feed 1.1),
+    talks.ics and upcoming.ics (iCalendar), index.html and feed.css, plus the feeds of
+    upcoming/ and past/ talks.
+    """
     options = Options(
         source=source,
         output=output,
@@ -147,6 +218,9 @@ def build_command(
         lang=lang,
         now=_aware(now),
         wait_seconds=wait_seconds,
+        formats=formats or FORMATS,
+        per=per,
+        author=author,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
@@ -166,6 +240,7 @@ def build_command(
 @_timezone_option
 @_lang_option
 @_reporting_errors
+@_with_run_config
 def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
@@ -191,6 +266,7 @@ def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
 @_lang_option
 @_now_option
 @_reporting_errors
+@_with_run_config
 def list_command(
     source: Path,
     as_json: bool,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from xml.sax.saxutils import quoteattr
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -21,11 +22,11 @@ ATOM_NAME = "atom.xml"
 _EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def feed_updated(items: Sequence[Item]) -> datetime:
-    """Date a feed by its newest talk, never by the clock, so output is reproducible."""
+def feed_updated(items: Sequence[Item], settings: FeedSettings) -> datetime:
+    """Date a feed by its newest talk (an empty one by the site's), never by the clock."""
     dates = [item.talk.modified or item.talk.published for item in items]
     dates += [item.talk.published for item in items]
-    return max(dates, default=_EMPTY_FEED_DATE)
+    return max(dates, default=settings.empty_updated or _EMPTY_FEED_DATE)
 
 
 def render_rss(items: Sequence[Item], settings: FeedSettings) -> bytes:
@@ -36,7 +37,20 @@ def render_rss(items: Sequence[Item], settings: FeedSettings) -> bytes:
         entry.guid(item.url, permalink=True)
         for author in item.talk.authors:
             entry.dc.dc_creator(author)
-    return bytes(feed.rss_str(pretty=True))
+        if item.image is not None:
+            entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
+        for file in (item.image, *item.attachments):
+            if file is not None:
+                entry.media.content(
+                    {
+                        "url": file.url,
+                        "fileSize": str(file.size),
+                        "type": file.media_type,
+                        "medium": _medium(file.media_type),
+                    },
+                    group=None,
+                )
+    return _with_stylesheet(bytes(feed.rss_str(pretty=True)), settings)
 
 
 def render_atom(items: Sequence[Item], settings: FeedSettings) -> bytes:
@@ -47,12 +61,36 @@ def render_atom(items: Sequence[Item], settings: FeedSettings) -> bytes:
         entry.id(item.url)
         for author in item.talk.authors:
             entry.author({"name": author})
-    return bytes(feed.atom_str(pretty=True))
+        for file in (item.image, *item.attachments):
+            if file is not None:
+                entry.link(
+                    href=file.url,
+                    rel="enclosure",
+                    type=file.media_type,
+                    length=str(file.size),
+                    title=file.title,
+                )
+    return _with_stylesheet(bytes(feed.atom_str(pretty=True)), settings)
+
+
+def _with_stylesheet(document: bytes, settings: FeedSettings) -> bytes:
+    """Point browsers to CSS that makes the raw feed readable (CSS, not XSLT: XSLT is going away)."""
+    if settings.stylesheet_url is None:
+        return document
+    declaration, _, rest = document.partition(b"\n")
+    instruction = f'<?xml-stylesheet type="text/css" href={quoteattr(settings.stylesheet_url)}?>'
+    return b"\n".join((declaration, instruction.encode(), rest))
+
+
+def _medium(media_type: str) -> str:
+    kind = media_type.split("/")[0]
+    return kind if kind in ("image", "video", "audio") else "document"
 
 
 def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.load_extension("dc", atom=False, rss=True)
+    feed.load_extension("media", atom=False, rss=True)
     feed.id(settings.feeds_url + self_name)
     feed.title(settings.title)
     feed.subtitle(settings.description)
@@ -62,7 +100,7 @@ def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str, self_ty
     feed.language(settings.language)
     feed.author({"name": settings.author})
     feed.generator("talkfeed", version=settings.version, uri="https://pypi.org/project/talkfeed/")
-    feed.updated(feed_updated(items))
+    feed.updated(feed_updated(items, settings))
     return feed
 
 

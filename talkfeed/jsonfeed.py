@@ -46,6 +46,13 @@ def _item(item: Item) -> dict[str, Any]:
         data["authors"] = [{"name": name} for name in talk.authors]
     if talk.tags:
         data["tags"] = list(talk.tags)
+    if item.image is not None:
+        data["image"] = item.image.url
+    if item.attachments:
+        data["attachments"] = [
+            {"url": file.url, "mime_type": file.media_type, "title": file.title, "size_in_bytes": file.size}
+            for file in item.attachments
+        ]
     data["_talk"] = _talk_extension(item)
     return data
 

@@ -110,3 +110,5 @@ class FeedSettings:
     """The site's name, for the titles of views ("Upcoming talks — Site")."""
     stylesheet_url: str | None = None
     """The CSS that XML feeds point browsers to, where one is written."""
+    empty_updated: datetime | None = None
+    """The date of a feed with no talks: the site's newest talk, so it is never the clock."""

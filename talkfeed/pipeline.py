@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,12 +18,12 @@ from talkfeed import __version__
 from talkfeed.collect import Selection, collect_talks
 from talkfeed.discover import find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
-from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.html import Item, permalink, render_item
-from talkfeed.jsonfeed import JSON_NAME, render_json_feed
+from talkfeed.html import permalink
 from talkfeed.model import FeedSettings, Talk
+from talkfeed.outputs import FORMATS, render_outputs
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
+from talkfeed.views import plan_views
 from talkfeed.writer import Written, locked, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
@@ -46,19 +46,28 @@ class Options:
     lang: str | None = None
     now: datetime | None = None
     wait_seconds: float = DEFAULT_WAIT_SECONDS
+    formats: tuple[str, ...] = FORMATS
+    per: tuple[str, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every page of SOURCE read: the valid talks of the chosen language and all findings."""
+    """Every page of SOURCE read: the valid talks of every language, and all findings."""
 
     source: Source
-    talks: tuple[Talk, ...]
+    all_talks: tuple[Talk, ...]
     findings: tuple[Finding, ...]
     invalid: tuple[str, ...]
     """Pages left out for errors, by path."""
     language: str
+    """The language a build publishes."""
     zone: tzinfo
+
+    @property
+    def talks(self) -> tuple[Talk, ...]:
+        """The talks of the language a build publishes."""
+        return tuple(talk for talk in self.all_talks if talk.lang == self.language)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ def read_catalog(options: Options) -> Catalog:
         prefix_default_language=site.default_language_in_subdir,
         languages_with_own_url=frozenset(code for code, lang in site.languages.items() if lang.base_url),
         authors=authors,
+        site_root=site.root,
     )
     pages, findings = find_pages(source)
     findings.extend(author_findings)
@@ -97,24 +107,23 @@ def read_catalog(options: Options) -> Catalog:
             talks.append(result.talk)
         elif result.skipped_reason is None:
             invalid.append(page.name)
-    chosen = [talk for talk in talks if talk.lang == language]
-    duplicates = _duplicate_permalinks(chosen)
+    duplicates = _duplicate_permalinks(talks)
     findings.extend(duplicates)
     clashing = {finding.path for finding in duplicates}
-    chosen = [talk for talk in chosen if talk.path not in clashing]
+    valid = [talk for talk in talks if talk.path not in clashing]
     invalid.extend(sorted(clashing))
     return Catalog(
-        source, tuple(chosen), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
+        source, tuple(valid), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
     )
 
 
-def select(catalog: Catalog, options: Options) -> list[Talk]:
-    """Apply the draft, future, expiry and limit rules, and order the talks for the feed."""
-    now = options.now or datetime.now(UTC)
+def select(catalog: Catalog, options: Options, language: str | None = None) -> list[Talk]:
+    """Apply the draft, future, expiry and limit rules, and order one language's talks for the feed."""
+    chosen = language or catalog.language
     return collect_talks(
-        catalog.talks,
+        (talk for talk in catalog.all_talks if talk.lang == chosen),
         Selection(
-            now=now,
+            now=_now(options),
             drafts=options.drafts,
             future=options.future,
             expired=options.expired,
@@ -123,30 +132,27 @@ def select(catalog: Catalog, options: Options) -> list[Talk]:
     )
 
 
-def feed_settings(catalog: Catalog, options: Options) -> FeedSettings:
-    """Settle the feeds' URLs, title and language from the options and the site config."""
+def feed_settings(catalog: Catalog, options: Options, code: str | None = None) -> FeedSettings:
+    """Settle one language's feed URLs, title and language from the options and the site config."""
     site = catalog.source.site
-    language = site.languages.get(catalog.language)
+    code = code or catalog.language
+    language = site.languages.get(code)
     base_url = _base_url(options.base_url or (language and language.base_url) or site.base_url)
-    site_title = (language and language.title) or site.title
+    site_title = options.title or (language and language.title) or site.title or ""
     title = options.title or (f"Talks — {site_title}" if site_title else "Talks")
+    talks = [talk for talk in catalog.all_talks if talk.lang == code]
     return FeedSettings(
         base_url=base_url,
         feeds_url=base_url + _served_path(options.output, site.root),
-        home_url=_home_url(catalog, base_url),
+        home_url=_home_url(talks, catalog.source.single_page is not None, base_url),
         title=title,
         description=f"Talks from {site_title}" if site_title else "Talks",
-        language=(language and language.language_code) or site.language_code or catalog.language,
-        author=site.author or site_title or "talkfeed",
+        language=(language and language.language_code) or site.language_code or code,
+        author=options.author or site.author or site_title or "talkfeed",
         generator="talkfeed",
         version=__version__,
+        site_title=site_title,
     )
-
-
-def render_outputs(talks: Sequence[Talk], settings: FeedSettings) -> dict[str, bytes]:
-    """Render every output file to bytes, in memory."""
-    items = [render_item(talk, settings) for talk in talks]
-    return _render_feeds(items, settings)
 
 
 def build(options: Options) -> BuildReport:
@@ -158,9 +164,18 @@ def build(options: Options) -> BuildReport:
     catalog = read_catalog(options)
     if catalog.invalid and not options.skip_invalid:
         raise InvalidTalksError(catalog.invalid, catalog.findings)
-    settings = feed_settings(catalog, options)
     talks = select(catalog, options)
-    outputs = render_outputs(talks, settings)
+    languages = sorted({talk.lang for talk in catalog.all_talks} | {catalog.language})
+    by_language = (
+        {code: select(catalog, options, code) for code in languages} if "lang" in options.per else {}
+    )
+    views = plan_views(talks, by_language, catalog.language, options.per, _now(options), catalog.zone)
+    newest = max((talk.modified or talk.published for talk in talks), default=None)
+    settings = {
+        code: replace(feed_settings(catalog, options, code), empty_updated=newest)
+        for code in {catalog.language, *by_language}
+    }
+    outputs = render_outputs(views, settings, options.formats)
     with locked(options.output, options.wait_seconds):
         written = write_files(options.output, outputs)
     return BuildReport(catalog.findings, tuple(talks), tuple(written), catalog.invalid)
@@ -176,12 +191,8 @@ def describe_url(catalog: Catalog, options: Options, talk: Talk) -> str:
     return permalink(_base_url(base), talk.url_path)
 
 
-def _render_feeds(items: Sequence[Item], settings: FeedSettings) -> dict[str, bytes]:
-    return {
-        RSS_NAME: render_rss(items, settings),
-        ATOM_NAME: render_atom(items, settings),
-        JSON_NAME: render_json_feed(items, settings),
-    }
+def _now(options: Options) -> datetime:
+    return options.now or datetime.now(UTC)
 
 
 def _duplicate_permalinks(talks: Sequence[Talk]) -> list[Finding]:
@@ -245,9 +256,9 @@ def _served_path(output: Path, site_root: Path | None) -> str:
     return "".join(f"{part}/" for part in below.parts)
 
 
-def _home_url(catalog: Catalog, base_url: str) -> str:
-    folders = [talk.url_path.strip("/").split("/")[:-1] for talk in catalog.talks]
-    if not folders or catalog.source.single_page is not None:
+def _home_url(talks: Sequence[Talk], single_page: bool, base_url: str) -> str:
+    folders = [talk.url_path.strip("/").split("/")[:-1] for talk in talks]
+    if not folders or single_page:
         return base_url
     common = folders[0]
     for folder in folders[1:]:

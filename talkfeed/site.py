@@ -234,3 +234,23 @@ def _profile_language(path: Path, root: Path) -> str:
         return suffix[1]
     parts = path.relative_to(root / "content").parts
     return parts[0] if parts[0] != "authors" else ""
+
+
+RUN_CONFIG_NAME = "talkfeed.toml"
+
+
+def read_run_config(source: Path) -> tuple[Path | None, dict[str, Any]]:
+    """Find ``talkfeed.toml`` at the site root around SOURCE (or in SOURCE) and read it.
+
+    Raises ``ConfigError`` naming the file and line when it cannot be read.
+    """
+    start = source.absolute()
+    folder = start if start.is_dir() else start.parent
+    root = _find_site_root(folder) or folder
+    path = root / RUN_CONFIG_NAME
+    if not path.is_file():
+        return None, {}
+    try:
+        return path, load_data_file(path)
+    except PageError as error:
+        raise ConfigError(f"cannot read: {error.message}", str(path), error.line) from None

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 from talkfeed.errors import LockedError, OutputError
 
 TEMPORARY_PREFIX = ".talkfeed-tmp-"
-JOURNAL_NAME = ".talkfeed-journal.json"
-MANIFEST_NAME = ".talkfeed-manifest.json"
+JOURNAL_NAME = ".talkfeed-journal"
+MANIFEST_NAME = ".talkfeed-manifest"
 """Lists the files the last run wrote, so files of views that went away are removed."""
 LOCK_NAME = ".talkfeed.lock"
 FILE_MODE = 0o644

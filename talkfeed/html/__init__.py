@@ -3,10 +3,11 @@
 The one package that imports jinja2, the Markdown renderer and the sanitizer.
 """
 
-from talkfeed.html.item import Item, describe_when, facts_line, permalink, render_item
+from talkfeed.html.item import Enclosure, Item, describe_when, facts_line, permalink, render_item
 from talkfeed.html.markup import markdown_html, plain_text, sanitize
 
 __all__ = [
+    "Enclosure",
     "Item",
     "describe_when",
     "facts_line",

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from talkfeed.html.markup import markdown_html, plain_text, safe_url, sanitize
-from talkfeed.model import FeedSettings, Link, Talk, TalkTime
+from talkfeed.model import FeedSettings, FileInfo, Link, Talk, TalkTime
 from talkfeed.urls import with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
@@ -26,6 +26,16 @@ _TEMPLATES = jinja2.Environment(
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A file published with a talk, at its absolute URL."""
+
+    url: str
+    size: int
+    media_type: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Item:
     """A talk ready for every feed format: its URL and its HTML and text, rendered once."""
 
@@ -34,6 +44,8 @@ class Item:
     summary_html: str
     summary_text: str
     content_html: str
+    image: Enclosure | None = None
+    attachments: tuple[Enclosure, ...] = ()
 
 
 def permalink(base_url: str, url_path: str) -> str:
@@ -58,7 +70,16 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
         body_html=Markup(body_html),
         links=tuple(_absolute_link(link, url) for link in talk.links if safe_url(link.url)),
     )
-    return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip())
+    image = _enclosure(talk.image, "Featured image", url, settings.base_url) if talk.image else None
+    attachments = tuple(
+        _enclosure(link.file, link.label, url, settings.base_url) for link in talk.links if link.file
+    )
+    return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip(), image, attachments)
+
+
+def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:
+    location = base_url + quote(file.path) if file.in_site_root else urljoin(page_url, file.path)
+    return Enclosure(location, file.size, file.media_type, title)
 
 
 def facts_line(talk: Talk) -> tuple[str, ...]:

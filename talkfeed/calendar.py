@@ -1,0 +1,150 @@
+"""Render the talks as an iCalendar (RFC 5545) file with icalendar: the one module that imports it.
+
+icalendar's defaults are set aside where they would break reproducible or faithful output:
+DTSTAMP defaults to the clock, ``add_missing_timezones`` adds zones in set order, and its TEXT
+escaping turns a backslash followed by N in the text into a line break.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import NAMESPACE_URL, uuid5
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Parameters, Timezone
+
+from talkfeed.html import Item
+from talkfeed.model import FeedSettings, Talk, TalkTime
+
+CALENDAR_NAME = "talks.ics"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""What RFC 5545 forbids in TEXT besides line breaks, which are escaped."""
+
+
+def render_calendar(items: Sequence[Item], settings: FeedSettings, name: str) -> bytes:
+    """Render one VEVENT per talk that has a start, in the order given.
+
+    ``name`` is the calendar's display name, written as NAME (RFC 7986) and X-WR-CALNAME;
+    the pipeline passes ``settings.title``. Talks without a start are left out.
+
+    Times keep the page's own offset. A datetime in a named zone (a ``ZoneInfo``) is written
+    with its TZID, and the calendar carries a VTIMEZONE for that zone covering the talks' days.
+    A datetime with only a fixed UTC offset is written in UTC (``...Z``): iCalendar names zones
+    only through TZID and a VTIMEZONE, and a made-up zone per offset would help no client.
+
+    The output depends on the items and settings only, never on the clock or hash seeds:
+    DTSTAMP and LAST-MODIFIED are the page's modified (else published) date, and the UID is
+    made from the permalink, so it survives edits to everything but the talk's URL.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", f"-//talkfeed//talkfeed {settings.version}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", _Text(name), encode=False)
+    calendar.add("x-wr-calname", _Text(name), encode=False)
+    events = [_event(item, item.talk.start) for item in items if item.talk.start is not None]
+    for component in (*_timezones(events), *events):
+        calendar.add_component(component)
+    return bytes(calendar.to_ical(sorted=False))
+
+
+def _uid(url: str) -> str:
+    """Make a talk's UID from its permalink: a UUID, the same in every run."""
+    return str(uuid5(NAMESPACE_URL, url))
+
+
+def _times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | None]:
+    """Turn a talk's start and end into DTSTART and DTEND values, DTEND ``None`` for none.
+
+    An all-day talk (a date start) ends the day after its last day, as DTEND is exclusive;
+    a one-day talk ends the day after its start. A timed talk has no DTEND without a later
+    end; when its end is a date, it lasts until that day's midnight in its own zone.
+    """
+    if not isinstance(start, datetime):
+        last = start if end is None else max(start, _day(end))
+        return start, last + timedelta(days=1)
+    if end is None:
+        return _moment(start), None
+    if not isinstance(end, datetime):
+        end = datetime.combine(end + timedelta(days=1), time(), tzinfo=start.tzinfo)
+    return _moment(start), _moment(end) if end > start else None
+
+
+def _description(item: Item) -> str:
+    """Say what the DESCRIPTION holds: the event's name, then the summary as plain text."""
+    return "\n\n".join(part for part in (item.talk.event, item.summary_text) if part)
+
+
+class _Text:
+    """A TEXT value escaped as RFC 5545 section 3.3.11 says, several joined by commas.
+
+    icalendar's ``vText`` reads a backslash followed by N as a line break, so text such as
+    ``C:\\Notes`` would come back changed.
+    """
+
+    def __init__(self, *values: str) -> None:
+        self.values = values
+        self.params = Parameters()
+
+    def to_ical(self) -> bytes:
+        return b",".join(_escape(value).encode("utf-8") for value in self.values)
+
+
+def _escape(text: str) -> str:
+    lines = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return lines.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _event(item: Item, talk_start: TalkTime) -> Event:
+    talk = item.talk
+    start, end = _times(talk_start, talk.end)
+    stamp = (talk.modified or talk.published).astimezone(UTC)
+    event = Event()
+    event.add("uid", _uid(item.url))
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", start)
+    if end is not None:
+        event.add("dtend", end)
+    event.add("summary", _Text(talk.title), encode=False)
+    location = _location(talk)
+    if location:
+        event.add("location", _Text(location), encode=False)
+    event.add("url", item.url)
+    description = _description(item)
+    if description:
+        event.add("description", _Text(description), encode=False)
+    if talk.tags:
+        event.add("categories", _Text(*talk.tags), encode=False)
+    return event
+
+
+def _location(talk: Talk) -> str:
+    return ", ".join(part for part in (talk.location, *talk.address) if part)
+
+
+def _timezones(events: Sequence[Event]) -> list[Timezone]:
+    """Make a VTIMEZONE for each TZID the events use, in TZID order, over the days they use it."""
+    days: dict[str, list[date]] = {}
+    for event in events:
+        for key in ("DTSTART", "DTEND"):
+            moment = event.get(key)
+            if moment is not None and "TZID" in moment.params:
+                days.setdefault(str(moment.params["TZID"]), []).append(moment.dt.date())
+    return [
+        Timezone.from_tzid(tzid, first_date=min(used), last_date=max(used) + timedelta(days=1))
+        for tzid, used in sorted(days.items())
+    ]
+
+
+def _moment(value: datetime) -> datetime:
+    if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key is not None:
+        return value
+    return value.astimezone(UTC)
+
+
+def _day(value: TalkTime) -> date:
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,103 @@
+"""Render the page people see beside the feeds, and the stylesheet that makes raw feeds readable.
+
+The page is one self-contained HTML file: its CSS is inline, it has no script, and it carries an
+autodiscovery ``<link rel="alternate">`` for every feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+
+from markupsafe import Markup
+
+from talkfeed.html.item import _TEMPLATES, Item, _absolute_link, _event_html, describe_when
+from talkfeed.html.markup import safe_url
+from talkfeed.model import FeedSettings, Link
+
+PAGE_NAME = "index.html"
+STYLESHEET_NAME = "feed.css"
+CALENDAR_TYPE = "text/calendar"
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed the page offers: ``FeedLink("RSS 2.0", "https://…/index.xml", "application/rss+xml")``."""
+
+    title: str
+    href: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class ViewLink:
+    """Another page of talks, such as ``ViewLink("Talks tagged Explainability", "https://…/tags/…/")``."""
+
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    feed: FeedLink
+    webcal: str | None
+
+
+@dataclass(frozen=True)
+class _Article:
+    title: str
+    url: str
+    facts: tuple[Markup | str, ...]
+    """When, at which event, where: ``<time>`` markup, the event (linked where known), the place."""
+    summary_html: Markup
+    links: tuple[Link, ...]
+
+
+def render_page(
+    items: Sequence[Item], settings: FeedSettings, feeds: Sequence[FeedLink], views: Sequence[ViewLink] = ()
+) -> bytes:
+    """Render the talks, in the order given, as one HTML page linking every feed and view."""
+    html = _TEMPLATES.get_template("page.html.j2").render(
+        settings=settings,
+        subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
+        articles=tuple(_article(item) for item in items),
+        views=tuple(views),
+    )
+    return html.encode("utf-8")
+
+
+def feed_stylesheet() -> bytes:
+    """Return the CSS that the XML feeds name in their ``xml-stylesheet`` instruction."""
+    return files("talkfeed.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
+
+
+def _article(item: Item) -> _Article:
+    talk = item.talk
+    return _Article(
+        title=talk.title,
+        url=item.url,
+        facts=_facts(item),
+        summary_html=Markup(item.summary_html),
+        links=tuple(_absolute_link(link, item.url) for link in talk.links if safe_url(link.url)),
+    )
+
+
+def _facts(item: Item) -> tuple[Markup | str, ...]:
+    talk = item.talk
+    facts: list[Markup | str] = []
+    if talk.start is not None:
+        when = describe_when(talk.start, talk.end)
+        facts.append(Markup('<time datetime="{}">{}</time>').format(talk.start.isoformat(), when))
+    facts += [fact for fact in (_event_html(talk, item.url), talk.location) if fact]
+    return tuple(facts)
+
+
+def _webcal_url(feed: FeedLink) -> str | None:
+    """Give a calendar's https URL the webcal scheme, which calendar apps open as a subscription."""
+    if feed.media_type != CALENDAR_TYPE:
+        return None
+    scheme, separator, rest = feed.href.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return None
+    return f"webcal://{rest}"
