@@ -35,6 +35,9 @@ def render_calendar(items: Sequence[Item], settings: FeedSettings, name: str) ->
     A datetime with only a fixed UTC offset is written in UTC (``...Z``): iCalendar names zones
     only through TZID and a VTIMEZONE, and a made-up zone per offset would help no client.
 
+    With no talk scheduled the calendar holds no component. RFC 5545's grammar asks for one,
+    but a subscribed calendar must stay readable when empty, and parsers read it as such.
+
     The output depends on the items and settings only, never on the clock or hash seeds:
     DTSTAMP and LAST-MODIFIED are the page's modified (else published) date, and the UID is
     made from the permalink, so it survives edits to everything but the talk's URL.
@@ -61,16 +64,18 @@ def _times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | 
 
     An all-day talk (a date start) ends the day after its last day, as DTEND is exclusive;
     a one-day talk ends the day after its start. A timed talk has no DTEND without a later
-    end; when its end is a date, it lasts until that day's midnight in its own zone.
+    end. When its end is a later date, it lasts until the midnight after that day in its own
+    zone; an end date on its own day tells nothing, so it has no DTEND then.
     """
     if not isinstance(start, datetime):
         last = start if end is None else max(start, _day(end))
         return start, last + timedelta(days=1)
-    if end is None:
-        return _moment(start), None
-    if not isinstance(end, datetime):
+    if end is not None and not isinstance(end, datetime):
         end = datetime.combine(end + timedelta(days=1), time(), tzinfo=start.tzinfo)
-    return _moment(start), _moment(end) if end > start else None
+        end = end if end.date() > start.date() + timedelta(days=1) else None
+    if end is None or end <= start:
+        return _moment(start), None
+    return _moment(start), _moment(end)
 
 
 def _description(item: Item) -> str:
@@ -132,7 +137,8 @@ def _timezones(events: Sequence[Event]) -> list[Timezone]:
     for event in events:
         for key in ("DTSTART", "DTEND"):
             moment = event.get(key)
-            if moment is not None and "TZID" in moment.params:
+            # Some icalendar versions give UTC times a TZID too, though they write them with Z.
+            if moment is not None and "TZID" in moment.params and not moment.to_ical().endswith(b"Z"):
                 days.setdefault(str(moment.params["TZID"]), []).append(moment.dt.date())
     return [
         Timezone.from_tzid(tzid, first_date=min(used), last_date=max(used) + timedelta(days=1))

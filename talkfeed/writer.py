@@ -92,7 +92,7 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
         raise OutputError(
             f"cannot write: {_cause(error)}", str(getattr(error, "filename", None) or directory)
         ) from None
-    return [Written(directory / name, name in changed) for name in files]
+    return [Written(directory / name, name in changed) for name in sorted(files)]
 
 
 def recover(directory: Path) -> None:

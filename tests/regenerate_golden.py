@@ -26,11 +26,11 @@ def regenerate() -> None:
         result = CliRunner().invoke(main, ["build", str(DEMO_SITE), "-o", str(output), "--now", FIXED_NOW])
         if result.exit_code != 0:
             raise SystemExit(result.output)
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        for path in sorted(output.iterdir()):
-            if not path.name.startswith("."):
-                shutil.copyfile(path, GOLDEN / path.name)
-                print(f"wrote {GOLDEN / path.name}")
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(output, GOLDEN, ignore=shutil.ignore_patterns(".*"))
+        for path in sorted(GOLDEN.rglob("*")):
+            if path.is_file():
+                print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,12 @@ from conftest import DEMO_SITE, FIXED_NOW, run_cli
 from talkfeed import __version__
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
+EVERY_OUTPUT = sorted(
+    [
+        "atom.xml", "feed.css", "feed.json", "index.html", "index.xml", "talks.ics", "upcoming.ics",
+        *(f"{view}/{name}" for view in ("upcoming", "past") for name in FEEDS),
+    ]
+)
 
 
 def _site(tmp_path: Path, pages: dict[str, str], config: str | None = None) -> Path:
@@ -31,13 +37,23 @@ BAD_DATE = "---\ntitle: Bad talk\npublishDate: next tuesday\n---\n"
 BAD_YAML = "---\ntitle: [unclosed\npublishDate: 2024-05-01\n---\n"
 
 
-def test_build_writes_three_feeds_and_reports_each(tmp_path: Path) -> None:
+def test_build_writes_every_output_and_reports_each(tmp_path: Path) -> None:
     site = _site(tmp_path, {"good/index.md": GOOD})
     out = tmp_path / "out"
     result = run_cli(["build", site, "-o", out])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [f"updated {out / name}" for name in FEEDS]
+    assert result.stdout.splitlines() == [f"updated {out / name}" for name in EVERY_OUTPUT]
     assert result.stderr == ""
+
+
+def test_format_option_chooses_the_files(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    out = tmp_path / "out"
+    result = run_cli(["build", site, "-o", out, "--format", "json", "--format", "ics"])
+    assert result.exit_code == 0
+    written = sorted(line.split(" ", 1)[1] for line in result.stdout.splitlines())
+    assert written == sorted(str(out / name) for name in
+                             ["feed.json", "past/feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"])
 
 
 def test_quiet_build_prints_nothing(tmp_path: Path) -> None:

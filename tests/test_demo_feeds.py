@@ -34,7 +34,22 @@ def _seed_item(folder: Path) -> dict[str, Any]:
     return next(item for item in _json_feed(folder)["items"] if item["id"] == SEED_URL)
 
 
-@pytest.mark.parametrize("name", FEEDS)
+GOLDEN_FILES = sorted(path.relative_to(GOLDEN).as_posix() for path in GOLDEN.rglob("*") if path.is_file())
+
+
+def _published_files(folder: Path) -> list[str]:
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+
+
+def test_build_writes_exactly_the_golden_files(demo_output: Path) -> None:
+    assert _published_files(demo_output) == GOLDEN_FILES
+
+
+@pytest.mark.parametrize("name", GOLDEN_FILES)
 def test_output_equals_golden_file(demo_output: Path, name: str) -> None:
     assert (demo_output / name).read_bytes() == (GOLDEN / name).read_bytes(), (
         "run `python tests/regenerate_golden.py` and review the diff if the change is meant"
@@ -46,7 +61,7 @@ def test_second_build_is_byte_identical_and_leaves_files_untouched(demo_output: 
               for name in FEEDS}
     result = run_cli(["build", DEMO_SITE, "-o", demo_output, "--now", FIXED_NOW])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [f"unchanged {demo_output / name}" for name in FEEDS]
+    assert result.stdout.splitlines() == [f"unchanged {demo_output / name}" for name in GOLDEN_FILES]
     after = {name: ((demo_output / name).read_bytes(), (demo_output / name).stat().st_mtime_ns)
              for name in FEEDS}
     assert after == before

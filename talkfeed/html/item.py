@@ -17,7 +17,7 @@ from talkfeed.urls import with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
-_TEMPLATES = jinja2.Environment(
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("talkfeed.html", "templates"),
     autoescape=True,
     keep_trailing_newline=True,
@@ -60,15 +60,15 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
     summary_html = _summary_html(talk, clean, abstract_html, body_html)
-    content_html = _TEMPLATES.get_template("item.html.j2").render(
+    content_html = TEMPLATES.get_template("item.html.j2").render(
         talk=talk,
         facts=facts_line(talk),
-        event_html=_event_html(talk, url),
+        event_html=event_html(talk, url),
         when=describe_when(talk.start, talk.end),
         where=", ".join(part for part in (talk.location, *talk.address) if part),
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
-        links=tuple(_absolute_link(link, url) for link in talk.links if safe_url(link.url)),
+        links=talk_links(talk, url),
     )
     image = _enclosure(talk.image, "Featured image", url, settings.base_url) if talk.image else None
     attachments = tuple(
@@ -133,13 +133,18 @@ def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html
     return first.group() if first else ""
 
 
-def _event_html(talk: Talk, url: str) -> Markup | str:
+def event_html(talk: Talk, url: str) -> Markup | str:
     if not talk.event:
         return ""
     if talk.event_url and safe_url(talk.event_url):
         target = urljoin(url, talk.event_url)
         return Markup('<a href="{}">{}</a>').format(target, talk.event)
     return talk.event
+
+
+def talk_links(talk: Talk, base: str) -> tuple[Link, ...]:
+    """Keep a talk's links with safe schemes, made absolute against ``base`` (its permalink)."""
+    return tuple(_absolute_link(link, base) for link in talk.links if safe_url(link.url))
 
 
 def _absolute_link(link: Link, base: str) -> Link:

@@ -12,8 +12,7 @@ from importlib.resources import files
 
 from markupsafe import Markup
 
-from talkfeed.html.item import _TEMPLATES, Item, _absolute_link, _event_html, describe_when
-from talkfeed.html.markup import safe_url
+from talkfeed.html.item import TEMPLATES, Item, describe_when, event_html, talk_links
 from talkfeed.model import FeedSettings, Link
 
 PAGE_NAME = "index.html"
@@ -58,7 +57,7 @@ def render_page(
     items: Sequence[Item], settings: FeedSettings, feeds: Sequence[FeedLink], views: Sequence[ViewLink] = ()
 ) -> bytes:
     """Render the talks, in the order given, as one HTML page linking every feed and view."""
-    html = _TEMPLATES.get_template("page.html.j2").render(
+    html = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
         articles=tuple(_article(item) for item in items),
@@ -79,7 +78,7 @@ def _article(item: Item) -> _Article:
         url=item.url,
         facts=_facts(item),
         summary_html=Markup(item.summary_html),
-        links=tuple(_absolute_link(link, item.url) for link in talk.links if safe_url(link.url)),
+        links=talk_links(talk, item.url),
     )
 
 
@@ -89,7 +88,7 @@ def _facts(item: Item) -> tuple[Markup | str, ...]:
     if talk.start is not None:
         when = describe_when(talk.start, talk.end)
         facts.append(Markup('<time datetime="{}">{}</time>').format(talk.start.isoformat(), when))
-    facts += [fact for fact in (_event_html(talk, item.url), talk.location) if fact]
+    facts += [fact for fact in (event_html(talk, item.url), talk.location) if fact]
     return tuple(facts)
 
 

@@ -1,0 +1,266 @@
+"""What a person sees in a real browser: the page, and the RSS and Atom files styled by feed.css.
+
+Headless Chromium loads the files from a local HTTP server, as a web host would serve them
+(``.xml`` as ``application/xml``: Chromium shows ``application/rss+xml`` as plain text and
+ignores its stylesheet). Install it with ``.ci/install-browser``; without it the module is skipped.
+To look at the screenshots, run with ``--basetemp=/tmp/talkfeed-browser`` and open
+``/tmp/talkfeed-browser/browser0/*.png``.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_page import SETTINGS, VOID, full_talk, make_talk
+
+from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.html.item import render_item
+from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (install it with .ci/install-browser)", allow_module_level=True)
+
+PHONE = (390, 844)
+STYLESHEET_INSTRUCTION = f'<?xml-stylesheet type="text/css" href="{STYLESHEET_NAME}"?>'.encode()
+NOTE_COLOUR = (0xEE, 0xF3, 0xFB)
+"""The background of the ``This is a feed`` note in feed.css (``--note``)."""
+PAGE_BACKGROUND = (0xFF, 0xFF, 0xFF)
+LONG_WORD = "Hyperparameteroptimisationforverylongunbreakablewords" * 3
+TALKS = (
+    make_talk("speech", title="Speech & Language: is WER < 10% > good? 🌍 עברית · العربية", tags=("NLP",)),
+    full_talk(),
+    make_talk("long", title=LONG_WORD, summary=f"https://example.org/{LONG_WORD}", start=date(2023, 1, 9)),
+)
+TITLES = [talk.title for talk in TALKS]
+SETTINGS_WITH_CSS = replace(SETTINGS, stylesheet_url=STYLESHEET_NAME)
+CHROMIUM_OPTIONS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-color-profile=srgb",
+    f"--window-size={PHONE[0]},{PHONE[1]}",
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 (the base class declares it a plain dict)
+        ".html": "text/html; charset=utf-8",
+        ".xml": "application/xml",
+        ".css": "text/css; charset=utf-8",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output clean."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore Chromium hanging up early (it does so on its favicon request); report anything else."""
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page, both XML feeds and their stylesheet, as the writer would leave them."""
+    folder = tmp_path_factory.mktemp("browser")
+    items = [render_item(talk, SETTINGS_WITH_CSS) for talk in TALKS]
+    feeds = (
+        FeedLink("RSS 2.0", RSS_NAME, "application/rss+xml"),
+        FeedLink("Atom", ATOM_NAME, "application/atom+xml"),
+        FeedLink("Calendar", "https://example.org/feeds/talks.ics", "text/calendar"),
+    )
+    views = (ViewLink("Talks tagged NLP", "https://example.org/feeds/tags/nlp/"),)
+    (folder / PAGE_NAME).write_bytes(render_page(items, SETTINGS_WITH_CSS, feeds, views))
+    (folder / RSS_NAME).write_bytes(render_rss(items, SETTINGS_WITH_CSS))
+    (folder / ATOM_NAME).write_bytes(render_atom(items, SETTINGS_WITH_CSS))
+    (folder / STYLESHEET_NAME).write_bytes(feed_stylesheet())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on a free local port; yield its URL."""
+    httpd = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def page_dom(folder: Path, server: str) -> _Outline:
+    """The page's DOM as Chromium built it, serialized."""
+    return outline(chromium(folder / "profile-page-dom", "--dump-dom", server + PAGE_NAME))
+
+
+def chromium(profile: Path, *arguments: str) -> str:
+    """Run headless Chromium with a fresh profile; return its stdout."""
+    result = subprocess.run(
+        [str(CHROMIUM), *CHROMIUM_OPTIONS, f"--user-data-dir={profile}", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def screenshot(folder: Path, url: str, name: str) -> Path:
+    shot = folder / name
+    chromium(folder / f"profile-{name}", f"--screenshot={shot}", url)
+    assert shot.is_file(), f"Chromium wrote no screenshot of {url}"
+    return shot
+
+
+class _Outline(HTMLParser):
+    """Every element of a document with its depth and link target, ignoring text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.elements: list[tuple[int, str, str | None]] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((self.depth, tag, dict(attrs).get("href")))
+        if tag not in VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def outline(document: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(document)
+    parser.close()
+    return parser
+
+
+def decode_png(png: bytes) -> list[list[tuple[int, int, int]]]:
+    """Decode an 8-bit RGB or RGBA, non-interlaced PNG into rows of RGB pixels."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n"), "not a PNG"
+    position, data = 8, b""
+    width = height = channels = 0
+    while position < len(png):
+        length, kind = struct.unpack(">I4s", png[position : position + 8])
+        body = png[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert (depth, colour_type in (2, 6), interlace) == (8, True, 0), "unexpected PNG format"
+            channels = 3 if colour_type == 2 else 4
+        elif kind == b"IDAT":
+            data += body
+        position += 12 + length
+    raw, stride = zlib.decompress(data), width * channels
+    rows, previous = [], bytearray(stride)
+    for row in range(height):
+        start = row * (stride + 1)
+        line = bytearray(raw[start + 1 : start + 1 + stride])
+        _unfilter(raw[start], line, previous, channels)
+        rows.append([(line[x], line[x + 1], line[x + 2]) for x in range(0, stride, channels)])
+        previous = line
+    return rows
+
+
+def _unfilter(kind: int, line: bytearray, previous: bytearray, channels: int) -> None:
+    for index in range(len(line)):
+        left = line[index - channels] if index >= channels else 0
+        up = previous[index]
+        if kind == 1:
+            line[index] = (line[index] + left) & 0xFF
+        elif kind == 2:
+            line[index] = (line[index] + up) & 0xFF
+        elif kind == 3:
+            line[index] = (line[index] + (left + up) // 2) & 0xFF
+        elif kind == 4:
+            corner = previous[index - channels] if index >= channels else 0
+            estimate = left + up - corner
+            distances = (abs(estimate - left), abs(estimate - up), abs(estimate - corner))
+            predictor = (left, up, corner)[distances.index(min(distances))]
+            line[index] = (line[index] + predictor) & 0xFF
+
+
+def assert_readable_screenshot(shot: Path) -> list[list[tuple[int, int, int]]]:
+    """Check a phone screenshot holds text on a plain background and nothing runs off its right edge."""
+    png = shot.read_bytes()
+    assert len(png) > 10_000, f"{shot} is only {len(png)} bytes"
+    rows = decode_png(png)
+    assert (len(rows[0]), len(rows)) == PHONE
+    colours = Counter(pixel for row in rows for pixel in row)
+    background, share = colours.most_common(1)[0]
+    assert len(colours) > 50, f"{shot} has {len(colours)} colours: blank or a flat image"
+    assert share < 0.97 * PHONE[0] * PHONE[1], f"{shot} is almost all {background}: no content shown"
+    right_edge = {pixel for row in rows for pixel in row[-8:]}
+    assert right_edge == {background}, f"{shot}: something overflows the right edge of a phone screen"
+    return rows
+
+
+def test_page_dom_in_the_browser_equals_the_page_as_written(folder: Path, page_dom: _Outline) -> None:
+    written = outline((folder / PAGE_NAME).read_text(encoding="utf-8"))
+    assert page_dom.elements == written.elements, "the browser repaired the markup: it is not valid HTML"
+
+
+def test_page_dom_shows_every_talk_title_in_order(page_dom: _Outline) -> None:
+    assert [text for text in page_dom.texts if text in TITLES] == TITLES
+
+
+def test_page_dom_has_every_talk_link_and_feed_link(page_dom: _Outline) -> None:
+    targets = {href for _, tag, href in page_dom.elements if tag == "a"}
+    assert {
+        "https://example.org/talk/speech/",
+        "https://example.org/talk/graphs/",
+        "https://example.org/talk/graphs/slides.pdf",
+        "https://github.com/lab/graphs",
+        "https://graphday.example/",
+        RSS_NAME,
+        ATOM_NAME,
+        "webcal://example.org/feeds/talks.ics",
+        "https://example.org/feeds/tags/nlp/",
+    } <= targets
+
+
+def test_page_is_readable_on_a_phone(folder: Path, server: str) -> None:
+    rows = assert_readable_screenshot(screenshot(folder, server + PAGE_NAME, "page-phone.png"))
+    assert rows[0][0] == PAGE_BACKGROUND
+
+
+@pytest.mark.parametrize("name", [RSS_NAME, ATOM_NAME], ids=["rss", "atom"])
+def test_feed_in_the_browser_is_styled_by_feed_css(folder: Path, server: str, name: str) -> None:
+    assert (folder / name).read_bytes().split(b"\n")[1] == STYLESHEET_INSTRUCTION
+    dom = chromium(folder / f"profile-{name}-dom", "--dump-dom", server + name)
+    assert "does not appear to have any style information" not in dom
+    for title in ("Learning Sparse Graphs", LONG_WORD, "עברית · العربية"):
+        assert title in dom
+    rows = assert_readable_screenshot(screenshot(folder, server + name, f"{name}-phone.png"))
+    assert any(NOTE_COLOUR in row for row in rows[:150]), "the 'This is a feed' note is not shown on top"
