@@ -7,14 +7,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
+
 from talkfeed import __version__
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 EVERY_OUTPUT = sorted(
     [
-        "atom.xml", "feed.css", "feed.json", "index.html", "index.xml", "talks.ics", "upcoming.ics",
+        "atom.xml",
+        "feed.css",
+        "feed.json",
+        "index.html",
+        "index.xml",
+        "talks.ics",
+        "upcoming.ics",
         *(f"{view}/{name}" for view in ("upcoming", "past") for name in FEEDS),
     ]
 )
@@ -24,7 +30,8 @@ def _site(tmp_path: Path, pages: dict[str, str], config: str | None = None) -> P
     site = tmp_path / "site"
     (site / "content" / "talk").mkdir(parents=True)
     (site / "hugo.toml").write_text(
-        config if config is not None else 'baseURL = "https://example.org/"\ntitle = "Lab"\n')
+        config if config is not None else 'baseURL = "https://example.org/"\ntitle = "Lab"\n'
+    )
     for name, text in pages.items():
         path = site / "content" / "talk" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +59,10 @@ def test_format_option_chooses_the_files(tmp_path: Path) -> None:
     result = run_cli(["build", site, "-o", out, "--format", "json", "--format", "ics"])
     assert result.exit_code == 0
     written = sorted(line.split(" ", 1)[1] for line in result.stdout.splitlines())
-    assert written == sorted(str(out / name) for name in
-                             ["feed.json", "past/feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"])
+    assert written == sorted(
+        str(out / name)
+        for name in ["feed.json", "past/feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
+    )
 
 
 def test_quiet_build_prints_nothing(tmp_path: Path) -> None:
@@ -67,8 +76,10 @@ def test_bad_page_fails_build_naming_file_line_and_fix(tmp_path: Path) -> None:
     result = run_cli(["build", site, "-o", tmp_path / "out"])
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert ('content/talk/bad/index.md:3: error: publishDate "next tuesday" is not a date '
-            "(use 2024-05-01 or 2024-05-01T14:00:00Z)") in result.stderr.splitlines()
+    assert (
+        'content/talk/bad/index.md:3: error: publishDate "next tuesday" is not a date '
+        "(use 2024-05-01 or 2024-05-01T14:00:00Z)"
+    ) in result.stderr.splitlines()
     assert "nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -153,8 +164,10 @@ def test_list_prints_feed_order() -> None:
     result = run_cli(["list", DEMO_SITE, "--now", FIXED_NOW])
     assert result.exit_code == 0
     first = result.stdout.splitlines()[0].split("\t")
-    assert first[:2] == ["2024-02-01T08:30:00+00:00",
-                         "https://demo.talkfeed.example/talk/multilingual-speech-recognition/"]
+    assert first[:2] == [
+        "2024-02-01T08:30:00+00:00",
+        "https://demo.talkfeed.example/talk/multilingual-speech-recognition/",
+    ]
     assert len(result.stdout.splitlines()) == 5
 
 
@@ -171,8 +184,11 @@ def test_list_json_for_scripts() -> None:
 
 @pytest.mark.parametrize(
     ("flag", "slug"),
-    [("--drafts", "quantum-kernel-methods"), ("--future", "climate-emulators-workshop"),
-     ("--expired", "compiler-verification-seminar")],
+    [
+        ("--drafts", "quantum-kernel-methods"),
+        ("--future", "climate-emulators-workshop"),
+        ("--expired", "compiler-verification-seminar"),
+    ],
     ids=["drafts", "future", "expired"],
 )
 def test_hidden_talks_come_back_with_their_flag(tmp_path: Path, flag: str, slug: str) -> None:
@@ -194,7 +210,9 @@ def _build_json(out: Path, options: list[str]) -> dict[str, object]:
 def test_limit_keeps_the_newest(tmp_path: Path) -> None:
     feed = _build_json(tmp_path / "out", ["--limit", "2"])
     assert [item["url"].split("/")[-2] for item in feed["items"]] == [  # type: ignore[index]
-        "multilingual-speech-recognition", "causal-discovery-time-series"]
+        "multilingual-speech-recognition",
+        "causal-discovery-time-series",
+    ]
 
 
 def test_single_talk_file_as_source(tmp_path: Path) -> None:
@@ -221,11 +239,15 @@ def test_output_path_that_is_a_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_permalinks_are_errors(tmp_path: Path) -> None:
-    site = _site(tmp_path, {"one/index.md": GOOD, "two/index.md": GOOD.replace("title:", "slug: one\ntitle:")})
+    site = _site(
+        tmp_path, {"one/index.md": GOOD, "two/index.md": GOOD.replace("title:", "slug: one\ntitle:")}
+    )
     result = run_cli(["check", site])
     assert result.exit_code == 1
-    assert "content/talk/two/index.md: error: permalink /talk/one/ is also the permalink of " \
-           "content/talk/one/index.md" in result.stderr
+    assert (
+        "content/talk/two/index.md: error: permalink /talk/one/ is also the permalink of "
+        "content/talk/one/index.md" in result.stderr
+    )
 
 
 def test_copy_of_demo_site_builds_without_network(tmp_path: Path) -> None:

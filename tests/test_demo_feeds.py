@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import jsonschema
 import pytest
-
-from conftest import GOLDEN, run_cli, DEMO_SITE, FIXED_NOW
+from conftest import DEMO_SITE, FIXED_NOW, GOLDEN, run_cli
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 SEED_URL = "https://demo.talkfeed.example/talk/transformers-explainability/"
@@ -57,13 +56,15 @@ def test_output_equals_golden_file(demo_output: Path, name: str) -> None:
 
 
 def test_second_build_is_byte_identical_and_leaves_files_untouched(demo_output: Path) -> None:
-    before = {name: ((demo_output / name).read_bytes(), (demo_output / name).stat().st_mtime_ns)
-              for name in FEEDS}
+    before = {
+        name: ((demo_output / name).read_bytes(), (demo_output / name).stat().st_mtime_ns) for name in FEEDS
+    }
     result = run_cli(["build", DEMO_SITE, "-o", demo_output, "--now", FIXED_NOW])
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [f"unchanged {demo_output / name}" for name in GOLDEN_FILES]
-    after = {name: ((demo_output / name).read_bytes(), (demo_output / name).stat().st_mtime_ns)
-             for name in FEEDS}
+    after = {
+        name: ((demo_output / name).read_bytes(), (demo_output / name).stat().st_mtime_ns) for name in FEEDS
+    }
     assert after == before
 
 
@@ -87,8 +88,7 @@ def test_seed_entry_as_feed_readers_see_it(demo_output: Path, name: str) -> None
     entry = next(entry for entry in parsed.entries if entry.link == SEED_URL)
     assert entry.title == SEED_TITLE
     assert entry.id == SEED_URL
-    assert datetime(*entry.published_parsed[:6], tzinfo=timezone.utc) == datetime(
-        2022, 1, 1, tzinfo=timezone.utc)
+    assert datetime(*entry.published_parsed[:6], tzinfo=UTC) == datetime(2022, 1, 1, tzinfo=UTC)
     assert entry.summary.startswith("<p>This talk takes a deep dive into the attention mechanism.")
     assert [tag.term for tag in entry.tags] == ["Transformers", "Explainability"]
     assert entry.author == "Hila Chefer"
@@ -97,8 +97,10 @@ def test_seed_entry_as_feed_readers_see_it(demo_output: Path, name: str) -> None
 def test_seed_content_carries_every_fact(demo_output: Path) -> None:
     content = _seed_item(demo_output)["content_html"]
     assert "Tue 4 Jan 2022 · Data Science Bond Microsoft · Online event" in content
-    assert ('<a href="https://www.meetup.com/Data-Science-BOND-Israel/events/283002829/">'
-            "Data Science Bond Microsoft</a>") in content
+    assert (
+        '<a href="https://www.meetup.com/Data-Science-BOND-Israel/events/283002829/">'
+        "Data Science Bond Microsoft</a>"
+    ) in content
     assert "When: Tue 4 Jan 2022 (all day)" in content
     assert "In recent years, Transformers have revolutionized deep learning research" in content
     assert '<a href="https://www.youtube.com/watch?v=a0O_QhE9XFM">Video</a>' in content

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from talkfeed.reader import FRONT_MATTER_KEYS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -22,8 +22,12 @@ def _help_block(name: str) -> str:
 
 @pytest.mark.parametrize(
     ("name", "arguments"),
-    [("talkfeed", ["--help"]), ("build", ["build", "--help"]), ("check", ["check", "--help"]),
-     ("list", ["list", "--help"])],
+    [
+        ("talkfeed", ["--help"]),
+        ("build", ["build", "--help"]),
+        ("check", ["check", "--help"]),
+        ("list", ["list", "--help"]),
+    ],
     ids=["main", "build", "check", "list"],
 )
 def test_readme_usage_equals_real_help(name: str, arguments: list[str]) -> None:
@@ -53,7 +57,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_exit_code_is_documented() -> None:
-    table = README[README.index("| exit code | meaning |"):]
+    table = README[README.index("| exit code | meaning |") :]
     for code in ("0", "1", "2", "75"):
         assert re.search(rf"^\| {code} \|", table, re.MULTILINE)
 
