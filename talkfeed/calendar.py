@@ -71,8 +71,8 @@ def _times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | 
         last = start if end is None else max(start, _day(end))
         return start, last + timedelta(days=1)
     if end is not None and not isinstance(end, datetime):
-        end = datetime.combine(end + timedelta(days=1), time(), tzinfo=start.tzinfo)
-        end = end if end.date() > start.date() + timedelta(days=1) else None
+        after = end + timedelta(days=1)
+        end = datetime.combine(after, time(), tzinfo=start.tzinfo) if end > start.date() else None
     if end is None or end <= start:
         return _moment(start), None
     return _moment(start), _moment(end)

@@ -50,7 +50,10 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
     if isinstance(value, bool):
         raise DateError(f"{value!r} is not a date")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            raise DateError(f"{value!r} is not a date (as seconds since 1970 it is out of range)") from None
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -59,12 +62,18 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
     raise DateError(f"a {type(value).__name__} is not a date")
 
 
-def is_typo_form(value: object) -> bool:
-    """Tell whether a string date uses ``2021-09-08:16:00:00``, which Hugo itself refuses."""
+def hugo_refuses(value: object) -> bool:
+    """Tell whether Hugo itself would refuse a string date that talkfeed reads as meant.
+
+    Hugo wants two-digit months and days, and ``T`` or a space between date and time;
+    real pages hold ``2023-6-11`` and ``2021-09-08:16:00:00``.
+    """
     if not isinstance(value, str):
         return False
     match = _ISO.fullmatch(value.strip())
-    return match is not None and match["sep"] == ":"
+    if match is None:
+        return False
+    return match["sep"] == ":" or len(match["month"]) == 1 or len(match["day"]) == 1
 
 
 def as_datetime(value: TalkTime, zone: tzinfo) -> datetime:

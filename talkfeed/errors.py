@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +23,15 @@ class Finding:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.severity.value}: {self.message}"
+        return one_line(f"{where}: {self.severity.value}: {self.message}")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Escape line breaks and terminal control codes, so one finding prints as one safe line."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class TalkfeedError(Exception):
@@ -38,7 +47,7 @@ class TalkfeedError(Exception):
 
     def __str__(self) -> str:
         if self.path is None:
-            return f"talkfeed: error: {self.message}"
+            return one_line(f"talkfeed: error: {self.message}")
         return str(Finding(self.path, self.line, Severity.ERROR, self.message))
 
 

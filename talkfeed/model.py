@@ -88,6 +88,7 @@ class Site:
     languages: Mapping[str, Language] = field(default_factory=dict)
     author: str | None = None
     config_file: Path | None = None
+    remove_path_accents: bool = False
 
 
 @dataclass(frozen=True)

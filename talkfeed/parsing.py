@@ -155,8 +155,14 @@ def _load(kind: str, raw: str, first_line: int) -> Any:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark is not None else first_line
         raise PageError(f"not valid YAML: {_yaml_problem(error)}", line) from None
+    except yaml.reader.ReaderError as error:
+        line = first_line + raw.count("\n", 0, error.position)
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise PageError(f"not valid YAML: character U+{code:04X} is not allowed", line) from None
     except yaml.YAMLError as error:
         raise PageError(f"not valid YAML: {error}", first_line) from None
+    except _UnbuildableValue as error:
+        raise PageError(f"not valid YAML: {error.problem}", first_line + error.line) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = first_line + int(found.group(1)) - 1 if found else first_line
@@ -168,18 +174,63 @@ def _load(kind: str, raw: str, first_line: int) -> Any:
         raise PageError("nested too deeply", first_line) from None
 
 
+class _UnbuildableValue(Exception):
+    """A YAML value that parses but cannot become a Python value (``2024-02-30``, ``!!int many``)."""
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+
+
+# PyYAML's constructors raise these, not YAMLError, for values such as "2024-02-30".
+_CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, OverflowError)
+
+
 def _load_yaml(raw: str) -> Any:
     try:
-        return yaml.load(raw, Loader=yaml.CSafeLoader)
+        return _construct(raw)
     except yaml.YAMLError as first_error:
         # Hugo's YAML 1.2 parser accepts a tab after "key:"; PyYAML does not.
         repaired = _TAB_AFTER_KEY.sub(r"\1 ", raw)
         if repaired == raw:
             raise
         try:
-            return yaml.load(repaired, Loader=yaml.CSafeLoader)
+            return _construct(repaired)
         except yaml.YAMLError:
             raise first_error from None
+
+
+def _construct(raw: str) -> Any:
+    try:
+        return yaml.load(raw, Loader=yaml.CSafeLoader)
+    except _CONSTRUCTION_ERRORS as error:
+        raise _UnbuildableValue(*_find_unbuildable(raw, error)) from None
+
+
+def _find_unbuildable(raw: str, error: Exception) -> tuple[str, int]:
+    """Name the scalar that failed to build, and its line (0-based), by building each in turn."""
+    loader = yaml.CSafeLoader(raw)
+    try:
+        root = loader.get_single_node()
+        stack = [root] if root is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node, deep=True)
+                except _CONSTRUCTION_ERRORS:
+                    return (
+                        f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                        node.start_mark.line,
+                    )
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(value for pair in reversed(node.value) for value in reversed(pair))
+    finally:
+        loader.dispose()
+    return str(error), 0
 
 
 def _yaml_problem(error: yaml.MarkedYAMLError) -> str:

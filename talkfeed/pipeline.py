@@ -95,6 +95,7 @@ def read_catalog(options: Options) -> Catalog:
         languages_with_own_url=frozenset(code for code, lang in site.languages.items() if lang.base_url),
         authors=authors,
         site_root=site.root,
+        remove_path_accents=site.remove_path_accents,
     )
     pages, findings = find_pages(source)
     findings.extend(author_findings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
@@ -16,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from talkfeed.dates import ACCEPTED_FORMS, DateError, as_datetime, is_typo_form, parse_talk_time
+from talkfeed.dates import ACCEPTED_FORMS, DateError, as_datetime, hugo_refuses, parse_talk_time
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, PageError, Severity
 from talkfeed.media import media_type
@@ -93,6 +94,7 @@ class ReadContext:
     authors: Mapping[tuple[str, str], str] | None = None
     """Display names by (language, author slug); language '' applies to all."""
     site_root: Path | None = None
+    remove_path_accents: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class _Fields:
         self.matter = matter
         self.notes = notes
         self.values = self._lift_captured_keys(matter.values)
+        self._times: dict[str, TalkTime | None] = {}
 
     def talk(self) -> Talk:
         era_2026 = any(self._raw(key) is not None for key in _ERA_2026_KEYS)
@@ -261,6 +264,12 @@ class _Fields:
         return start, end
 
     def _time(self, key: str) -> TalkTime | None:
+        """Read a date key once, noting its problems once, however often it is asked for."""
+        if key not in self._times:
+            self._times[key] = self._read_time(key)
+        return self._times[key]
+
+    def _read_time(self, key: str) -> TalkTime | None:
         value = self._raw(key)
         if isinstance(value, time):
             self.notes.error(
@@ -272,10 +281,10 @@ class _Fields:
         except DateError as error:
             self.notes.error(f"{key} {error} ({ACCEPTED_FORMS})", self.matter.line_of(key))
             return None
-        if is_typo_form(value):
+        if hugo_refuses(value):
             self.notes.warn(
-                f'{key} "{value}" has a colon between date and time; read as '
-                f"{_show(parsed)} (write {ACCEPTED_FORMS})",
+                f'{key} "{value}" is read as {_show(parsed)}, but Hugo refuses this form '
+                "(write 2024-05-01 or 2024-05-01T14:00:00Z)",
                 self.matter.line_of(key),
             )
         return parsed
@@ -342,7 +351,7 @@ class _Fields:
         needs_prefix = lang != self.context.default_language or self.context.prefix_default_language
         if needs_prefix and lang not in self.context.languages_with_own_url:
             parts.insert(0, lang)
-        return "/".join(_urlize(part) for part in parts) + "/"
+        return "/".join(_urlize(part, self.context.remove_path_accents) for part in parts) + "/"
 
     def _address(self) -> tuple[str, ...]:
         value = self._raw("address")
@@ -467,8 +476,12 @@ def _show(value: TalkTime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _urlize(part: str) -> str:
-    return re.sub(r"\s+", "-", part.strip()).lower()
+def _urlize(part: str, remove_accents: bool) -> str:
+    text = unicodedata.normalize("NFC", re.sub(r"\s+", "-", part.strip()).lower())
+    if remove_accents:
+        decomposed = unicodedata.normalize("NFD", text)
+        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return text
 
 
 def _clean(text: str) -> str:

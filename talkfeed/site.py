@@ -126,6 +126,7 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
         default_language_in_subdir=config.get("defaultcontentlanguageinsubdir") is True,
         languages=languages,
         author=_author(config.get("author")) or _author(params.get("author")),
+        remove_path_accents=config.get("removepathaccents") is True,
         config_file=config_file,
     )
 
@@ -199,7 +200,7 @@ def read_author_names(root: Path | None) -> tuple[dict[tuple[str, str], str], li
                 names[("", path.stem)] = name
     for path in sorted((root / "content").glob("**/authors/*/_index*.md")):
         lang = _profile_language(path, root)
-        name = _profile_name(path, findings, root, lambda data: data.get("title"))
+        name = _profile_name(path, findings, root, lambda data: data.get("name") or data.get("title"))
         if name:
             names.setdefault((lang, path.parent.name), name)
     return names, findings

@@ -14,6 +14,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ def recover(directory: Path) -> None:
                 source.replace(directory / name)
         removals = plan.get("removals", []) if isinstance(plan, dict) else []
         _remove(directory, [name for name in removals if isinstance(name, str) and _is_inside(name)])
+        backups = plan.get("backups", []) if isinstance(plan, dict) else []
+        _remove(directory, [name for name in backups if isinstance(name, str) and _is_inside(name)])
         journal.unlink()
         _sync_folder(directory)
     for leftover in directory.rglob(TEMPORARY_PREFIX + "*"):
@@ -137,10 +140,13 @@ def _stage(directory: Path, name: str, data: bytes) -> str:
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "a folder stands where the file goes", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    relative = PurePosixPath(name)
-    temporary = str(relative.parent / f"{TEMPORARY_PREFIX}{os.getpid()}-{relative.name}")
+    temporary = _sibling(name, f"{os.getpid()}-")
     path = directory / temporary
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    except OSError as error:
+        error.filename = str(target)
+        raise
     try:
         view = memoryview(data)
         while view:
@@ -149,25 +155,78 @@ def _stage(directory: Path, name: str, data: bytes) -> str:
         os.fsync(descriptor)
     except OSError as error:
         error.filename = str(target)
-        raise
-    finally:
         os.close(descriptor)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(descriptor)
     return temporary
 
 
+def _sibling(name: str, tag: str) -> str:
+    relative = PurePosixPath(name)
+    return str(relative.parent / f"{TEMPORARY_PREFIX}{tag}{relative.name}")
+
+
 def _commit(directory: Path, staged: Mapping[str, str], stale: list[str]) -> None:
+    """Switch to the staged files and drop the stale ones: all of it, or on an error none of it.
+
+    Each file about to be replaced or removed is first hard-linked to a backup, so an error
+    midway can put the old set back; a crash midway is rolled forward by ``recover``.
+    """
+    backups: dict[str, str] = {}
+    done: list[str] = []
     journal = directory / JOURNAL_NAME
-    temporary_journal = directory / f"{TEMPORARY_PREFIX}journal"
-    temporary_journal.write_text(json.dumps({"renames": dict(staged), "removals": stale}), encoding="utf-8")
-    with temporary_journal.open("rb") as handle:
-        os.fsync(handle.fileno())
-    temporary_journal.replace(journal)
-    _sync_folder(directory)
-    for name, temporary in staged.items():
-        (directory / temporary).replace(directory / name)
+    try:
+        for name in [*staged, *stale]:
+            if (directory / name).is_file():
+                backups[name] = _sibling(name, "old-")
+                _keep_copy(directory / name, directory / backups[name])
+        plan = {"renames": dict(staged), "removals": stale, "backups": list(backups.values())}
+        _write_synced(directory / f"{TEMPORARY_PREFIX}journal", json.dumps(plan).encode())
+        (directory / f"{TEMPORARY_PREFIX}journal").replace(journal)
+        _sync_folder(directory)
+        for name, temporary in staged.items():
+            (directory / temporary).replace(directory / name)
+            done.append(name)
+        for name in stale:
+            (directory / name).unlink(missing_ok=True)
+            done.append(name)
+    except OSError:
+        _roll_back(directory, done, backups)
+        journal.unlink(missing_ok=True)
+        raise
     _remove(directory, stale)
+    for backup in backups.values():
+        (directory / backup).unlink(missing_ok=True)
     journal.unlink()
     _sync_folder(directory)
+
+
+def _roll_back(directory: Path, done: list[str], backups: Mapping[str, str]) -> None:
+    for name in reversed(done):
+        with contextlib.suppress(OSError):
+            if name in backups:
+                (directory / backups[name]).replace(directory / name)
+            else:
+                (directory / name).unlink()
+    for backup in backups.values():
+        with contextlib.suppress(OSError):
+            (directory / backup).unlink()
+
+
+def _keep_copy(path: Path, backup: Path) -> None:
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _remove(directory: Path, names: list[str]) -> None:
