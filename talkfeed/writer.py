@@ -75,7 +75,12 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
     the previous set and no temporary files.
     """
     _make_folder(directory)
-    recover(directory)
+    try:
+        recover(directory)
+    except OSError as error:
+        raise OutputError(
+            f"cannot finish the writes of a run that was stopped: {_cause(error)}", str(directory)
+        ) from None
     names = sorted(files)
     outputs = {**files, MANIFEST_NAME: (json.dumps(names, indent=0) + "\n").encode()}
     changed = {name: data for name, data in outputs.items() if not _same(directory / name, data)}
@@ -102,8 +107,12 @@ def recover(directory: Path) -> None:
     if journal.exists():
         try:
             plan = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            plan = {}
+        except ValueError:
+            raise OutputError(
+                "the journal of a killed run cannot be read; check the folder's files, "
+                f"then delete {JOURNAL_NAME} and run again",
+                str(journal),
+            ) from None
         renames = plan.get("renames", {}) if isinstance(plan, dict) else {}
         for name, temporary in renames.items() if isinstance(renames, dict) else ():
             source = directory / str(temporary)
@@ -192,8 +201,9 @@ def _commit(directory: Path, staged: Mapping[str, str], stale: list[str]) -> Non
             (directory / name).unlink(missing_ok=True)
             done.append(name)
     except OSError:
-        _roll_back(directory, done, backups)
+        # Without the journal a crash during the roll-back cannot be rolled forward instead.
         journal.unlink(missing_ok=True)
+        _roll_back(directory, done, backups)
         raise
     _remove(directory, stale)
     for backup in backups.values():
