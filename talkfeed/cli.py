@@ -135,7 +135,7 @@ def main() -> None:
     default=Path("public"),
     show_default=True,
     metavar="DIR",
-    help="Folder to write index.xml, atom.xml and feed.json into.",
+    help="Folder to write the feeds, calendars and page into.",
 )
 @click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
 @click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')

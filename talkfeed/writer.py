@@ -205,9 +205,9 @@ def _commit(directory: Path, staged: Mapping[str, str], stale: list[str]) -> Non
         journal.unlink(missing_ok=True)
         _roll_back(directory, done, backups)
         raise
-    _remove(directory, stale)
     for backup in backups.values():
         (directory / backup).unlink(missing_ok=True)
+    _remove(directory, stale)
     journal.unlink()
     _sync_folder(directory)
 

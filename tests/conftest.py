@@ -19,7 +19,9 @@ FIXED_NOW = "2026-01-01T00:00:00+0000"
 
 def run_cli(arguments: Sequence[str]) -> Result:
     """Run talkfeed in-process, keeping stdout and stderr apart."""
-    return CliRunner().invoke(main, [str(argument) for argument in arguments], catch_exceptions=False)
+    return CliRunner().invoke(
+        main, [str(argument) for argument in arguments], prog_name="talkfeed", catch_exceptions=False
+    )
 
 
 @pytest.fixture
