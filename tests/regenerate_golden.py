@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import DEMO_SITE, FIXED_NOW, GOLDEN
-
 from talkfeed.cli import main
+
+from conftest import DEMO_SITE, FIXED_NOW, GOLDEN
 
 
 def regenerate() -> None:

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_page import SETTINGS, VOID, full_talk, make_talk
 
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
 from talkfeed.html.item import render_item
 from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
+
+from test_page import SETTINGS, VOID, full_talk, make_talk
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
@@ -25,6 +24,8 @@ from ical.calendar_stream import IcsCalendarStream
 from talkfeed.calendar import CALENDAR_NAME, render_calendar
 from talkfeed.html import Item
 from talkfeed.model import FeedSettings, Talk, TalkTime
+
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
 SETTINGS = FeedSettings(
     base_url="https://lab.example/",

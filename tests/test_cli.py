@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
 from talkfeed import __version__
+
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 EVERY_OUTPUT = sorted(

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
 
 from talkfeed.discover import find_pages
 from talkfeed.errors import Finding, Severity
@@ -21,6 +20,8 @@ from talkfeed.model import Talk, TalkTime
 from talkfeed.pipeline import Catalog, Options, read_catalog
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import locate_source
+
+from conftest import ROOT, run_cli
 
 CORPUS = ROOT / "fixtures" / "corpus"
 SITES = {

@@ -22,6 +22,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+
+from talkfeed.cli import main
+from talkfeed.errors import OutputError
+from talkfeed.writer import recover, write_files
+
 from _crash_helpers import (
     CLI,
     Sites,
@@ -36,10 +41,6 @@ from _crash_helpers import (
     run_cli,
     start_cli,
 )
-
-from talkfeed.cli import main
-from talkfeed.errors import OutputError
-from talkfeed.writer import recover, write_files
 
 SEED = 1127
 FILE_SYSTEM_CALLS = (

@@ -10,6 +10,7 @@ from typing import Any
 import feedparser
 import jsonschema
 import pytest
+
 from conftest import DEMO_SITE, FIXED_NOW, GOLDEN, run_cli
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")

@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
 
 from talkfeed.reader import FRONT_MATTER_KEYS
+
+from conftest import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CI_SCRIPT = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

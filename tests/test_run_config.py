@@ -20,7 +20,8 @@ def site(tmp_path: Path) -> Path:
 
 def test_settings_fill_options_not_given(site: Path) -> None:
     (site / "talkfeed.toml").write_text(
-        'output = "public/talk"\nformat = ["json"]\ntitle = "Seminar feed"\nquiet = true\nnow = "2026-01-01"\n'
+        'output = "public/talk"\nformat = ["json"]\ntitle = "Seminar feed"\n'
+        'quiet = true\nnow = "2026-01-01"\n'
     )
     result = run_cli(["build", site])
     assert (result.exit_code, result.stdout) == (0, "")

@@ -11,8 +11,9 @@ from urllib.parse import quote
 import feedparser
 import pytest
 
-from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
 from talkfeed.views import slugify
+
+from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
 
 MULTILINGUAL = ROOT / "fixtures" / "corpus" / "jplecavalier__personal-website"
 

@@ -8,6 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+
+from talkfeed.errors import LockedError
+from talkfeed.writer import LOCK_NAME, TEMPORARY_PREFIX, Written, locked, recover, write_files
+
 from _crash_helpers import (
     Sites,
     build_arguments,
@@ -22,9 +26,6 @@ from _crash_helpers import (
     start_cli,
     wait_until_opened,
 )
-
-from talkfeed.errors import LockedError
-from talkfeed.writer import LOCK_NAME, TEMPORARY_PREFIX, Written, locked, recover, write_files
 
 OLD = {"index.xml": b"<rss>old</rss>\n", "atom.xml": b"<feed>old</feed>\n", "feed.json": b'{"v": "old"}\n'}
 NEW = {"index.xml": b"<rss>new!</rss>\n", "atom.xml": b"<feed>new!</feed>\n", "feed.json": b'{"v": "new!"}\n'}
