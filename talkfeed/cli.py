@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -106,6 +107,26 @@ def _timezone_option(command: _F) -> _F:
     )(command)
 
 
+def _no_cache_option(command: _F) -> _F:
+    return click.option(
+        "--no-cache", is_flag=True, help="Read every page again instead of reusing what earlier runs read."
+    )(command)
+
+
+_PROGRESS_FROM = 500
+"""Fewer pages than this are read too fast for a progress bar to help."""
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
+    """Show a bar on a terminal while many pages are read; never in cron, where stderr is no TTY."""
+    if total < _PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Reading talk pages", file=sys.stderr) as bar:
+        yield bar.update
+
+
 def _now_option(command: _F) -> _F:
     return click.option(
         "--now",
@@ -176,6 +197,7 @@ def main() -> None:
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
 )
+@_no_cache_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
 @_with_run_config
@@ -196,6 +218,7 @@ def build_command(
     formats: tuple[str, ...],
     per: tuple[str, ...],
     author: str | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Write the feeds, calendars and page of SOURCE's talks into DIR.
@@ -221,6 +244,8 @@ def build_command(
         formats=formats or FORMATS,
         per=per,
         author=author,
+        use_cache=not no_cache,
+        progress=None if quiet else _progress_bar,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
@@ -239,14 +264,17 @@ def build_command(
 @_source_argument
 @_timezone_option
 @_lang_option
+@_no_cache_option
 @_reporting_errors
 @_with_run_config
-def check_command(source: Path, timezone: str | None, lang: str | None) -> None:
+def check_command(source: Path, timezone: str | None, lang: str | None, no_cache: bool) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
     Exits 1 when any page has an error.
     """
-    catalog = read_catalog(Options(source=source, timezone=timezone, lang=lang))
+    catalog = read_catalog(
+        Options(source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar)
+    )
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors

@@ -6,27 +6,36 @@ page has an error (unless the run asks to skip invalid pages).
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
+from talkfeed.cache import PageCache, default_cache_folder
 from talkfeed.collect import Selection, collect_talks
-from talkfeed.discover import find_pages
+from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.html import permalink
 from talkfeed.model import FeedSettings, Talk
 from talkfeed.outputs import FORMATS, render_outputs
-from talkfeed.reader import ReadContext, read_page
+from talkfeed.reader import PageResult, ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.views import plan_views
 from talkfeed.writer import Written, locked, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
+_PARALLEL_FROM = 200
+"""Below this many pages to read, starting worker processes costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,11 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     per: tuple[str, ...] = ()
     author: str | None = None
+    use_cache: bool = True
+    cache_folder: Path | None = None
+    """Where the page cache lives; ``None`` is the user's cache folder."""
+    progress: Callable[[int], AbstractContextManager[Callable[[int], None] | None]] | None = None
+    """Given the number of pages to read, a context giving a function to call per page read."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +115,14 @@ def read_catalog(options: Options) -> Catalog:
     findings.extend(author_findings)
     talks: list[Talk] = []
     invalid: list[str] = []
-    for page in pages:
-        result = read_page(page, context)
+    results, cache_problem = _read_pages(pages, context, options, source)
+    if cache_problem is not None:
+        findings.append(
+            Finding(
+                str(options.cache_folder or default_cache_folder()), None, Severity.WARNING, cache_problem
+            )
+        )
+    for page, result in zip(pages, results, strict=True):
         findings.extend(result.findings)
         if result.talk is not None:
             talks.append(result.talk)
@@ -190,6 +210,44 @@ def describe_url(catalog: Catalog, options: Options, talk: Talk) -> str:
     if base is None:
         return "/" + talk.url_path
     return permalink(_base_url(base), talk.url_path)
+
+
+def _read_pages(
+    pages: Sequence[PageFile], context: ReadContext, options: Options, source: Source
+) -> tuple[list[PageResult], str | None]:
+    """Read every page not in the cache, on every core when there are many."""
+    if options.use_cache:
+        cache, problem = PageCache.open(
+            options.cache_folder or default_cache_folder(), source.given, repr(context)
+        )
+    else:
+        cache, problem = PageCache.disabled(), None
+    cached = {page.path: result for page in pages if (result := cache.lookup(page)) is not None}
+    missing = [page for page in pages if page.path not in cached]
+    fresh = dict(zip((page.path for page in missing), _read_all(missing, context, options), strict=True))
+    for page in missing:
+        cache.store(page, fresh[page.path])
+    cache.close(kept={str(page.path) for page in pages})
+    return [cached.get(page.path) or fresh[page.path] for page in pages], problem
+
+
+def _read_all(pages: Sequence[PageFile], context: ReadContext, options: Options) -> Iterator[PageResult]:
+    reading = options.progress(len(pages)) if options.progress else contextlib.nullcontext(None)
+    with reading as advance:
+        for result in _map_pages(pages, context):
+            if advance is not None:
+                advance(1)
+            yield result
+
+
+def _map_pages(pages: Sequence[PageFile], context: ReadContext) -> Iterator[PageResult]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < _PARALLEL_FROM or workers < 2:
+        yield from (read_page(page, context) for page in pages)
+        return
+    # Forked workers start at once and share the imported modules; results come back in order.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(partial(read_page, context=context), pages, chunksize=64)
 
 
 def _now(options: Options) -> datetime:

@@ -104,23 +104,25 @@ class PageResult:
     talk: Talk | None
     findings: tuple[Finding, ...]
     skipped_reason: str | None = None
+    dependencies: tuple[str, ...] = ()
+    """Other files whose presence or size the result depends on (bundle files, images)."""
 
 
 def read_page(page: PageFile, context: ReadContext) -> PageResult:
     """Read one page; never raises for bad input, which becomes error findings instead."""
     notes = _Notes(page.name)
+    if page.bundle is not None:
+        notes.looked_at.append(str(page.bundle))
     try:
         talk = _read(page, context, notes)
     except PageError as error:
         notes.error(error.message, error.line)
-        return PageResult(None, notes.all())
+        return notes.result(None)
     except _Refused:
-        return PageResult(None, notes.all())
+        return notes.result(None)
     except _NotATalk as reason:
-        return PageResult(None, notes.all(), skipped_reason=str(reason))
-    if notes.has_errors():
-        return PageResult(None, notes.all())
-    return PageResult(talk, notes.all())
+        return notes.result(None, skipped_reason=str(reason))
+    return notes.result(None if notes.has_errors() else talk)
 
 
 class _Refused(Exception):
@@ -135,6 +137,7 @@ class _Notes:
     def __init__(self, name: str) -> None:
         self.name = name
         self.items: list[Finding] = []
+        self.looked_at: list[str] = []
 
     def error(self, message: str, line: int | None = None) -> None:
         self.items.append(Finding(self.name, line, Severity.ERROR, message))
@@ -147,6 +150,9 @@ class _Notes:
 
     def all(self) -> tuple[Finding, ...]:
         return tuple(self.items)
+
+    def result(self, talk: Talk | None, skipped_reason: str | None = None) -> PageResult:
+        return PageResult(talk, self.all(), skipped_reason, tuple(sorted(set(self.looked_at))))
 
 
 def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
@@ -414,6 +420,7 @@ class _Fields:
         if self.page.bundle is None or not _is_plain_relative(name):
             return None
         path = self.page.bundle / unquote(name)
+        self.notes.looked_at.append(str(path))
         return _file_info(path, name) if path.is_file() else None
 
     def _static_image(self, name: str) -> FileInfo | None:
@@ -421,6 +428,7 @@ class _Fields:
         if root is None or not _is_plain_relative(name):
             return None
         path = root / "static" / "img" / unquote(name)
+        self.notes.looked_at.append(str(path))
         if not path.is_file():
             self.notes.warn(
                 f'header image "{name}" is not in static/img/; the feeds carry no image for it',

@@ -31,3 +31,9 @@ def demo_output(tmp_path: Path) -> Path:
     result = run_cli(["build", DEMO_SITE, "-o", output, "--now", FIXED_NOW, "-q"])
     assert result.exit_code == 0, result.stderr
     return output
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep each test's page cache to itself, out of the user's cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

@@ -1,0 +1,194 @@
+"""Remember what each page read gave, so a run where nothing changed reads no page.
+
+One SQLite file per SOURCE in the user's cache folder. A page's entry is used only while
+the page and every file its result depends on have the same size, mtime, ctime and inode,
+and only by a run with the same talkfeed version and the same reading settings (time zone,
+languages, author names…). Anything unreadable, foreign or from another version is thrown
+away and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from talkfeed import __version__
+from talkfeed.discover import PageFile
+from talkfeed.errors import Finding, Severity
+from talkfeed.model import FileInfo, Link, Talk
+from talkfeed.reader import PageResult
+
+SCHEMA = 1
+_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Talk, Link, FileInfo, Finding, PageResult)}
+
+
+def default_cache_folder() -> Path:
+    """The user's cache folder for talkfeed: ``$XDG_CACHE_HOME/talkfeed`` or ``~/.cache/talkfeed``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "talkfeed"
+
+
+class PageCache:
+    """Cached page results of one SOURCE; a disabled cache finds nothing and keeps nothing."""
+
+    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
+        self.connection = connection
+        self.path = path
+        self.pending: list[tuple[str, str, str, str]] = []
+
+    @classmethod
+    def disabled(cls) -> PageCache:
+        return cls(None)
+
+    @classmethod
+    def open(cls, folder: Path, source: Path, settings: str) -> tuple[PageCache, str | None]:
+        """Open SOURCE's cache for runs with these reading ``settings``; also say what went wrong.
+
+        Never raises: a cache that cannot be opened or trusted is rebuilt or left out, and the
+        second value says so for a warning.
+        """
+        key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
+        path = folder / f"pages-{key}.sqlite3"
+        stamp = f"{SCHEMA}:{__version__}:{hashlib.sha256(settings.encode()).hexdigest()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return cls(_connect(path, stamp), path), None
+        except (sqlite3.DatabaseError, OSError) as error:
+            try:
+                path.unlink(missing_ok=True)
+                return cls(_connect(path, stamp), path), f"cache {path} was unreadable ({error}); rebuilt"
+            except (sqlite3.DatabaseError, OSError) as second:
+                return cls.disabled(), f"cache {path} cannot be used ({second}); reading every page"
+
+    def lookup(self, page: PageFile) -> PageResult | None:
+        """The page's cached result, if the page and what it depends on are unchanged."""
+        if self.connection is None:
+            return None
+        try:
+            row = self.connection.execute(
+                "SELECT signature, dependencies, result FROM pages WHERE path = ?", (str(page.path),)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        if row is None or row[0] != _signature(str(page.path)):
+            return None
+        try:
+            dependencies = json.loads(row[1])
+            if any(_signature(name) != signature for name, signature in dependencies):
+                return None
+            result = _decode(json.loads(row[2]))
+        except (ValueError, TypeError, KeyError):
+            return None
+        return result if isinstance(result, PageResult) else None
+
+    def store(self, page: PageFile, result: PageResult) -> None:
+        """Keep a result; written on ``close``."""
+        if self.connection is None:
+            return
+        dependencies = [[name, _signature(name)] for name in result.dependencies]
+        self.pending.append(
+            (
+                str(page.path),
+                _signature(str(page.path)),
+                json.dumps(dependencies),
+                json.dumps(_encode(result)),
+            )
+        )
+
+    def close(self, kept: set[str] | None = None) -> None:
+        """Write what was stored and forget pages no longer found (``kept`` names those still there)."""
+        if self.connection is None:
+            return
+        with (
+            contextlib.closing(self.connection) as connection,
+            contextlib.suppress(sqlite3.DatabaseError),
+            connection,
+        ):
+            connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", self.pending)
+            if kept is not None:
+                gone = [
+                    (path,) for (path,) in connection.execute("SELECT path FROM pages") if path not in kept
+                ]
+                connection.executemany("DELETE FROM pages WHERE path = ?", gone)
+        self.connection = None
+
+
+def _connect(path: Path, stamp: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        with connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS pages "
+                "(path TEXT PRIMARY KEY, signature TEXT, dependencies TEXT, result TEXT)"
+            )
+            row = connection.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            if row is None or row[0] != stamp:
+                connection.execute("DELETE FROM pages")
+                connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+        integrity = connection.execute("PRAGMA quick_check").fetchone()
+        if integrity is None or integrity[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {integrity}")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _signature(name: str) -> str:
+    try:
+        stat = os.stat(name)
+    except OSError:
+        return "absent"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        encoded = {field.name: _encode(getattr(value, field.name)) for field in fields(value)}
+        return {"$record": type(value).__name__, **encoded}
+    if isinstance(value, datetime):
+        return {"$datetime": value.replace(tzinfo=None).isoformat(), "zone": _encode_zone(value.tzinfo)}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Severity):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _encode_zone(zone: tzinfo | None) -> Any:
+    if isinstance(zone, ZoneInfo):
+        return zone.key
+    offset = zone.utcoffset(None) if zone is not None else None
+    if offset is None:
+        raise TypeError(f"cannot keep the time zone {zone!r}")
+    return offset.total_seconds()
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "$datetime" in value:
+        zone = value["zone"]
+        zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
+        return datetime.fromisoformat(value["$datetime"]).replace(tzinfo=zone_info)
+    if "$date" in value:
+        return date.fromisoformat(value["$date"])
+    record = _RECORDS[value["$record"]]
+    arguments = {key: _decode(item) for key, item in value.items() if key != "$record"}
+    if record is Finding:
+        arguments["severity"] = Severity(arguments["severity"])
+    return record(**arguments)

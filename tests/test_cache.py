@@ -1,0 +1,112 @@
+"""The page cache: a run where nothing changed reads no page; a changed file is always read again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from talkfeed import parsing, reader
+from talkfeed.cache import default_cache_folder
+
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    copy = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, copy)
+    return copy
+
+
+def _build(site: Path, out: Path, *options: str) -> str:
+    result = run_cli(["build", site, "-o", out, "--now", FIXED_NOW, "-q", *options])
+    assert result.exit_code == 0, result.stderr
+    return result.stderr
+
+
+def _titles(out: Path) -> list[str]:
+    return [item["title"] for item in json.loads((out / "feed.json").read_text())["items"]]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every page the reader opens."""
+    opened: list[Path] = []
+    real = parsing.read_page_text
+
+    def recording(path: Path) -> parsing.PageText:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(reader, "read_page_text", recording)
+    return opened
+
+
+def test_run_where_nothing_changed_reads_no_page(site: Path, tmp_path: Path, reads: list[Path]) -> None:
+    _build(site, tmp_path / "a")
+    assert len(reads) == 8
+    reads.clear()
+    _build(site, tmp_path / "b")
+    assert reads == []
+    assert (tmp_path / "a" / "index.xml").read_bytes() == (tmp_path / "b" / "index.xml").read_bytes()
+
+
+def test_changed_page_is_read_again(site: Path, tmp_path: Path, reads: list[Path]) -> None:
+    _build(site, tmp_path / "out")
+    page = site / "content" / "talk" / "causal-discovery-time-series" / "index.md"
+    stat = page.stat()
+    page.write_text(page.read_text().replace("Causal Discovery in", "Causal Discoveries in"))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime: ctime and size still tell
+    reads.clear()
+    _build(site, tmp_path / "out")
+    assert reads == [page]
+    assert "Causal Discoveries in Irregularly Sampled Time Series" in _titles(tmp_path / "out")
+
+
+def test_new_featured_image_is_noticed(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    bundle = site / "content" / "talk" / "causal-discovery-time-series"
+    (bundle / "featured.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    _build(site, tmp_path / "out")
+    feed = json.loads((tmp_path / "out" / "feed.json").read_text())
+    item = next(item for item in feed["items"] if "causal-discovery" in item["id"])
+    assert item["image"].endswith("/talk/causal-discovery-time-series/featured.png")
+
+
+def test_no_cache_reads_every_page(site: Path, tmp_path: Path, reads: list[Path]) -> None:
+    _build(site, tmp_path / "out")
+    reads.clear()
+    _build(site, tmp_path / "out", "--no-cache")
+    assert len(reads) == 8
+
+
+def test_changed_settings_are_not_served_from_the_cache(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    _build(site, tmp_path / "out", "--timezone", "Asia/Tokyo")
+    published = {
+        item["title"][:20]: item["date_published"]
+        for item in json.loads((tmp_path / "out" / "feed.json").read_text())["items"]
+    }
+    assert published["Learning Sparse Grap"] == "2019-05-20T00:00:00+09:00"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not a database at all", b"SQLite format 3\x00" + bytes(200)],
+    ids=["empty", "foreign", "corrupt"],
+)
+def test_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: bytes) -> None:
+    _build(site, tmp_path / "out")
+    (cache_file,) = default_cache_folder().glob("pages-*.sqlite3")
+    for leftover in cache_file.parent.glob(cache_file.name + "-*"):
+        leftover.unlink()
+    cache_file.write_bytes(damage)
+    result = run_cli(["build", site, "-o", tmp_path / "again", "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    assert (tmp_path / "out" / "feed.json").read_bytes() == (tmp_path / "again" / "feed.json").read_bytes()
+    rebuilt = f"warning: cache {cache_file} was unreadable"
+    assert (rebuilt in result.stderr) is bool(damage), result.stderr
