@@ -1,10 +1,11 @@
-"""Remember what each page read gave, so a run where nothing changed reads no page.
+"""Remember what each page gave, so a run where nothing changed reads and renders no page.
 
-One SQLite file per SOURCE in the user's cache folder. A page's entry is used only while
-the page and every file its result depends on have the same size, mtime, ctime and inode,
-and only by a run with the same talkfeed version and the same reading settings (time zone,
-languages, author names…). Anything unreadable, foreign or from another version is thrown
-away and rebuilt, never trusted.
+One SQLite file per SOURCE in the user's cache folder. A page's row holds its findings, its
+``Entry`` and the pieces rendered from it. The row is used only while the page and every file
+its result depends on have the same size, mtime, ctime and inode, and only by a run with the
+same talkfeed version and the same reading settings (time zone, languages, author names…);
+its pieces only by a run with the same base URL. Anything unreadable, foreign or from another
+version is thrown away and rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import hashlib
 import json
 import os
 import sqlite3
-from dataclasses import fields, is_dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,20 @@ from zoneinfo import ZoneInfo
 from talkfeed import __version__
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, Severity
-from talkfeed.model import FileInfo, Link, Talk
-from talkfeed.reader import PageResult
+from talkfeed.model import Entry
 
-SCHEMA = 1
-_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Talk, Link, FileInfo, Finding, PageResult)}
+SCHEMA = 2
+_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Entry, Finding)}
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """What a page gave when it was last read, and the base URL its pieces were made for."""
+
+    findings: tuple[Finding, ...]
+    skipped_reason: str | None
+    entry: Entry | None
+    pieces_stamp: str | None
 
 
 def default_cache_folder() -> Path:
@@ -42,7 +53,7 @@ class PageCache:
     def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
         self.connection = connection
         self.path = path
-        self.pending: list[tuple[str, str, str, str]] = []
+        self.pending: list[tuple[str, str, str, str, str | None, str | None]] = []
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -68,38 +79,50 @@ class PageCache:
             except (sqlite3.DatabaseError, OSError) as second:
                 return cls.disabled(), f"cache {path} cannot be used ({second}); reading every page"
 
-    def lookup(self, page: PageFile) -> PageResult | None:
-        """The page's cached result, if the page and what it depends on are unchanged."""
+    def lookup(self, page: PageFile) -> CachedPage | None:
+        """The page's cached outcome, if the page and what it depends on are unchanged."""
         if self.connection is None:
             return None
         try:
             row = self.connection.execute(
-                "SELECT signature, dependencies, result FROM pages WHERE path = ?", (str(page.path),)
+                "SELECT signature, dependencies, outcome, pieces_stamp, pieces FROM pages WHERE path = ?",
+                (str(page.path),),
             ).fetchone()
         except sqlite3.DatabaseError:
             return None
         if row is None or row[0] != _signature(str(page.path)):
             return None
         try:
-            dependencies = json.loads(row[1])
-            if any(_signature(name) != signature for name, signature in dependencies):
+            if any(_signature(name) != signature for name, signature in json.loads(row[1])):
                 return None
-            result = _decode(json.loads(row[2]))
+            outcome = json.loads(row[2])
+            entry = _decode(outcome["entry"])
+            if entry is not None and row[4] is not None:
+                entry = replace(entry, pieces=json.loads(row[4]))
+            findings = tuple(_decode(item) for item in outcome["findings"])
+            return CachedPage(findings, outcome["skipped_reason"], entry, row[3] if row[4] else None)
         except (ValueError, TypeError, KeyError):
             return None
-        return result if isinstance(result, PageResult) else None
 
-    def store(self, page: PageFile, result: PageResult) -> None:
-        """Keep a result; written on ``close``."""
+    def store(self, page: PageFile, dependencies: tuple[str, ...], outcome: CachedPage) -> None:
+        """Keep a page's outcome (its entry's pieces included, if any); written on ``close``."""
         if self.connection is None:
             return
-        dependencies = [[name, _signature(name)] for name in result.dependencies]
+        entry = outcome.entry
+        pieces = json.dumps(dict(entry.pieces)) if entry is not None and entry.pieces else None
+        record = {
+            "findings": [_encode(finding) for finding in outcome.findings],
+            "skipped_reason": outcome.skipped_reason,
+            "entry": _encode(replace(entry, pieces={})) if entry is not None else None,
+        }
         self.pending.append(
             (
                 str(page.path),
                 _signature(str(page.path)),
-                json.dumps(dependencies),
-                json.dumps(_encode(result)),
+                json.dumps([[name, _signature(name)] for name in dependencies]),
+                json.dumps(record),
+                outcome.pieces_stamp if pieces else None,
+                pieces,
             )
         )
 
@@ -112,7 +135,7 @@ class PageCache:
             contextlib.suppress(sqlite3.DatabaseError),
             connection,
         ):
-            connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", self.pending)
+            connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)", self.pending)
             if kept is not None:
                 gone = [
                     (path,) for (path,) in connection.execute("SELECT path FROM pages") if path not in kept
@@ -127,14 +150,15 @@ def _connect(path: Path, stamp: str) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         with connection:
             connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS pages "
-                "(path TEXT PRIMARY KEY, signature TEXT, dependencies TEXT, result TEXT)"
-            )
             row = connection.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
             if row is None or row[0] != stamp:
-                connection.execute("DELETE FROM pages")
+                # Another version or other settings: nothing in it can be trusted.
+                connection.execute("DROP TABLE IF EXISTS pages")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, signature TEXT, "
+                "dependencies TEXT, outcome TEXT, pieces_stamp TEXT, pieces TEXT)"
+            )
         integrity = connection.execute("PRAGMA quick_check").fetchone()
         if integrity is None or integrity[0] != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {integrity}")
@@ -153,6 +177,8 @@ def _signature(name: str) -> str:
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {"$mapping": {key: _encode(item) for key, item in value.items()}}
     if is_dataclass(value) and not isinstance(value, type):
         encoded = {field.name: _encode(getattr(value, field.name)) for field in fields(value)}
         return {"$record": type(value).__name__, **encoded}
@@ -187,6 +213,8 @@ def _decode(value: Any) -> Any:
         return datetime.fromisoformat(value["$datetime"]).replace(tzinfo=zone_info)
     if "$date" in value:
         return date.fromisoformat(value["$date"])
+    if "$mapping" in value:
+        return {key: _decode(item) for key, item in value["$mapping"].items()}
     record = _RECORDS[value["$record"]]
     arguments = {key: _decode(item) for key, item in value.items() if key != "$record"}
     if record is Finding:

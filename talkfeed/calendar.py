@@ -7,6 +7,7 @@ escaping turns a backslash followed by N in the text into a line break.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,15 +17,34 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Parameters, Timezone
 
 from talkfeed.html import Item
-from talkfeed.model import FeedSettings, Talk, TalkTime
+from talkfeed.model import Entry, FeedSettings, Talk, TalkTime
 
 CALENDAR_NAME = "talks.ics"
+_ZONES_LINE = "X-TALKFEED-ZONES:"
+_CALENDAR_CLOSE = "END:VCALENDAR\r\n"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 """What RFC 5545 forbids in TEXT besides line breaks, which are escaped."""
 
 
-def render_calendar(items: Sequence[Item], settings: FeedSettings, name: str) -> bytes:
+def calendar_piece(item: Item) -> str:
+    """Render one talk's VEVENT, with the days it uses each time zone on, as a piece.
+
+    The piece is the event's text, then a line ``X-TALKFEED-ZONES:`` with JSON naming the
+    TZIDs it uses and its first and last day in each; ``render_calendar`` takes that line out.
+    A talk without a start has no event: its piece is empty.
+    """
+    if item.talk.start is None:
+        return ""
+    event = _event(item, item.talk.start)
+    zones = [
+        [tzid, min(days).isoformat(), max(days).isoformat()] for tzid, days in _zone_days([event]).items()
+    ]
+    text: str = event.to_ical(sorted=False).decode("utf-8")
+    return text + _ZONES_LINE + json.dumps(zones) + "\r\n"
+
+
+def render_calendar(entries: Sequence[Entry], settings: FeedSettings, name: str) -> bytes:
     """Render one VEVENT per talk that has a start, in the order given.
 
     ``name`` is the calendar's display name, written as NAME (RFC 7986) and X-WR-CALNAME;
@@ -48,10 +68,21 @@ def render_calendar(items: Sequence[Item], settings: FeedSettings, name: str) ->
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", _Text(name), encode=False)
     calendar.add("x-wr-calname", _Text(name), encode=False)
-    events = [_event(item, item.talk.start) for item in items if item.talk.start is not None]
-    for component in (*_timezones(events), *events):
-        calendar.add_component(component)
-    return bytes(calendar.to_ical(sorted=False))
+    events: list[str] = []
+    days: dict[str, list[date]] = {}
+    for entry in entries:
+        piece = entry.pieces.get("ics", "")
+        if not piece:
+            continue
+        event, _, zones = piece.partition(_ZONES_LINE)
+        events.append(event)
+        for tzid, first, last in json.loads(zones):
+            days.setdefault(tzid, []).extend((date.fromisoformat(first), date.fromisoformat(last)))
+    for zone in _timezones(days):
+        calendar.add_component(zone)
+    document: str = calendar.to_ical(sorted=False).decode("utf-8")
+    head = document[: document.rindex(_CALENDAR_CLOSE)]
+    return (head + "".join(events) + _CALENDAR_CLOSE).encode("utf-8")
 
 
 def _uid(url: str) -> str:
@@ -131,8 +162,8 @@ def _location(talk: Talk) -> str:
     return ", ".join(part for part in (talk.location, *talk.address) if part)
 
 
-def _timezones(events: Sequence[Event]) -> list[Timezone]:
-    """Make a VTIMEZONE for each TZID the events use, in TZID order, over the days they use it."""
+def _zone_days(events: Sequence[Event]) -> dict[str, list[date]]:
+    """Name the TZIDs the events use and the days they use each on."""
     days: dict[str, list[date]] = {}
     for event in events:
         for key in ("DTSTART", "DTEND"):
@@ -140,6 +171,11 @@ def _timezones(events: Sequence[Event]) -> list[Timezone]:
             # Some icalendar versions give UTC times a TZID too, though they write them with Z.
             if moment is not None and "TZID" in moment.params and not moment.to_ical().endswith(b"Z"):
                 days.setdefault(str(moment.params["TZID"]), []).append(moment.dt.date())
+    return days
+
+
+def _timezones(days: dict[str, list[date]]) -> list[Timezone]:
+    """Make a VTIMEZONE for each TZID the events use, in TZID order, over the days they use it."""
     return [
         Timezone.from_tzid(tzid, first_date=min(used), last_date=max(used) + timedelta(days=1))
         for tzid, used in sorted(days.items())

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from talkfeed.model import Talk
+from talkfeed.model import Entry
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Selection:
     limit: int | None = None
 
 
-def collect_talks(talks: Iterable[Talk], selection: Selection) -> list[Talk]:
+def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:
     """Keep the talks Hugo would publish, newest first; equal dates fall back to permalink order."""
     kept = [talk for talk in talks if _is_published(talk, selection)]
     kept.sort(key=lambda talk: talk.url_path)
@@ -28,7 +28,7 @@ def collect_talks(talks: Iterable[Talk], selection: Selection) -> list[Talk]:
     return kept if selection.limit is None else kept[: selection.limit]
 
 
-def _is_published(talk: Talk, selection: Selection) -> bool:
+def _is_published(talk: Entry, selection: Selection) -> bool:
     if talk.draft and not selection.drafts:
         return False
     if talk.published > selection.now and not selection.future:

@@ -1,5 +1,9 @@
 """Render RSS 2.0 and Atom 1.0 with feedgen: the one module that imports it.
 
+Each talk's ``<item>`` and ``<entry>`` is rendered once, by feedgen, as a piece of text that
+builds splice into the feed document; the result is byte for byte what feedgen writes for the
+whole feed, since the document is pretty-printed with fixed indentation.
+
 feedgen's defaults are set aside where they would break reproducible output:
 ``add_entry`` prepends unless told to append, ``updated``/``lastBuildDate`` default to the
 clock, and the generator tag names feedgen. The channel's dates come from the newest talk.
@@ -15,62 +19,74 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from talkfeed.html import Item
-from talkfeed.model import FeedSettings
+from talkfeed.model import Entry, FeedSettings
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
 _EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+_RSS_CLOSE = "  </channel>\n</rss>\n"
+_ATOM_CLOSE = "</feed>\n"
 
 
-def feed_updated(items: Sequence[Item], settings: FeedSettings) -> datetime:
+def feed_updated(entries: Sequence[Entry], settings: FeedSettings) -> datetime:
     """Date a feed by its newest talk (an empty one by the site's), never by the clock."""
-    dates = [item.talk.modified or item.talk.published for item in items]
-    dates += [item.talk.published for item in items]
+    dates = [entry.modified or entry.published for entry in entries]
+    dates += [entry.published for entry in entries]
     return max(dates, default=settings.empty_updated or _EMPTY_FEED_DATE)
 
 
-def render_rss(items: Sequence[Item], settings: FeedSettings) -> bytes:
-    """Render an RSS 2.0 channel with content:encoded, dc:creator and atom:link self."""
-    feed = _feed(items, settings, self_name=RSS_NAME, self_type="application/rss+xml")
-    for item in items:
-        entry = _entry(feed, item)
-        entry.guid(item.url, permalink=True)
-        for author in item.talk.authors:
-            entry.dc.dc_creator(author)
-        if item.image is not None:
-            entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
-        for file in (item.image, *item.attachments):
-            if file is not None:
-                entry.media.content(
-                    {
-                        "url": file.url,
-                        "fileSize": str(file.size),
-                        "type": file.media_type,
-                        "medium": _medium(file.media_type),
-                    },
-                    group=None,
-                )
-    return _with_stylesheet(bytes(feed.rss_str(pretty=True)), settings)
+def rss_piece(item: Item) -> str:
+    """Render one talk's RSS ``<item>`` with content:encoded, dc:creator and its enclosure."""
+    feed = _container()
+    entry = _entry(feed, item)
+    entry.guid(item.url, permalink=True)
+    for author in item.talk.authors:
+        entry.dc.dc_creator(author)
+    if item.image is not None:
+        entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
+    for file in (item.image, *item.attachments):
+        if file is not None:
+            media = {"url": file.url, "fileSize": str(file.size), "type": file.media_type}
+            entry.media.content({**media, "medium": _medium(file.media_type)}, group=None)
+    document: str = feed.rss_str(pretty=True).decode("utf-8")
+    return document[document.index("    <item>") : document.rindex(_RSS_CLOSE)]
 
 
-def render_atom(items: Sequence[Item], settings: FeedSettings) -> bytes:
-    """Render an Atom 1.0 feed with html summary and content and an author per entry."""
-    feed = _feed(items, settings, self_name=ATOM_NAME, self_type="application/atom+xml")
-    for item in items:
-        entry = _entry(feed, item)
-        entry.id(item.url)
-        for author in item.talk.authors:
-            entry.author({"name": author})
-        for file in (item.image, *item.attachments):
-            if file is not None:
-                entry.link(
-                    href=file.url,
-                    rel="enclosure",
-                    type=file.media_type,
-                    length=str(file.size),
-                    title=file.title,
-                )
-    return _with_stylesheet(bytes(feed.atom_str(pretty=True)), settings)
+def atom_piece(item: Item) -> str:
+    """Render one talk's Atom ``<entry>`` with html summary and content and its authors."""
+    feed = _container()
+    entry = _entry(feed, item)
+    entry.id(item.url)
+    for author in item.talk.authors:
+        entry.author({"name": author})
+    for file in (item.image, *item.attachments):
+        if file is not None:
+            entry.link(
+                href=file.url, rel="enclosure", type=file.media_type, length=str(file.size), title=file.title
+            )
+    document: str = feed.atom_str(pretty=True).decode("utf-8")
+    return document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)]
+
+
+def render_rss(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
+    """Render an RSS 2.0 channel of the talks, in the order given, with atom:link self."""
+    feed = _feed(entries, settings, self_name=RSS_NAME, self_type="application/rss+xml")
+    document = feed.rss_str(pretty=True).decode("utf-8")
+    body = "".join(entry.pieces["rss"] for entry in entries)
+    return _with_stylesheet(_splice(document, _RSS_CLOSE, body), settings)
+
+
+def render_atom(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
+    """Render an Atom 1.0 feed of the talks, in the order given, with self and alternate links."""
+    feed = _feed(entries, settings, self_name=ATOM_NAME, self_type="application/atom+xml")
+    document = feed.atom_str(pretty=True).decode("utf-8")
+    body = "".join(entry.pieces["atom"] for entry in entries)
+    return _with_stylesheet(_splice(document, _ATOM_CLOSE, body), settings)
+
+
+def _splice(document: str, closing: str, body: str) -> bytes:
+    head = document[: document.rindex(closing)]
+    return (head + body + closing).encode("utf-8")
 
 
 def _with_stylesheet(document: bytes, settings: FeedSettings) -> bytes:
@@ -87,10 +103,27 @@ def _medium(media_type: str) -> str:
     return kind if kind in ("image", "video", "audio") else "document"
 
 
-def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
+def _container() -> FeedGenerator:
+    """A feed that only holds one entry while it is rendered; its own values are never kept."""
     feed = FeedGenerator()
+    _load_extensions(feed)
+    feed.id("urn:talkfeed:piece")
+    feed.title("piece")
+    feed.link(href="urn:talkfeed:piece", rel="alternate")
+    feed.description("piece")
+    feed.updated(_EMPTY_FEED_DATE)
+    return feed
+
+
+def _load_extensions(feed: FeedGenerator) -> None:
+    # Namespaces are declared on the root element; pieces and feeds must declare the same ones.
     feed.load_extension("dc", atom=False, rss=True)
     feed.load_extension("media", atom=False, rss=True)
+
+
+def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
+    feed = FeedGenerator()
+    _load_extensions(feed)
     feed.id(settings.feeds_url + self_name)
     feed.title(settings.title)
     feed.subtitle(settings.description)
@@ -100,7 +133,7 @@ def _feed(items: Sequence[Item], settings: FeedSettings, self_name: str, self_ty
     feed.language(settings.language)
     feed.author({"name": settings.author})
     feed.generator("talkfeed", version=settings.version, uri="https://pypi.org/project/talkfeed/")
-    feed.updated(feed_updated(items, settings))
+    feed.updated(feed_updated(entries, settings))
     return feed
 
 

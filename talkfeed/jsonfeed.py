@@ -9,14 +9,28 @@ from typing import Any
 from urllib.parse import urljoin
 
 from talkfeed.html import Item
-from talkfeed.model import FeedSettings, TalkTime
+from talkfeed.model import Entry, FeedSettings, TalkTime
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json_feed(items: Sequence[Item], settings: FeedSettings) -> bytes:
-    """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible."""
+_ITEMS_MARK = "\u0000items\u0000"
+_ITEM_INDENT = " " * 4
+
+
+def json_piece(item: Item) -> str:
+    """Render one item as it stands in the feed's ``items`` list, indented to its place."""
+    text = json.dumps(_item(item), ensure_ascii=False, indent=2)
+    return "\n".join(_ITEM_INDENT + line for line in text.split("\n"))
+
+
+def render_json_feed(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
+    """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible.
+
+    The document is exactly what ``json.dumps(feed, indent=2)`` gives for the whole feed:
+    each item's piece is that text, rendered once per talk.
+    """
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": settings.title,
@@ -25,9 +39,12 @@ def render_json_feed(items: Sequence[Item], settings: FeedSettings) -> bytes:
         "description": settings.description,
         "language": settings.language,
         "authors": [{"name": settings.author}],
-        "items": [_item(item) for item in items],
+        "items": _ITEMS_MARK,
     }
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head = json.dumps(feed, ensure_ascii=False, indent=2)
+    items = "[\n" + ",\n".join(entry.pieces["json"] for entry in entries) + "\n  ]" if entries else "[]"
+    before, _, after = head.rpartition(json.dumps(_ITEMS_MARK))
+    return (before + items + after + "\n").encode("utf-8")
 
 
 def _item(item: Item) -> dict[str, Any]:

@@ -67,6 +67,46 @@ class Talk:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """What one talk gives a build: the facts that choose and order it, and its rendered pieces.
+
+    Pieces are the talk's part of each output (an RSS ``<item>``, a calendar VEVENT, …),
+    rendered once and kept, so a build assembles its files without rendering every talk.
+    """
+
+    path: str
+    lang: str
+    url_path: str
+    title: str
+    draft: bool
+    published: datetime
+    modified: datetime | None
+    expires: datetime | None
+    start: TalkTime | None
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    pieces: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+def entry_of(talk: Talk, pieces: Mapping[str, str] | None = None) -> Entry:
+    """Keep what a build needs of a talk once its pieces are rendered."""
+    return Entry(
+        path=talk.path,
+        lang=talk.lang,
+        url_path=talk.url_path,
+        title=talk.title,
+        draft=talk.draft,
+        published=talk.published,
+        modified=talk.modified,
+        expires=talk.expires,
+        start=talk.start,
+        tags=talk.tags,
+        authors=talk.authors,
+        pieces=pieces or {},
+    )
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     base_url: str | None = None

@@ -8,15 +8,14 @@ from urllib.parse import quote
 
 from talkfeed.calendar import CALENDAR_NAME, render_calendar
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.html import Item, render_item
 from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.jsonfeed import JSON_NAME, render_json_feed
-from talkfeed.model import FeedSettings, Talk
+from talkfeed.model import Entry, FeedSettings
 from talkfeed.views import View
 
 FORMATS = ("rss", "atom", "json", "ics", "html")
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
-_FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Item], FeedSettings], bytes]]] = {
+_FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings], bytes]]] = {
     "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", render_rss),
     "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", render_atom),
     "json": (JSON_NAME, "JSON Feed 1.1", "application/feed+json", render_json_feed),
@@ -31,22 +30,20 @@ def render_outputs(
     root = settings_by_language[main.language]
     if {"rss", "atom"} & set(formats):
         root = replace(root, stylesheet_url=root.feeds_url + STYLESHEET_NAME)
-    items = _ItemCache(settings_by_language)
     outputs: dict[str, bytes] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
-        rendered = items.of(view)
         for format_name, (name, _, _, render) in _FEED_FILES.items():
             if format_name in formats:
-                outputs[view.folder + name] = render(rendered, settings)
+                outputs[view.folder + name] = render(view.talks, settings)
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
-            outputs[calendar] = render_calendar(rendered, settings, settings.title)
+            outputs[calendar] = render_calendar(view.talks, settings, settings.title)
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
     if "html" in formats:
         outputs[PAGE_NAME] = render_page(
-            items.of(main),
+            main.talks,
             root,
             _feed_links(root, formats),
             _view_links(views[1:], root, settings_by_language, formats),
@@ -76,24 +73,6 @@ def view_settings(
     return replace(
         root, title=full_title, description=full_title, feeds_url=root.feeds_url + quote(view.folder)
     )
-
-
-class _ItemCache:
-    """Render each talk once per base URL, however many views show it."""
-
-    def __init__(self, settings_by_language: Mapping[str, FeedSettings]) -> None:
-        self.settings = settings_by_language
-        self.items: dict[tuple[str, str], Item] = {}
-
-    def of(self, view: View) -> list[Item]:
-        settings = self.settings[view.language]
-        return [self._item(talk, settings) for talk in view.talks]
-
-    def _item(self, talk: Talk, settings: FeedSettings) -> Item:
-        key = (talk.path, settings.base_url)
-        if key not in self.items:
-            self.items[key] = render_item(talk, settings)
-        return self.items[key]
 
 
 def _feed_links(root: FeedSettings, formats: Collection[str]) -> list[FeedLink]:

@@ -10,7 +10,7 @@ import contextlib
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -21,14 +21,15 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
-from talkfeed.cache import PageCache, default_cache_folder
+from talkfeed.cache import CachedPage, PageCache, default_cache_folder
 from talkfeed.collect import Selection, collect_talks
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.html import permalink
-from talkfeed.model import FeedSettings, Talk
+from talkfeed.model import Entry, FeedSettings, Site, Talk, entry_of
 from talkfeed.outputs import FORMATS, render_outputs
-from talkfeed.reader import PageResult, ReadContext, read_page
+from talkfeed.pieces import render_pieces
+from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.views import plan_views
 from talkfeed.writer import Written, locked, write_files
@@ -70,7 +71,8 @@ class Catalog:
     """Every page of SOURCE read: the valid talks of every language, and all findings."""
 
     source: Source
-    all_talks: tuple[Talk, ...]
+    all_talks: tuple[Entry, ...]
+    """Every valid talk; with their pieces when the catalog was read for a build."""
     findings: tuple[Finding, ...]
     invalid: tuple[str, ...]
     """Pages left out for errors, by path."""
@@ -79,7 +81,7 @@ class Catalog:
     zone: tzinfo
 
     @property
-    def talks(self) -> tuple[Talk, ...]:
+    def talks(self) -> tuple[Entry, ...]:
         """The talks of the language a build publishes."""
         return tuple(talk for talk in self.all_talks if talk.lang == self.language)
 
@@ -87,13 +89,75 @@ class Catalog:
 @dataclass(frozen=True)
 class BuildReport:
     findings: tuple[Finding, ...]
-    talks: tuple[Talk, ...]
+    talks: tuple[Entry, ...]
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
 
 
-def read_catalog(options: Options) -> Catalog:
-    """Find and read every talk page of SOURCE; raises ``ConfigError`` for unusable settings."""
+def read_catalog(options: Options, for_build: bool = False) -> Catalog:
+    """Find and read every talk page of SOURCE; raises ``ConfigError`` for unusable settings.
+
+    For a build, each talk's pieces are rendered too (or taken from the cache), which needs
+    the base URL: without one it raises ``ConfigError`` before reading anything.
+    """
+    setup = _setup(options)
+    source, site, context = setup.source, setup.source.site, setup.context
+    base_urls = _BaseUrls(site, options) if for_build else None
+    if base_urls is not None:
+        base_urls.of(setup.language)
+    author_findings = setup.findings
+    language, zone = setup.language, context.zone
+    pages, findings = find_pages(source)
+    findings.extend(author_findings)
+    entries: list[Entry] = []
+    invalid: list[str] = []
+    outcomes, cache_problem = _read_pages(pages, context, options, source, base_urls)
+    if cache_problem is not None:
+        cache_folder = str(options.cache_folder or default_cache_folder())
+        findings.append(Finding(cache_folder, None, Severity.WARNING, cache_problem))
+    for page, outcome in zip(pages, outcomes, strict=True):
+        findings.extend(outcome.findings)
+        if outcome.entry is not None:
+            entries.append(outcome.entry)
+        elif outcome.skipped_reason is None:
+            invalid.append(page.name)
+    duplicates = _duplicate_permalinks(entries)
+    findings.extend(duplicates)
+    clashing = {finding.path for finding in duplicates}
+    valid = [entry for entry in entries if entry.path not in clashing]
+    invalid.extend(sorted(clashing))
+    return Catalog(
+        source, tuple(valid), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
+    )
+
+
+def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
+    """Read every talk page of SOURCE into full ``Talk`` records, for callers who want them all.
+
+    No cache, nothing rendered: pages with errors are left out and their findings returned.
+    """
+    setup = _setup(options)
+    pages, findings = find_pages(setup.source)
+    findings.extend(setup.findings)
+    talks = []
+    for page in pages:
+        result = read_page(page, setup.context)
+        findings.extend(result.findings)
+        if result.talk is not None:
+            talks.append(result.talk)
+    return talks, sorted(findings, key=_finding_order)
+
+
+@dataclass(frozen=True)
+class _Setup:
+    source: Source
+    context: ReadContext
+    language: str
+    findings: list[Finding]
+
+
+def _setup(options: Options) -> _Setup:
+    """Settle where the pages are and how to read them, from the options and the site config."""
     source = locate_source(options.source)
     site = source.site
     zone = _zone(options.timezone or site.time_zone, from_option=options.timezone is not None)
@@ -111,34 +175,10 @@ def read_catalog(options: Options) -> Catalog:
         site_root=site.root,
         remove_path_accents=site.remove_path_accents,
     )
-    pages, findings = find_pages(source)
-    findings.extend(author_findings)
-    talks: list[Talk] = []
-    invalid: list[str] = []
-    results, cache_problem = _read_pages(pages, context, options, source)
-    if cache_problem is not None:
-        findings.append(
-            Finding(
-                str(options.cache_folder or default_cache_folder()), None, Severity.WARNING, cache_problem
-            )
-        )
-    for page, result in zip(pages, results, strict=True):
-        findings.extend(result.findings)
-        if result.talk is not None:
-            talks.append(result.talk)
-        elif result.skipped_reason is None:
-            invalid.append(page.name)
-    duplicates = _duplicate_permalinks(talks)
-    findings.extend(duplicates)
-    clashing = {finding.path for finding in duplicates}
-    valid = [talk for talk in talks if talk.path not in clashing]
-    invalid.extend(sorted(clashing))
-    return Catalog(
-        source, tuple(valid), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
-    )
+    return _Setup(source, context, language, author_findings)
 
 
-def select(catalog: Catalog, options: Options, language: str | None = None) -> list[Talk]:
+def select(catalog: Catalog, options: Options, language: str | None = None) -> list[Entry]:
     """Apply the draft, future, expiry and limit rules, and order one language's talks for the feed."""
     chosen = language or catalog.language
     return collect_talks(
@@ -158,7 +198,7 @@ def feed_settings(catalog: Catalog, options: Options, code: str | None = None) -
     site = catalog.source.site
     code = code or catalog.language
     language = site.languages.get(code)
-    base_url = _base_url(options.base_url or (language and language.base_url) or site.base_url)
+    base_url = _BaseUrls(site, options).of(code)
     site_title = options.title or (language and language.title) or site.title or ""
     title = options.title or (f"Talks — {site_title}" if site_title else "Talks")
     talks = [talk for talk in catalog.all_talks if talk.lang == code]
@@ -182,7 +222,7 @@ def build(options: Options) -> BuildReport:
     Raises ``InvalidTalksError`` when pages have errors and skipping was not asked for;
     nothing is written then.
     """
-    catalog = read_catalog(options)
+    catalog = read_catalog(options, for_build=True)
     if catalog.invalid and not options.skip_invalid:
         raise InvalidTalksError(catalog.invalid, catalog.findings)
     talks = select(catalog, options)
@@ -202,7 +242,7 @@ def build(options: Options) -> BuildReport:
     return BuildReport(catalog.findings, tuple(talks), tuple(written), catalog.invalid)
 
 
-def describe_url(catalog: Catalog, options: Options, talk: Talk) -> str:
+def describe_url(catalog: Catalog, options: Options, talk: Entry) -> str:
     """A talk's permalink where a base URL is known, else its site-relative path."""
     site = catalog.source.site
     language = site.languages.get(catalog.language)
@@ -212,50 +252,111 @@ def describe_url(catalog: Catalog, options: Options, talk: Talk) -> str:
     return permalink(_base_url(base), talk.url_path)
 
 
+class _BaseUrls:
+    """Each language's base URL: ``--base-url``, else the language's, else the site's."""
+
+    def __init__(self, site: Site, options: Options) -> None:
+        self.site = site
+        self.option = options.base_url
+
+    def of(self, code: str) -> str:
+        language = self.site.languages.get(code)
+        return _base_url(self.option or (language and language.base_url) or self.site.base_url)
+
+
+def _pieces_stamp(base_url: str) -> str:
+    return f"{__version__} {base_url}"
+
+
 def _read_pages(
-    pages: Sequence[PageFile], context: ReadContext, options: Options, source: Source
-) -> tuple[list[PageResult], str | None]:
-    """Read every page not in the cache, on every core when there are many."""
+    pages: Sequence[PageFile],
+    context: ReadContext,
+    options: Options,
+    source: Source,
+    base_urls: _BaseUrls | None,
+) -> tuple[list[CachedPage], str | None]:
+    """Read every page not in the cache, on every core when there are many.
+
+    For a build (``base_urls`` given), each talk's pieces come from the cache when they were
+    made for its base URL, and are rendered otherwise.
+    """
     if options.use_cache:
         cache, problem = PageCache.open(
             options.cache_folder or default_cache_folder(), source.given, repr(context)
         )
     else:
         cache, problem = PageCache.disabled(), None
-    cached = {page.path: result for page in pages if (result := cache.lookup(page)) is not None}
-    missing = [page for page in pages if page.path not in cached]
-    fresh = dict(zip((page.path for page in missing), _read_all(missing, context, options), strict=True))
-    for page in missing:
-        cache.store(page, fresh[page.path])
+    outcomes: dict[Path, CachedPage] = {}
+    for page in pages:
+        cached = cache.lookup(page)
+        if cached is not None and _complete(cached, base_urls):
+            outcomes[page.path] = cached
+    missing = [page for page in pages if page.path not in outcomes]
+    urls = {} if base_urls is None else {code: base_urls.of(code) for code in _languages(context, missing)}
+    for page, (outcome, dependencies) in zip(
+        missing, _read_all(missing, context, urls, options), strict=True
+    ):
+        outcomes[page.path] = outcome
+        cache.store(page, dependencies, outcome)
     cache.close(kept={str(page.path) for page in pages})
-    return [cached.get(page.path) or fresh[page.path] for page in pages], problem
+    return [outcomes[page.path] for page in pages], problem
 
 
-def _read_all(pages: Sequence[PageFile], context: ReadContext, options: Options) -> Iterator[PageResult]:
+def _complete(cached: CachedPage, base_urls: _BaseUrls | None) -> bool:
+    if base_urls is None or cached.entry is None:
+        return True
+    return cached.pieces_stamp == _pieces_stamp(base_urls.of(cached.entry.lang))
+
+
+def _languages(context: ReadContext, pages: Sequence[PageFile]) -> set[str]:
+    return {page.lang or context.default_language for page in pages}
+
+
+def _read_all(
+    pages: Sequence[PageFile], context: ReadContext, base_urls: Mapping[str, str], options: Options
+) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
     reading = options.progress(len(pages)) if options.progress else contextlib.nullcontext(None)
     with reading as advance:
-        for result in _map_pages(pages, context):
+        for result in _map_pages(pages, context, base_urls):
             if advance is not None:
                 advance(1)
             yield result
 
 
-def _map_pages(pages: Sequence[PageFile], context: ReadContext) -> Iterator[PageResult]:
+def _map_pages(
+    pages: Sequence[PageFile], context: ReadContext, base_urls: Mapping[str, str]
+) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
+    work = partial(_process_page, context=context, base_urls=base_urls)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
-        yield from (read_page(page, context) for page in pages)
+        yield from map(work, pages)
         return
     # Forked workers start at once and share the imported modules; results come back in order.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(partial(read_page, context=context), pages, chunksize=64)
+        yield from pool.map(work, pages, chunksize=32)
+
+
+def _process_page(
+    page: PageFile, context: ReadContext, base_urls: Mapping[str, str]
+) -> tuple[CachedPage, tuple[str, ...]]:
+    """Read one page and, for a build, render its pieces: the work one worker does per page."""
+    result = read_page(page, context)
+    entry = None
+    stamp = None
+    if result.talk is not None:
+        base_url = base_urls.get(result.talk.lang)
+        pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
+        stamp = _pieces_stamp(base_url) if base_url is not None else None
+        entry = entry_of(result.talk, pieces)
+    return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
 
 
 def _now(options: Options) -> datetime:
     return options.now or datetime.now(UTC)
 
 
-def _duplicate_permalinks(talks: Sequence[Talk]) -> list[Finding]:
-    by_path: dict[str, list[Talk]] = defaultdict(list)
+def _duplicate_permalinks(talks: Sequence[Entry]) -> list[Finding]:
+    by_path: dict[str, list[Entry]] = defaultdict(list)
     for talk in talks:
         by_path[talk.url_path].append(talk)
     findings = []
@@ -315,7 +416,7 @@ def _served_path(output: Path, site_root: Path | None) -> str:
     return "".join(f"{part}/" for part in below.parts)
 
 
-def _home_url(talks: Sequence[Talk], single_page: bool, base_url: str) -> str:
+def _home_url(talks: Sequence[Entry], single_page: bool, base_url: str) -> str:
     folders = [talk.url_path.strip("/").split("/")[:-1] for talk in talks]
     if not folders or single_page:
         return base_url

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
 
-from talkfeed.model import Talk
+from talkfeed.model import Entry
 
 PER_CHOICES = ("tag", "author", "lang")
 _SLUG_DROP = re.compile(r"[^\w.+~-]")
@@ -28,13 +28,13 @@ class View:
     """"all", "upcoming", "past", "tag", "author" or "lang"."""
     label: str
     """What the view holds, for titles: the tag, the author or the language; "" for all."""
-    talks: tuple[Talk, ...]
+    talks: tuple[Entry, ...]
     language: str
 
 
 def plan_views(
-    talks: Sequence[Talk],
-    by_language: Mapping[str, Sequence[Talk]],
+    talks: Sequence[Entry],
+    by_language: Mapping[str, Sequence[Entry]],
     language: str,
     per: Iterable[str],
     now: datetime,
@@ -69,7 +69,7 @@ def slugify(text: str) -> str:
     return _SLUG_DROP.sub("", text).strip(".")
 
 
-def start_moment(talk: Talk, zone: tzinfo) -> datetime | None:
+def start_moment(talk: Entry, zone: tzinfo) -> datetime | None:
     """When a talk begins, as an aware datetime; an all-day talk begins at midnight in ``zone``."""
     if talk.start is None:
         return None
@@ -78,30 +78,30 @@ def start_moment(talk: Talk, zone: tzinfo) -> datetime | None:
     return datetime.combine(talk.start, time(), tzinfo=zone)
 
 
-def _upcoming(talks: Sequence[Talk], now: datetime, zone: tzinfo) -> tuple[Talk, ...]:
+def _upcoming(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
     chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment > now]
     chosen.sort(key=lambda talk: talk.url_path)
     chosen.sort(key=lambda talk: _key(talk, zone))
     return tuple(chosen)
 
 
-def _past(talks: Sequence[Talk], now: datetime, zone: tzinfo) -> tuple[Talk, ...]:
+def _past(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
     chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment <= now]
     chosen.sort(key=lambda talk: talk.url_path)
     chosen.sort(key=lambda talk: _key(talk, zone), reverse=True)
     return tuple(chosen)
 
 
-def _key(talk: Talk, zone: tzinfo) -> datetime:
+def _key(talk: Entry, zone: tzinfo) -> datetime:
     moment = start_moment(talk, zone)
     assert moment is not None
     return moment
 
 
 def _grouped(
-    talks: Sequence[Talk], folder: str, kind: str, language: str, values: Callable[[Talk], Iterable[str]]
+    talks: Sequence[Entry], folder: str, kind: str, language: str, values: Callable[[Entry], Iterable[str]]
 ) -> list[View]:
-    groups: dict[str, list[Talk]] = defaultdict(list)
+    groups: dict[str, list[Entry]] = defaultdict(list)
     labels: dict[str, str] = {}
     for talk in talks:
         for value in values(talk):

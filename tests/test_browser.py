@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.html.item import render_item
 from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
+from talkfeed.model import entry_of
+from talkfeed.pieces import render_pieces
 
 from test_page import SETTINGS, VOID, full_talk, make_talk
 
@@ -88,7 +89,7 @@ class _Server(ThreadingHTTPServer):
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The page, both XML feeds and their stylesheet, as the writer would leave them."""
     folder = tmp_path_factory.mktemp("browser")
-    items = [render_item(talk, SETTINGS_WITH_CSS) for talk in TALKS]
+    items = [entry_of(talk, render_pieces(talk, SETTINGS_WITH_CSS.base_url)) for talk in TALKS]
     feeds = (
         FeedLink("RSS 2.0", RSS_NAME, "application/rss+xml"),
         FeedLink("Atom", ATOM_NAME, "application/atom+xml"),

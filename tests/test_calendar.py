@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from talkfeed.calendar import CALENDAR_NAME, render_calendar
+from talkfeed.calendar import CALENDAR_NAME, calendar_piece, render_calendar
 from talkfeed.html import Item
-from talkfeed.model import FeedSettings, Talk, TalkTime
+from talkfeed.model import FeedSettings, Talk, TalkTime, entry_of
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
@@ -100,7 +100,9 @@ def _item(talk: Talk = TALK, summary_text: str = "Screening rules.") -> Item:
 
 
 def _render(*items: Item, name: str = SETTINGS.title) -> bytes:
-    return render_calendar(items, SETTINGS, name)
+    return render_calendar(
+        [entry_of(item.talk, {"ics": calendar_piece(item)}) for item in items], SETTINGS, name
+    )
 
 
 def _iso(value: TalkTime | None) -> str | None:

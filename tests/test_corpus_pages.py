@@ -17,7 +17,7 @@ import pytest
 from talkfeed.discover import find_pages
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import Talk, TalkTime
-from talkfeed.pipeline import Catalog, Options, read_catalog
+from talkfeed.pipeline import Catalog, Options, read_catalog, read_talks
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import locate_source
 
@@ -60,7 +60,8 @@ def _catalog(site: str, lang: str | None = None, timezone: str | None = None) ->
 
 
 def _talk(site: str, path: str, lang: str | None = None, timezone: str | None = None) -> Talk:
-    talks = {talk.path: talk for talk in _catalog(site, lang, timezone).talks}
+    found, _ = read_talks(Options(source=SITES[site], lang=lang, timezone=timezone))
+    talks = {talk.path: talk for talk in found}
     assert path in talks, f"{path} is not among the talks read: {sorted(talks)}"
     return talks[path]
 

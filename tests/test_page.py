@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talkfeed.html.item import render_item
 from talkfeed.html.page import FeedLink, ViewLink, feed_stylesheet, render_page
-from talkfeed.model import FeedSettings, Link, Talk
+from talkfeed.model import FeedSettings, Link, Talk, entry_of
+from talkfeed.pieces import render_pieces
 
 SETTINGS = FeedSettings(
     base_url="https://example.org/",
@@ -101,7 +101,8 @@ def page(
     views: tuple[ViewLink, ...] = (),
 ) -> bytes:
     """Render the page for ``talks`` as the pipeline would: each talk's item first."""
-    return render_page([render_item(talk, settings) for talk in talks], settings, feeds, views)
+    entries = [entry_of(talk, render_pieces(talk, settings.base_url)) for talk in talks]
+    return render_page(entries, settings, feeds, views)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from talkfeed.html.markup import markdown_html, plain_text, safe_url, sanitize
-from talkfeed.model import FeedSettings, FileInfo, Link, Talk, TalkTime
+from talkfeed.model import FileInfo, Link, Talk, TalkTime
 from talkfeed.urls import with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
@@ -53,9 +53,9 @@ def permalink(base_url: str, url_path: str) -> str:
     return base_url + quote(url_path, safe="/-._~!$&'()*+,;=:@%")
 
 
-def render_item(talk: Talk, settings: FeedSettings) -> Item:
+def render_item(talk: Talk, base_url: str) -> Item:
     """Render one talk's summary and full content as sanitized HTML with absolute URLs."""
-    url = permalink(settings.base_url, talk.url_path)
+    url = permalink(base_url, talk.url_path)
     clean = partial(sanitize, base=url)
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
@@ -70,10 +70,8 @@ def render_item(talk: Talk, settings: FeedSettings) -> Item:
         body_html=Markup(body_html),
         links=talk_links(talk, url),
     )
-    image = _enclosure(talk.image, "Featured image", url, settings.base_url) if talk.image else None
-    attachments = tuple(
-        _enclosure(link.file, link.label, url, settings.base_url) for link in talk.links if link.file
-    )
+    image = _enclosure(talk.image, "Featured image", url, base_url) if talk.image else None
+    attachments = tuple(_enclosure(link.file, link.label, url, base_url) for link in talk.links if link.file)
     return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip(), image, attachments)
 
 

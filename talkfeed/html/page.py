@@ -13,7 +13,7 @@ from importlib.resources import files
 from markupsafe import Markup
 
 from talkfeed.html.item import TEMPLATES, Item, describe_when, event_html, talk_links
-from talkfeed.model import FeedSettings, Link
+from talkfeed.model import Entry, FeedSettings, Link
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -53,14 +53,22 @@ class _Article:
     links: tuple[Link, ...]
 
 
+def page_piece(item: Item) -> str:
+    """Render one talk's ``<article>`` for the page, as a piece."""
+    return str(TEMPLATES.get_template("article.html.j2").render(article=_article(item)))
+
+
 def render_page(
-    items: Sequence[Item], settings: FeedSettings, feeds: Sequence[FeedLink], views: Sequence[ViewLink] = ()
+    entries: Sequence[Entry],
+    settings: FeedSettings,
+    feeds: Sequence[FeedLink],
+    views: Sequence[ViewLink] = (),
 ) -> bytes:
     """Render the talks, in the order given, as one HTML page linking every feed and view."""
     html = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
-        articles=tuple(_article(item) for item in items),
+        articles=tuple(Markup(entry.pieces["html"]) for entry in entries),
         views=tuple(views),
     )
     return html.encode("utf-8")
