@@ -11,7 +11,9 @@ clock, and the generator tag names feedgen. The channel's dates come from the ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 
@@ -37,7 +39,17 @@ def feed_updated(entries: Sequence[Entry], settings: FeedSettings) -> datetime:
 
 def rss_piece(item: Item) -> str:
     """Render one talk's RSS ``<item>`` with content:encoded, dc:creator and its enclosure."""
-    feed = _container()
+    with _container() as feed:
+        return _rss_piece(feed, item)
+
+
+def atom_piece(item: Item) -> str:
+    """Render one talk's Atom ``<entry>`` with html summary and content and its authors."""
+    with _container() as feed:
+        return _atom_piece(feed, item)
+
+
+def _rss_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
     entry.guid(item.url, permalink=True)
     for author in item.talk.authors:
@@ -52,9 +64,7 @@ def rss_piece(item: Item) -> str:
     return document[document.index("    <item>") : document.rindex(_RSS_CLOSE)]
 
 
-def atom_piece(item: Item) -> str:
-    """Render one talk's Atom ``<entry>`` with html summary and content and its authors."""
-    feed = _container()
+def _atom_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
     entry.id(item.url)
     for author in item.talk.authors:
@@ -103,8 +113,23 @@ def _medium(media_type: str) -> str:
     return kind if kind in ("image", "video", "audio") else "document"
 
 
-def _container() -> FeedGenerator:
-    """A feed that only holds one entry while it is rendered; its own values are never kept."""
+@contextlib.contextmanager
+def _container() -> Iterator[FeedGenerator]:
+    """Lend the feed that holds one entry while it is rendered; its own values are never kept.
+
+    Making a FeedGenerator and loading its extensions costs more than rendering an entry,
+    so one is kept per process and emptied after each use.
+    """
+    feed = _piece_feed()
+    try:
+        yield feed
+    finally:
+        for entry in feed.entry():
+            feed.remove_entry(entry)
+
+
+@functools.cache
+def _piece_feed() -> FeedGenerator:
     feed = FeedGenerator()
     _load_extensions(feed)
     feed.id("urn:talkfeed:piece")
