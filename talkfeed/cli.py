@@ -192,7 +192,8 @@ def main() -> None:
     multiple=True,
     type=click.Choice(PER_CHOICES),
     metavar="VIEW",
-    help="Also write feeds per tag, per author or per language; repeatable (tag, author, lang).",
+    help="Also write feeds per tag, per author, per language, or of past talks; repeatable "
+    "(tag, author, lang, past).",
 )
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
@@ -225,7 +226,7 @@ def build_command(
 
     By default: index.xml (RSS 2.0), atom.xml (Atom 1.0), feed.json (JSON Feed 1.1),
     talks.ics and upcoming.ics (iCalendar), index.html and feed.css, plus the feeds of
-    upcoming/ and past/ talks.
+    upcoming/ talks.
     """
     options = Options(
         source=source,

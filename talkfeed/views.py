@@ -15,7 +15,7 @@ from datetime import datetime, time, tzinfo
 
 from talkfeed.model import Entry
 
-PER_CHOICES = ("tag", "author", "lang")
+PER_CHOICES = ("tag", "author", "lang", "past")
 _SLUG_DROP = re.compile(r"[^\w.+~-]")
 
 
@@ -42,15 +42,16 @@ def plan_views(
 ) -> list[View]:
     """Lay out the views of one build; ``talks`` are the chosen language's, in feed order.
 
-    Upcoming talks start after ``now`` (soonest first); past ones do not (latest first);
-    talks without a start are in neither. Per-tag and per-author views keep feed order.
+    Upcoming talks start after ``now`` (soonest first); past ones, written only when asked
+    for, do not (latest first); talks without a start are in neither. Per-tag and per-author views keep feed order.
     """
+    wanted = set(per)
     views = [
         View("", "all", "", tuple(talks), language),
         View("upcoming/", "upcoming", "", _upcoming(talks, now, zone), language),
-        View("past/", "past", "", _past(talks, now, zone), language),
     ]
-    wanted = set(per)
+    if "past" in wanted:
+        views.append(View("past/", "past", "", _past(talks, now, zone), language))
     if "tag" in wanted:
         views += _grouped(talks, "tags", "tag", language, lambda talk: talk.tags)
     if "author" in wanted:

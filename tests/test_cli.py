@@ -22,7 +22,7 @@ EVERY_OUTPUT = sorted(
         "index.xml",
         "talks.ics",
         "upcoming.ics",
-        *(f"{view}/{name}" for view in ("upcoming", "past") for name in FEEDS),
+        *(f"upcoming/{name}" for name in FEEDS),
     ]
 )
 
@@ -62,7 +62,7 @@ def test_format_option_chooses_the_files(tmp_path: Path) -> None:
     written = sorted(line.split(" ", 1)[1] for line in result.stdout.splitlines())
     assert written == sorted(
         str(out / name)
-        for name in ["feed.json", "past/feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
+        for name in ["feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
     )
 
 

@@ -74,7 +74,7 @@ def test_every_view_feed_reads_cleanly(tmp_path: Path) -> None:
 
 
 def test_upcoming_and_past_split_on_the_clock(tmp_path: Path) -> None:
-    _build(tmp_path, "--future", "--now", "2024-01-01T00:00:00+0000")
+    _build(tmp_path, "--future", "--per", "past", "--now", "2024-01-01T00:00:00+0000")
     upcoming = [item["_talk"]["start"] for item in _json(tmp_path / "upcoming" / "feed.json")["items"]]
     past = [item["_talk"]["start"] for item in _json(tmp_path / "past" / "feed.json")["items"]]
     assert upcoming and past
