@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -90,10 +90,10 @@ class PageCache:
             ).fetchone()
         except sqlite3.DatabaseError:
             return None
-        if row is None or row[0] != _signature(str(page.path)):
+        if row is None or row[0] != file_signature(str(page.path)):
             return None
         try:
-            if any(_signature(name) != signature for name, signature in json.loads(row[1])):
+            if any(file_signature(name) != signature for name, signature in json.loads(row[1])):
                 return None
             outcome = json.loads(row[2])
             entry = _decode(outcome["entry"])
@@ -104,8 +104,14 @@ class PageCache:
         except (ValueError, TypeError, KeyError):
             return None
 
-    def store(self, page: PageFile, dependencies: tuple[str, ...], outcome: CachedPage) -> None:
-        """Keep a page's outcome (its entry's pieces included, if any); written on ``close``."""
+    def store(
+        self, page: PageFile, signature: str, dependencies: tuple[str, ...], outcome: CachedPage
+    ) -> None:
+        """Keep a page's outcome (its entry's pieces included, if any); written on ``flush``.
+
+        ``signature`` is the page's ``file_signature`` taken before it was read, so a page
+        changed while it was read is read again next time.
+        """
         if self.connection is None:
             return
         entry = outcome.entry
@@ -118,30 +124,84 @@ class PageCache:
         self.pending.append(
             (
                 str(page.path),
-                _signature(str(page.path)),
-                json.dumps([[name, _signature(name)] for name in dependencies]),
+                signature,
+                json.dumps([[name, file_signature(name)] for name in dependencies]),
                 json.dumps(record),
                 outcome.pieces_stamp if pieces else None,
                 pieces,
             )
         )
 
-    def close(self, kept: set[str] | None = None) -> None:
+    def flush(self, kept: set[str] | None = None) -> None:
         """Write what was stored and forget pages no longer found (``kept`` names those still there)."""
         if self.connection is None:
             return
-        with (
-            contextlib.closing(self.connection) as connection,
-            contextlib.suppress(sqlite3.DatabaseError),
-            connection,
-        ):
+        with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
             connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)", self.pending)
             if kept is not None:
                 gone = [
                     (path,) for (path,) in connection.execute("SELECT path FROM pages") if path not in kept
                 ]
                 connection.executemany("DELETE FROM pages WHERE path = ?", gone)
+        self.pending = []
+
+    def close(self) -> None:
+        """Write what was stored and let the file go."""
+        if self.connection is None:
+            return
+        self.flush()
+        self.connection.close()
         self.connection = None
+
+    def fingerprint(self, pages: Sequence[PageFile]) -> str | None:
+        """Sum up every page and what it depends on, as they are now and as the cache knows them.
+
+        ``None`` when any page is not in the cache or has changed since it was read: then
+        only a full build can tell what the outputs are.
+        """
+        if self.connection is None:
+            return None
+        try:
+            rows = {
+                path: (signature, dependencies)
+                for path, signature, dependencies in self.connection.execute(
+                    "SELECT path, signature, dependencies FROM pages"
+                )
+            }
+        except sqlite3.DatabaseError:
+            return None
+        digest = hashlib.sha256()
+        for page in pages:
+            row = rows.get(str(page.path))
+            if row is None or row[0] != file_signature(str(page.path)):
+                return None
+            try:
+                if any(file_signature(name) != signature for name, signature in json.loads(row[1])):
+                    return None
+            except (ValueError, TypeError):
+                return None
+            digest.update(f"{page.path}\0{row[0]}\0{row[1]}\0".encode())
+        return digest.hexdigest()
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """What ``remember`` kept under ``name``, if anything."""
+        if self.connection is None:
+            return None
+        try:
+            row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (f"run:{name}",)).fetchone()
+            value = json.loads(row[0]) if row is not None else None
+        except (sqlite3.DatabaseError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def remember(self, name: str, value: dict[str, Any]) -> None:
+        """Keep a small record of a run (JSON) for the next one."""
+        if self.connection is None:
+            return
+        with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"run:{name}", json.dumps(value))
+            )
 
 
 def _connect(path: Path, stamp: str) -> sqlite3.Connection:
@@ -168,7 +228,8 @@ def _connect(path: Path, stamp: str) -> sqlite3.Connection:
     return connection
 
 
-def _signature(name: str) -> str:
+def file_signature(name: str) -> str:
+    """Tell a file's state: size, mtime, ctime and inode; "absent" when it is not there."""
     try:
         stat = os.stat(name)
     except OSError:

@@ -253,7 +253,7 @@ def build_command(
     if report.skipped:
         click.echo(
             f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
-            f"published {len(report.talks)} talk(s)",
+            f"published {report.published} talk(s)",
             err=True,
         )
     if not quiet:

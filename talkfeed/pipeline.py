@@ -7,6 +7,7 @@ page has an error (unless the run asks to skip invalid pages).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 from collections import defaultdict
@@ -17,11 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
-from talkfeed.cache import CachedPage, PageCache, default_cache_folder
+from talkfeed.cache import CachedPage, PageCache, default_cache_folder, file_signature
 from talkfeed.collect import Selection, collect_talks
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
@@ -31,8 +33,8 @@ from talkfeed.outputs import FORMATS, render_outputs
 from talkfeed.pieces import render_pieces
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
-from talkfeed.views import plan_views
-from talkfeed.writer import Written, locked, write_files
+from talkfeed.views import plan_views, start_moment
+from talkfeed.writer import MANIFEST_NAME, Written, locked, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
 _PARALLEL_FROM = 200
@@ -89,32 +91,39 @@ class Catalog:
 @dataclass(frozen=True)
 class BuildReport:
     findings: tuple[Finding, ...]
-    talks: tuple[Entry, ...]
+    published: int
+    """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
 
 
-def read_catalog(options: Options, for_build: bool = False) -> Catalog:
+def read_catalog(options: Options, for_build: bool = False, run: _Run | None = None) -> Catalog:
     """Find and read every talk page of SOURCE; raises ``ConfigError`` for unusable settings.
 
     For a build, each talk's pieces are rendered too (or taken from the cache), which needs
     the base URL: without one it raises ``ConfigError`` before reading anything.
     """
-    setup = _setup(options)
+    own_run = run is None
+    run = run or _Run.start(options)
+    try:
+        return _read_catalog(options, for_build, run)
+    finally:
+        if own_run:
+            run.cache.close()
+
+
+def _read_catalog(options: Options, for_build: bool, run: _Run) -> Catalog:
+    setup = run.setup
     source, site, context = setup.source, setup.source.site, setup.context
     base_urls = _BaseUrls(site, options) if for_build else None
     if base_urls is not None:
         base_urls.of(setup.language)
-    author_findings = setup.findings
     language, zone = setup.language, context.zone
-    pages, findings = find_pages(source)
-    findings.extend(author_findings)
+    pages = run.pages
+    findings = [*run.findings, *setup.findings]
     entries: list[Entry] = []
     invalid: list[str] = []
-    outcomes, cache_problem = _read_pages(pages, context, options, source, base_urls)
-    if cache_problem is not None:
-        cache_folder = str(options.cache_folder or default_cache_folder())
-        findings.append(Finding(cache_folder, None, Severity.WARNING, cache_problem))
+    outcomes = _read_pages(pages, context, options, base_urls, run.cache)
     for page, outcome in zip(pages, outcomes, strict=True):
         findings.extend(outcome.findings)
         if outcome.entry is not None:
@@ -146,6 +155,28 @@ def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
         if result.talk is not None:
             talks.append(result.talk)
     return talks, sorted(findings, key=_finding_order)
+
+
+@dataclass
+class _Run:
+    """One run's view of SOURCE: how to read it, its pages, and its cache (open until the end)."""
+
+    setup: _Setup
+    pages: list[PageFile]
+    findings: list[Finding]
+    cache: PageCache
+
+    @classmethod
+    def start(cls, options: Options) -> _Run:
+        setup = _setup(options)
+        pages, findings = find_pages(setup.source)
+        if not options.use_cache:
+            return cls(setup, pages, findings, PageCache.disabled())
+        folder = options.cache_folder or default_cache_folder()
+        cache, problem = PageCache.open(folder, setup.source.given, repr(setup.context))
+        if problem is not None:
+            findings.append(Finding(str(folder), None, Severity.WARNING, problem))
+        return cls(setup, pages, findings, cache)
 
 
 @dataclass(frozen=True)
@@ -220,9 +251,23 @@ def build(options: Options) -> BuildReport:
     """Read, select, render, then write the feeds into ``options.output``.
 
     Raises ``InvalidTalksError`` when pages have errors and skipping was not asked for;
-    nothing is written then.
+    nothing is written then. When no page, setting or output changed since the last build
+    into the same folder, and the clock has not passed a publish, expiry or start date since,
+    nothing is read or rendered: every output is reported unchanged.
     """
-    catalog = read_catalog(options, for_build=True)
+    run = _Run.start(options)
+    try:
+        return _build(options, run)
+    finally:
+        run.cache.close()
+
+
+def _build(options: Options, run: _Run) -> BuildReport:
+    record_name = str(options.output.absolute())
+    unchanged = _unchanged_build(options, run, record_name)
+    if unchanged is not None:
+        return unchanged
+    catalog = read_catalog(options, for_build=True, run=run)
     if catalog.invalid and not options.skip_invalid:
         raise InvalidTalksError(catalog.invalid, catalog.findings)
     talks = select(catalog, options)
@@ -239,7 +284,89 @@ def build(options: Options) -> BuildReport:
     outputs = render_outputs(views, settings, options.formats)
     with locked(options.output, options.wait_seconds):
         written = write_files(options.output, outputs)
-    return BuildReport(catalog.findings, tuple(talks), tuple(written), catalog.invalid)
+        report = BuildReport(catalog.findings, len(talks), tuple(written), catalog.invalid)
+        _remember_build(options, run, record_name, report, _valid_until(catalog, options))
+    return report
+
+
+def _run_key(options: Options, run: _Run) -> str:
+    """Sum up what besides the pages decides a build's output: version, settings, options."""
+    relevant = replace(
+        options,
+        now=None,
+        progress=None,
+        wait_seconds=0.0,
+        source=options.source.absolute(),
+        output=options.output.absolute(),
+    )
+    return hashlib.sha256(f"{__version__}|{run.setup!r}|{relevant!r}".encode()).hexdigest()
+
+
+def _unchanged_build(options: Options, run: _Run, record_name: str) -> BuildReport | None:
+    record = run.cache.recall(record_name)
+    if record is None or record.get("key") != _run_key(options, run):
+        return None
+    until = record.get("valid_until")
+    if until is not None and _now(options) >= datetime.fromisoformat(until):
+        return None
+    fingerprint = run.cache.fingerprint(run.pages)
+    if fingerprint is None or fingerprint != record.get("fingerprint"):
+        return None
+    files = record.get("files", {})
+    if any(_file_state(options.output / name) != state for name, state in files.items()):
+        return None
+    findings = tuple(sorted((*_decode_findings(record.get("findings", [])),), key=_finding_order))
+    written = tuple(
+        Written(options.output / name, False) for name in sorted(files) if not name.startswith(".")
+    )
+    return BuildReport(findings, int(record.get("published", 0)), written, tuple(record.get("skipped", [])))
+
+
+def _remember_build(
+    options: Options, run: _Run, record_name: str, report: BuildReport, valid_until: datetime | None
+) -> None:
+    fingerprint = run.cache.fingerprint(run.pages)
+    if fingerprint is None:
+        return
+    names = [written.path.relative_to(options.output).as_posix() for written in report.written]
+    run.cache.remember(
+        record_name,
+        {
+            "key": _run_key(options, run),
+            "fingerprint": fingerprint,
+            "valid_until": valid_until.isoformat() if valid_until is not None else None,
+            "files": {name: _file_state(options.output / name) for name in [*names, MANIFEST_NAME]},
+            "findings": [[f.path, f.line, f.severity.value, f.message] for f in report.findings],
+            "published": report.published,
+            "skipped": list(report.skipped),
+        },
+    )
+
+
+def _decode_findings(rows: list[list[Any]]) -> list[Finding]:
+    return [
+        Finding(str(path), line, Severity(severity), str(message)) for path, line, severity, message in rows
+    ]
+
+
+def _file_state(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _valid_until(catalog: Catalog, options: Options) -> datetime | None:
+    """The first moment after now at which a talk is published, expires or starts."""
+    now = _now(options)
+    moments = [
+        moment
+        for talk in catalog.all_talks
+        for moment in (talk.published, talk.expires, start_moment(talk, catalog.zone))
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
 
 
 def describe_url(catalog: Catalog, options: Options, talk: Entry) -> str:
@@ -272,34 +399,28 @@ def _read_pages(
     pages: Sequence[PageFile],
     context: ReadContext,
     options: Options,
-    source: Source,
     base_urls: _BaseUrls | None,
-) -> tuple[list[CachedPage], str | None]:
+    cache: PageCache,
+) -> list[CachedPage]:
     """Read every page not in the cache, on every core when there are many.
 
     For a build (``base_urls`` given), each talk's pieces come from the cache when they were
     made for its base URL, and are rendered otherwise.
     """
-    if options.use_cache:
-        cache, problem = PageCache.open(
-            options.cache_folder or default_cache_folder(), source.given, repr(context)
-        )
-    else:
-        cache, problem = PageCache.disabled(), None
     outcomes: dict[Path, CachedPage] = {}
     for page in pages:
         cached = cache.lookup(page)
         if cached is not None and _complete(cached, base_urls):
             outcomes[page.path] = cached
     missing = [page for page in pages if page.path not in outcomes]
+    signatures = [file_signature(str(page.path)) for page in missing]
     urls = {} if base_urls is None else {code: base_urls.of(code) for code in _languages(context, missing)}
-    for page, (outcome, dependencies) in zip(
-        missing, _read_all(missing, context, urls, options), strict=True
-    ):
+    fresh = _read_all(missing, context, urls, options)
+    for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
         outcomes[page.path] = outcome
-        cache.store(page, dependencies, outcome)
-    cache.close(kept={str(page.path) for page in pages})
-    return [outcomes[page.path] for page in pages], problem
+        cache.store(page, signature, dependencies, outcome)
+    cache.flush(kept={str(page.path) for page in pages})
+    return [outcomes[page.path] for page in pages]
 
 
 def _complete(cached: CachedPage, base_urls: _BaseUrls | None) -> bool:

@@ -43,7 +43,8 @@ def plan_views(
     """Lay out the views of one build; ``talks`` are the chosen language's, in feed order.
 
     Upcoming talks start after ``now`` (soonest first); past ones, written only when asked
-    for, do not (latest first); talks without a start are in neither. Per-tag and per-author views keep feed order.
+    for, do not (latest first); talks without a start are in neither. Per-tag and per-author
+    views keep feed order.
     """
     wanted = set(per)
     views = [

@@ -110,3 +110,32 @@ def test_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage
     assert (tmp_path / "out" / "feed.json").read_bytes() == (tmp_path / "again" / "feed.json").read_bytes()
     rebuilt = f"warning: cache {cache_file} was unreadable"
     assert (rebuilt in result.stderr) is bool(damage), result.stderr
+
+
+def test_unchanged_run_replays_warnings_and_reports_every_file_unchanged(site: Path, tmp_path: Path) -> None:
+    first = run_cli(["build", site, "-o", tmp_path / "out", "--now", FIXED_NOW])
+    second = run_cli(["build", site, "-o", tmp_path / "out", "--now", FIXED_NOW])
+    assert second.exit_code == 0
+    assert second.stderr == first.stderr
+    assert "warning: date_end" in second.stderr
+    assert [line.split()[0] for line in second.stdout.splitlines()] == ["unchanged"] * len(
+        first.stdout.splitlines()
+    )
+
+
+def test_clock_passing_a_publish_date_rebuilds(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    future = "https://demo.talkfeed.example/talk/climate-emulators-workshop/"
+    assert run_cli(["build", site, "-o", out, "-q", "--now", "2031-04-30"]).exit_code == 0
+    assert future not in (out / "feed.json").read_text()
+    assert run_cli(["build", site, "-o", out, "-q", "--now", "2031-05-02"]).exit_code == 0
+    assert future in (out / "feed.json").read_text()
+
+
+def test_removed_output_is_written_again(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    (out / "atom.xml").unlink()
+    result = run_cli(["build", site, "-o", out, "--now", FIXED_NOW])
+    assert f"updated {out / 'atom.xml'}" in result.stdout.splitlines()
+    assert (out / "atom.xml").exists()

@@ -61,8 +61,7 @@ def test_format_option_chooses_the_files(tmp_path: Path) -> None:
     assert result.exit_code == 0
     written = sorted(line.split(" ", 1)[1] for line in result.stdout.splitlines())
     assert written == sorted(
-        str(out / name)
-        for name in ["feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
+        str(out / name) for name in ["feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
     )
 
 
