@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -48,38 +49,40 @@ def _bundle_of(path: Path) -> Path | None:
 
 
 def _walk_section(source: Source, section: Path, findings: list[Finding]) -> list[PageFile]:
+    # Plain strings and os functions here: pathlib costs more than the walk on large sites.
     pages: list[PageFile] = []
     boundary = (source.site.root or source.given).resolve()
-    for folder, subfolders, files in os.walk(section, followlinks=False):
-        here = Path(folder)
+    top = str(section)
+    parts_of = functools.cache(lambda folder: _content_parts(source, Path(folder)))
+    for folder, subfolders, files in os.walk(top, followlinks=False):
         subfolders.sort()
-        for name in list(subfolders):
-            if (here / name).is_symlink():
-                subfolders.remove(name)
-                findings.append(_skipped(source, here / name, "is a link to a folder; not followed"))
-        indexes = sorted(name for name in files if _is_bundle_index(here, name))
-        if indexes and here != section:
-            pages.extend(_page_file(source, here / name, here) for name in indexes)
+        for name in [name for name in subfolders if os.path.islink(os.path.join(folder, name))]:
+            subfolders.remove(name)
+            findings.append(_skipped(source, Path(folder, name), "is a link to a folder; not followed"))
+        indexes = sorted(name for name in files if _is_bundle_index(folder, name))
+        if indexes and folder != top:
+            parent, slug = os.path.split(folder)
+            bundle = Path(folder)
+            pages.extend(_page(source, bundle / name, parts_of(parent), slug, bundle) for name in indexes)
             subfolders.clear()
             continue
         for name in sorted(files):
-            path = here / name
+            path = Path(folder, name)
             if not name.lower().endswith(PAGE_SUFFIXES) or name.startswith("_index"):
                 _note_rmarkdown(source, path, files, findings)
                 continue
-            if path.is_symlink() and not _inside(path, boundary):
+            if os.path.islink(path) and not _inside(path, boundary):
                 findings.append(_skipped(source, path, "links outside the site; not followed"))
                 continue
-            pages.append(_page_file(source, path, None))
+            pages.append(_page(source, path, parts_of(folder), None, None))
     return pages
 
 
-def _is_bundle_index(folder: Path, name: str) -> bool:
-    match = _BUNDLE_INDEX.fullmatch(name)
-    if match is None:
+def _is_bundle_index(folder: str, name: str) -> bool:
+    if not name.startswith("index") or _BUNDLE_INDEX.fullmatch(name) is None:
         return False
     if name.lower().endswith((".html", ".htm")):
-        return _starts_with_front_matter(folder / name)
+        return _starts_with_front_matter(Path(folder, name))
     return True
 
 
@@ -107,14 +110,24 @@ def _note_rmarkdown(source: Source, path: Path, siblings: list[str], findings: l
 
 
 def _page_file(source: Source, path: Path, bundle: Path | None) -> PageFile:
-    stem_lang = _suffix_language(source, path.name)
-    slug = bundle.name if bundle is not None else _strip_language(path.stem, stem_lang)
     folder = bundle.parent if bundle is not None else path.parent
-    parts, folder_lang = _content_parts(source, folder)
+    return _page(source, path, _content_parts(source, folder), bundle.name if bundle else None, bundle)
+
+
+def _page(
+    source: Source,
+    path: Path,
+    folder_parts: tuple[tuple[str, ...], str | None],
+    slug: str | None,
+    bundle: Path | None,
+) -> PageFile:
+    """Describe a page from its folder's place below the content root and its own name."""
+    parts, folder_lang = folder_parts
+    stem_lang = _suffix_language(source, path.name)
     return PageFile(
         path=path,
         name=source.relative(path),
-        parts=(*parts, slug),
+        parts=(*parts, slug or _strip_language(path.stem, stem_lang)),
         lang=stem_lang or folder_lang,
         bundle=bundle,
     )

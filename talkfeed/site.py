@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +31,14 @@ class Source:
 
     def relative(self, path: Path) -> str:
         """Name ``path`` as findings do: relative to SOURCE (a file SOURCE names itself)."""
+        text = str(path)
+        prefix = self._prefix
+        return text[len(prefix) :] if text.startswith(prefix) else path.as_posix()
+
+    @functools.cached_property
+    def _prefix(self) -> str:
         base = self.given if self.given.is_dir() else self.given.parent
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return str(base).rstrip(os.sep) + os.sep
 
 
 def locate_source(given: Path) -> Source:
@@ -198,7 +203,9 @@ def read_author_names(root: Path | None) -> tuple[dict[tuple[str, str], str], li
             name = _profile_name(path, findings, root, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
-    for path in sorted((root / "content").glob("**/authors/*/_index*.md")):
+    content = root / "content"
+    profiles = [*content.glob("authors/*/_index*.md"), *content.glob("*/authors/*/_index*.md")]
+    for path in sorted(profiles):
         lang = _profile_language(path, root)
         name = _profile_name(path, findings, root, lambda data: data.get("name") or data.get("title"))
         if name:
