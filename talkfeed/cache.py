@@ -15,8 +15,8 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -25,10 +25,9 @@ from zoneinfo import ZoneInfo
 from talkfeed import __version__
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, Severity
-from talkfeed.model import Entry
+from talkfeed.model import PIECE_NAMES, Entry
 
-SCHEMA = 2
-_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (Entry, Finding)}
+SCHEMA = 3
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,8 @@ class PageCache:
     def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
         self.connection = connection
         self.path = path
-        self.pending: list[tuple[str, str, str, str, str | None, str | None]] = []
+        self.pending: list[tuple[str | None, ...]] = []
+        self.rows: dict[str, tuple[Any, ...]] | None = None
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -81,28 +81,37 @@ class PageCache:
 
     def lookup(self, page: PageFile) -> CachedPage | None:
         """The page's cached outcome, if the page and what it depends on are unchanged."""
-        if self.connection is None:
-            return None
-        try:
-            row = self.connection.execute(
-                "SELECT signature, dependencies, outcome, pieces_stamp, pieces FROM pages WHERE path = ?",
-                (str(page.path),),
-            ).fetchone()
-        except sqlite3.DatabaseError:
-            return None
+        row = self._rows().get(str(page.path))
         if row is None or row[0] != file_signature(str(page.path)):
             return None
         try:
             if any(file_signature(name) != signature for name, signature in json.loads(row[1])):
                 return None
             outcome = json.loads(row[2])
-            entry = _decode(outcome["entry"])
-            if entry is not None and row[4] is not None:
-                entry = replace(entry, pieces=json.loads(row[4]))
-            findings = tuple(_decode(item) for item in outcome["findings"])
-            return CachedPage(findings, outcome["skipped_reason"], entry, row[3] if row[4] else None)
+            entry = _entry_from(outcome["entry"]) if outcome["entry"] is not None else None
+            pieces = dict(zip(PIECE_NAMES, row[4:], strict=True)) if row[3] is not None else None
+            if entry is not None and pieces is not None:
+                entry = replace(entry, pieces=pieces)
+            findings = tuple(
+                Finding(path, line, Severity(severity), message)
+                for path, line, severity, message in outcome["findings"]
+            )
+            return CachedPage(findings, outcome["skipped_reason"], entry, row[3])
         except (ValueError, TypeError, KeyError):
             return None
+
+    def _rows(self) -> dict[str, tuple[Any, ...]]:
+        # One query for every row: far cheaper than one query per page on large sites.
+        if self.rows is None:
+            self.rows = {}
+            if self.connection is not None:
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    columns = ", ".join(f"piece_{name}" for name in PIECE_NAMES)
+                    query = (
+                        f"SELECT path, signature, dependencies, outcome, pieces_stamp, {columns} FROM pages"
+                    )
+                    self.rows = {row[0]: row[1:] for row in self.connection.execute(query)}
+        return self.rows
 
     def store(
         self, page: PageFile, signature: str, dependencies: tuple[str, ...], outcome: CachedPage
@@ -115,20 +124,21 @@ class PageCache:
         if self.connection is None:
             return
         entry = outcome.entry
-        pieces = json.dumps(dict(entry.pieces)) if entry is not None and entry.pieces else None
+        has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
         record = {
-            "findings": [_encode(finding) for finding in outcome.findings],
+            "findings": [[f.path, f.line, f.severity.value, f.message] for f in outcome.findings],
             "skipped_reason": outcome.skipped_reason,
-            "entry": _encode(replace(entry, pieces={})) if entry is not None else None,
+            "entry": _entry_record(entry) if entry is not None else None,
         }
+        pieces = [entry.pieces[name] if entry is not None and has_pieces else None for name in PIECE_NAMES]
         self.pending.append(
             (
                 str(page.path),
                 signature,
                 json.dumps([[name, file_signature(name)] for name in dependencies]),
                 json.dumps(record),
-                outcome.pieces_stamp if pieces else None,
-                pieces,
+                outcome.pieces_stamp if has_pieces else None,
+                *pieces,
             )
         )
 
@@ -137,13 +147,15 @@ class PageCache:
         if self.connection is None:
             return
         with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
-            connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)", self.pending)
+            marks = ", ".join("?" * (5 + len(PIECE_NAMES)))
+            connection.executemany(f"INSERT OR REPLACE INTO pages VALUES ({marks})", self.pending)
             if kept is not None:
                 gone = [
                     (path,) for (path,) in connection.execute("SELECT path FROM pages") if path not in kept
                 ]
                 connection.executemany("DELETE FROM pages WHERE path = ?", gone)
         self.pending = []
+        self.rows = None
 
     def close(self) -> None:
         """Write what was stored and let the file go."""
@@ -215,9 +227,10 @@ def _connect(path: Path, stamp: str) -> sqlite3.Connection:
                 # Another version or other settings: nothing in it can be trusted.
                 connection.execute("DROP TABLE IF EXISTS pages")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+            pieces = ", ".join(f"piece_{name} TEXT" for name in PIECE_NAMES)
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, signature TEXT, "
-                "dependencies TEXT, outcome TEXT, pieces_stamp TEXT, pieces TEXT)"
+                f"dependencies TEXT, outcome TEXT, pieces_stamp TEXT, {pieces})"
             )
         integrity = connection.execute("PRAGMA quick_check").fetchone()
         if integrity is None or integrity[0] != "ok":
@@ -237,21 +250,65 @@ def file_signature(name: str) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {"$mapping": {key: _encode(item) for key, item in value.items()}}
-    if is_dataclass(value) and not isinstance(value, type):
-        encoded = {field.name: _encode(getattr(value, field.name)) for field in fields(value)}
-        return {"$record": type(value).__name__, **encoded}
+def _entry_record(entry: Entry) -> list[Any]:
+    return [
+        entry.path,
+        entry.lang,
+        entry.url_path,
+        entry.title,
+        entry.draft,
+        _moment(entry.published),
+        _moment(entry.modified),
+        _moment(entry.expires),
+        _moment(entry.start),
+        list(entry.tags),
+        list(entry.authors),
+    ]
+
+
+def _entry_from(record: list[Any]) -> Entry:
+    path, lang, url_path, title, draft, published, modified, expires, start, tags, authors = record
+    published_at = _moment_from(published)
+    if not isinstance(published_at, datetime):
+        raise TypeError("a publish date is a datetime")
+    return Entry(
+        path=path,
+        lang=lang,
+        url_path=url_path,
+        title=title,
+        draft=bool(draft),
+        published=published_at,
+        modified=_datetime_from(modified),
+        expires=_datetime_from(expires),
+        start=_moment_from(start),
+        tags=tuple(tags),
+        authors=tuple(authors),
+    )
+
+
+def _moment(value: date | None) -> Any:
+    if value is None:
+        return None
     if isinstance(value, datetime):
-        return {"$datetime": value.replace(tzinfo=None).isoformat(), "zone": _encode_zone(value.tzinfo)}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, Severity):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [_encode(item) for item in value]
-    return value
+        return [value.replace(tzinfo=None).isoformat(), _encode_zone(value.tzinfo)]
+    return value.isoformat()
+
+
+def _moment_from(value: Any) -> date | datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    text, zone = value
+    zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
+    return datetime.fromisoformat(text).replace(tzinfo=zone_info)
+
+
+def _datetime_from(value: Any) -> datetime | None:
+    moment = _moment_from(value)
+    if moment is not None and not isinstance(moment, datetime):
+        raise TypeError("expected a datetime")
+    return moment
 
 
 def _encode_zone(zone: tzinfo | None) -> Any:
@@ -261,23 +318,3 @@ def _encode_zone(zone: tzinfo | None) -> Any:
     if offset is None:
         raise TypeError(f"cannot keep the time zone {zone!r}")
     return offset.total_seconds()
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_decode(item) for item in value)
-    if not isinstance(value, dict):
-        return value
-    if "$datetime" in value:
-        zone = value["zone"]
-        zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
-        return datetime.fromisoformat(value["$datetime"]).replace(tzinfo=zone_info)
-    if "$date" in value:
-        return date.fromisoformat(value["$date"])
-    if "$mapping" in value:
-        return {key: _decode(item) for key, item in value["$mapping"].items()}
-    record = _RECORDS[value["$record"]]
-    arguments = {key: _decode(item) for key, item in value.items() if key != "$record"}
-    if record is Finding:
-        arguments["severity"] = Severity(arguments["severity"])
-    return record(**arguments)

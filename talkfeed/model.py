@@ -66,6 +66,10 @@ class Talk:
     """The featured image, where the page has one and its file exists."""
 
 
+PIECE_NAMES = ("rss", "atom", "json", "ics", "html")
+"""The outputs a talk has a piece of."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """What one talk gives a build: the facts that choose and order it, and its rendered pieces.

@@ -139,3 +139,10 @@ def test_removed_output_is_written_again(site: Path, tmp_path: Path) -> None:
     result = run_cli(["build", site, "-o", out, "--now", FIXED_NOW])
     assert f"updated {out / 'atom.xml'}" in result.stdout.splitlines()
     assert (out / "atom.xml").exists()
+
+
+def test_every_piece_rendered_has_a_cache_column() -> None:
+    from talkfeed.model import PIECE_NAMES
+    from talkfeed.pieces import PIECES
+
+    assert tuple(PIECES) == PIECE_NAMES
