@@ -11,6 +11,7 @@ version is thrown away and rebuilt, never trusted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -68,7 +69,7 @@ class PageCache:
         """
         key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
         path = folder / f"pages-{key}.sqlite3"
-        stamp = f"{SCHEMA}:{__version__}:{hashlib.sha256(settings.encode()).hexdigest()}"
+        stamp = f"{SCHEMA}:{__version__}:{code_stamp()}:{hashlib.sha256(settings.encode()).hexdigest()}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             return cls(_connect(path, stamp), path), None
@@ -214,6 +215,18 @@ class PageCache:
             connection.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"run:{name}", json.dumps(value))
             )
+
+
+@functools.cache
+def code_stamp() -> str:
+    """Sum up talkfeed's own files, so an edited checkout never reuses pieces an older one made."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2", ".css"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
 
 
 def _connect(path: Path, stamp: str) -> sqlite3.Connection:

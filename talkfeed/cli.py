@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import wraps
@@ -279,9 +280,11 @@ def check_command(source: Path, timezone: str | None, lang: str | None, no_cache
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
+    languages = Counter(talk.lang for talk in catalog.all_talks)
+    per_language = ", ".join(f"{count} {code}" for code, count in sorted(languages.items()))
     click.echo(
-        f"{len(catalog.talks) + len(catalog.invalid)} talk page(s) checked: "
-        f"{len(catalog.invalid)} with errors, {warnings} warning(s)"
+        f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
+        f"valid talks by language: {per_language or 'none'}"
     )
     if catalog.invalid:
         sys.exit(1)

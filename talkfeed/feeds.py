@@ -69,13 +69,36 @@ def _atom_piece(feed: FeedGenerator, item: Item) -> str:
     entry.id(item.url)
     for author in item.talk.authors:
         entry.author({"name": author})
+    links = [{"href": item.url, "rel": "alternate", "type": "text/html"}]
     for file in (item.image, *item.attachments):
         if file is not None:
-            entry.link(
-                href=file.url, rel="enclosure", type=file.media_type, length=str(file.size), title=file.title
-            )
+            attributes = {"rel": "enclosure", "type": file.media_type, "length": str(file.size)}
+            links.append({"href": file.url, **attributes, "title": file.title})
+            entry.link(href=file.url, **attributes, title=file.title)
     document: str = feed.atom_str(pretty=True).decode("utf-8")
-    return document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)]
+    return _with_link_attributes(document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)], links)
+
+
+def _with_link_attributes(piece: str, links: list[dict[str, str]]) -> str:
+    """Put back the attributes feedgen 1.0 drops from an Atom entry's links (all but ``href``).
+
+    Without ``rel``, every link of the entry counts as an alternate one, which RFC 4287
+    forbids for more than one link of a type.
+    """
+    position = 0
+    for link in links:
+        bare = f"<link href={_attribute(link['href'])}/>"
+        position = piece.index(bare, position)
+        full = "<link " + " ".join(f"{name}={_attribute(value)}" for name, value in link.items()) + "/>"
+        piece = piece[:position] + full + piece[position + len(bare) :]
+        position += len(full)
+    return piece
+
+
+def _attribute(value: str) -> str:
+    """Quote an attribute value as lxml writes it."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return f'"{escaped}"'.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 def render_rss(entries: Sequence[Entry], settings: FeedSettings) -> bytes:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
-from talkfeed.cache import CachedPage, PageCache, default_cache_folder, file_signature
+from talkfeed.cache import CachedPage, PageCache, code_stamp, default_cache_folder, file_signature
 from talkfeed.collect import Selection, collect_talks
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
@@ -78,6 +78,8 @@ class Catalog:
     findings: tuple[Finding, ...]
     invalid: tuple[str, ...]
     """Pages left out for errors, by path."""
+    pages: int
+    """How many talk pages were found."""
     language: str
     """The language a build publishes."""
     zone: tzinfo
@@ -136,7 +138,13 @@ def _read_catalog(options: Options, for_build: bool, run: _Run) -> Catalog:
     valid = [entry for entry in entries if entry.path not in clashing]
     invalid.extend(sorted(clashing))
     return Catalog(
-        source, tuple(valid), tuple(sorted(findings, key=_finding_order)), tuple(invalid), language, zone
+        source,
+        tuple(valid),
+        tuple(sorted(findings, key=_finding_order)),
+        tuple(invalid),
+        len(pages),
+        language,
+        zone,
     )
 
 
@@ -299,7 +307,7 @@ def _run_key(options: Options, run: _Run) -> str:
         source=options.source.absolute(),
         output=options.output.absolute(),
     )
-    return hashlib.sha256(f"{__version__}|{run.setup!r}|{relevant!r}".encode()).hexdigest()
+    return hashlib.sha256(f"{__version__}|{code_stamp()}|{run.setup!r}|{relevant!r}".encode()).hexdigest()
 
 
 def _unchanged_build(options: Options, run: _Run, record_name: str) -> BuildReport | None:
@@ -392,7 +400,7 @@ class _BaseUrls:
 
 
 def _pieces_stamp(base_url: str) -> str:
-    return f"{__version__} {base_url}"
+    return base_url
 
 
 def _read_pages(
@@ -477,11 +485,12 @@ def _now(options: Options) -> datetime:
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> list[Finding]:
-    by_path: dict[str, list[Entry]] = defaultdict(list)
+    # Languages with a base URL of their own can use the same path: group by language too.
+    by_path: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for talk in talks:
-        by_path[talk.url_path].append(talk)
+        by_path[(talk.lang, talk.url_path)].append(talk)
     findings = []
-    for url_path, group in by_path.items():
+    for (_, url_path), group in by_path.items():
         if len(group) < 2:
             continue
         for talk in group:

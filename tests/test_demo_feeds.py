@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,3 +168,36 @@ def test_exact_text_survives_feed_readers(demo_output: Path, name: str) -> None:
     assert "&" in tricky and "<" in tricky and '"' in tricky and "'" in tricky
     assert "🌍" in tricky and "עברית" in tricky and "Cafe\u0301" in tricky
     assert "&amp;" not in tricky
+
+
+@pytest.mark.parametrize("name", ["index.xml", "atom.xml"])
+def test_featured_image_and_bundle_files_are_enclosures(demo_output: Path, name: str) -> None:
+    parsed = feedparser.parse((demo_output / name).read_bytes())
+    entry = next(entry for entry in parsed.entries if "causal-discovery" in entry.link)
+    assert entry.link == "https://demo.talkfeed.example/talk/causal-discovery-time-series/"
+    enclosures = {(enclosure.href, enclosure.type, int(enclosure.length)) for enclosure in entry.enclosures}
+    image = ("https://demo.talkfeed.example/talk/causal-discovery-time-series/featured.png", "image/png", 143)
+    assert image in enclosures
+
+
+def test_atom_entry_links_keep_their_rel_despite_feedgen(demo_output: Path) -> None:
+    text = (demo_output / "atom.xml").read_text(encoding="utf-8")
+    assert (
+        '<link href="https://demo.talkfeed.example/talk/causal-discovery-time-series/slides.pdf" '
+        'rel="enclosure" type="application/pdf" length="218" title="Slides"/>' in text
+    )
+    links = re.findall(r"<link [^>]*>", text)
+    assert links and all(" rel=" in link for link in links)
+
+
+def test_json_feed_item_has_image_and_attachments(demo_output: Path) -> None:
+    item = next(item for item in _json_feed(demo_output)["items"] if "causal-discovery" in item["id"])
+    assert item["image"] == "https://demo.talkfeed.example/talk/causal-discovery-time-series/featured.png"
+    assert item["attachments"] == [
+        {
+            "url": "https://demo.talkfeed.example/talk/causal-discovery-time-series/slides.pdf",
+            "mime_type": "application/pdf",
+            "title": "Slides",
+            "size_in_bytes": 218,
+        }
+    ]
