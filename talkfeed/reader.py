@@ -80,6 +80,16 @@ _CAPTURED_BY_TABLE = frozenset(FRONT_MATTER_KEYS - {"image", "title", "url", "da
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
+_BLOX_2026_NAMES = {
+    "event": "event_name",
+    "date_end": "event_end",
+    "all_day": "event_all_day",
+    "url_slides": "links: [{type: slides, url: …}]",
+    "url_video": "links: [{type: video, url: …}]",
+    "url_pdf": "links: [{type: pdf, url: …}]",
+    "url_code": "links: [{type: code, url: …}]",
+}
+"""Older keys a Hugo Blox 2026 page may still hold (they are read), and their new names."""
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
 
@@ -182,6 +192,8 @@ class _Fields:
     def talk(self) -> Talk:
         era_2026 = any(self._raw(key) is not None for key in _ERA_2026_KEYS)
         legacy = not era_2026 and any(self._raw(key) is not None for key in ("time_start", "time_end"))
+        if era_2026:
+            self._hint_new_names()
         published = self._published()
         start, end = self._talk_times(era_2026, legacy)
         lang = self.page.lang or self.context.default_language
@@ -234,6 +246,14 @@ class _Fields:
     def _raw(self, key: str) -> Any:
         assert key in FRONT_MATTER_KEYS, f"{key} is read but not listed in FRONT_MATTER_KEYS"
         return self.values.get(key)
+
+    def _hint_new_names(self) -> None:
+        """On a Hugo Blox 2026 page, point each older key still used to its new name."""
+        for old, new in _BLOX_2026_NAMES.items():
+            if self._raw(old) not in (None, ""):
+                self.notes.warn(
+                    f"{old} is an older key; Hugo Blox 2026 names it {new}", self.matter.line_of(old)
+                )
 
     def _published(self) -> datetime | None:
         for key in ("publishDate", "pubdate", "published", "date"):

@@ -258,3 +258,20 @@ def test_copy_of_demo_site_builds_without_network(tmp_path: Path) -> None:
     feed = json.loads((site / "public" / "talk" / "feed.json").read_text())
     assert feed["feed_url"] == "https://demo.talkfeed.example/talk/feed.json"
     assert feed["home_page_url"] == "https://demo.talkfeed.example/talk/"
+
+
+def test_check_hints_new_names_on_a_hugo_blox_2026_page(tmp_path: Path) -> None:
+    page = (
+        "---\ntitle: Blox talk\ndate: 2026-01-10\nevent_start: 2026-02-01T10:00:00Z\n"
+        "event: Old name\nurl_slides: slides.pdf\n---\n"
+    )
+    site = _site(tmp_path, {"blox/index.md": page})
+    result = run_cli(["check", site])
+    assert result.exit_code == 0
+    assert (
+        "content/talk/blox/index.md:5: warning: event is an older key; Hugo Blox 2026 names it event_name"
+        in (result.stderr)
+    )
+    assert (
+        "url_slides is an older key; Hugo Blox 2026 names it links: [{type: slides, url: …}]" in result.stderr
+    )
