@@ -181,6 +181,9 @@ def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self
     feed.language(settings.language)
     feed.author({"name": settings.author})
     feed.generator("talkfeed", version=settings.version, uri="https://pypi.org/project/talkfeed/")
+    if settings.icon_url is not None:
+        feed.icon(settings.icon_url)
+        feed.logo(settings.icon_url)
     feed.updated(feed_updated(entries, settings))
     return feed
 

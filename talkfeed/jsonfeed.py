@@ -38,9 +38,11 @@ def render_json_feed(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
         "feed_url": settings.feeds_url + JSON_NAME,
         "description": settings.description,
         "language": settings.language,
-        "authors": [{"name": settings.author}],
-        "items": _ITEMS_MARK,
     }
+    if settings.icon_url is not None:
+        feed["icon"] = feed["favicon"] = settings.icon_url
+    feed["authors"] = [{"name": settings.author}]
+    feed["items"] = _ITEMS_MARK
     head = json.dumps(feed, ensure_ascii=False, indent=2)
     items = "[\n" + ",\n".join(entry.pieces["json"] for entry in entries) + "\n  ]" if entries else "[]"
     before, _, after = head.rpartition(json.dumps(_ITEMS_MARK))

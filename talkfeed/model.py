@@ -133,6 +133,8 @@ class Site:
     author: str | None = None
     config_file: Path | None = None
     remove_path_accents: bool = False
+    icon: str | None = None
+    """The site's icon, as a path below the base URL."""
 
 
 @dataclass(frozen=True)
@@ -155,5 +157,7 @@ class FeedSettings:
     """The site's name, for the titles of views ("Upcoming talks — Site")."""
     stylesheet_url: str | None = None
     """The CSS that XML feeds point browsers to, where one is written."""
+    icon_url: str | None = None
+    """The site's icon, where it has one: the feeds' icon and logo."""
     empty_updated: datetime | None = None
     """The date of a feed with no talks: the site's newest talk, so it is never the clock."""

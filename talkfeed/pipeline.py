@@ -252,6 +252,7 @@ def feed_settings(catalog: Catalog, options: Options, code: str | None = None) -
         generator="talkfeed",
         version=__version__,
         site_title=site_title,
+        icon_url=base_url + site.icon if site.icon else None,
     )
 
 

@@ -132,8 +132,17 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
         languages=languages,
         author=_author(config.get("author")) or _author(params.get("author")),
         remove_path_accents=config.get("removepathaccents") is True,
+        icon=_icon(root),
         config_file=config_file,
     )
+
+
+_ICONS = ("media/icon.png", "img/icon-512.png", "img/icon-192.png", "img/icon.png", "icon.png", "favicon.png")
+
+
+def _icon(root: Path) -> str | None:
+    """Find the site's icon among the files Hugo serves as they are (``static/``)."""
+    return next((name for name in _ICONS if (root / "static" / name).is_file()), None)
 
 
 def _language(code: str, settings: Mapping[str, Any]) -> Language:
