@@ -23,6 +23,7 @@ from talkfeed.pipeline import (
     Options,
     build,
     describe_url,
+    held_back_counts,
     read_catalog,
     select,
 )
@@ -274,17 +275,21 @@ def check_command(source: Path, timezone: str | None, lang: str | None, no_cache
 
     Exits 1 when any page has an error.
     """
-    catalog = read_catalog(
-        Options(source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar)
+    options = Options(
+        source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar
     )
+    catalog = read_catalog(options)
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
     languages = Counter(talk.lang for talk in catalog.all_talks)
     per_language = ", ".join(f"{count} {code}" for code, count in sorted(languages.items()))
+    held = held_back_counts(catalog, options)
+    left_out = ", ".join(f"{count} {reason}" for reason, count in sorted(held.items()))
     click.echo(
         f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
         f"valid talks by language: {per_language or 'none'}"
+        + (f"; left out of the {catalog.language} feeds by default: {left_out}" if left_out else "")
     )
     if catalog.invalid:
         sys.exit(1)

@@ -28,9 +28,16 @@ def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:
     return kept if selection.limit is None else kept[: selection.limit]
 
 
-def _is_published(talk: Entry, selection: Selection) -> bool:
+def held_back(talk: Entry, selection: Selection) -> str | None:
+    """Say why a talk stays out of the feeds ("draft", "future", "expired"), or ``None``."""
     if talk.draft and not selection.drafts:
-        return False
+        return "draft"
     if talk.published > selection.now and not selection.future:
-        return False
-    return not (talk.expires is not None and talk.expires <= selection.now and not selection.expired)
+        return "future"
+    if talk.expires is not None and talk.expires <= selection.now and not selection.expired:
+        return "expired"
+    return None
+
+
+def _is_published(talk: Entry, selection: Selection) -> bool:
+    return held_back(talk, selection) is None

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
 from talkfeed.cache import CachedPage, PageCache, code_stamp, default_cache_folder, file_signature
-from talkfeed.collect import Selection, collect_talks
+from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.html import permalink
@@ -230,6 +230,19 @@ def select(catalog: Catalog, options: Options, language: str | None = None) -> l
             limit=options.limit,
         ),
     )
+
+
+def held_back_counts(catalog: Catalog, options: Options) -> dict[str, int]:
+    """Count the chosen language's talks the default rules leave out: drafts, future, expired."""
+    selection = Selection(
+        now=_now(options), drafts=options.drafts, future=options.future, expired=options.expired
+    )
+    counts: dict[str, int] = {}
+    for talk in catalog.talks:
+        reason = held_back(talk, selection)
+        if reason is not None:
+            counts[reason] = counts.get(reason, 0) + 1
+    return counts
 
 
 def feed_settings(catalog: Catalog, options: Options, code: str | None = None) -> FeedSettings:

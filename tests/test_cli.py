@@ -275,3 +275,11 @@ def test_check_hints_new_names_on_a_hugo_blox_2026_page(tmp_path: Path) -> None:
     assert (
         "url_slides is an older key; Hugo Blox 2026 names it links: [{type: slides, url: …}]" in result.stderr
     )
+
+
+def test_check_says_which_talks_stay_out_of_the_feeds() -> None:
+    result = run_cli(["check", DEMO_SITE])
+    assert result.exit_code == 0
+    assert result.stdout.strip().endswith(
+        "valid talks by language: 8 en; left out of the en feeds by default: 1 draft, 1 expired, 1 future"
+    )
