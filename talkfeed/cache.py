@@ -55,6 +55,8 @@ class PageCache:
         self.path = path
         self.pending: list[tuple[str | None, ...]] = []
         self.rows: dict[str, tuple[Any, ...]] | None = None
+        self.with_pieces = True
+        """Whether lookups load each talk's pieces: only a build needs them."""
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -90,14 +92,15 @@ class PageCache:
                 return None
             outcome = json.loads(row[2])
             entry = _entry_from(outcome["entry"]) if outcome["entry"] is not None else None
-            pieces = dict(zip(PIECE_NAMES, row[4:], strict=True)) if row[3] is not None else None
+            with_pieces = self.with_pieces and row[3] is not None
+            pieces = dict(zip(PIECE_NAMES, row[4:], strict=True)) if with_pieces else None
             if entry is not None and pieces is not None:
                 entry = replace(entry, pieces=pieces)
             findings = tuple(
                 Finding(path, line, Severity(severity), message)
                 for path, line, severity, message in outcome["findings"]
             )
-            return CachedPage(findings, outcome["skipped_reason"], entry, row[3])
+            return CachedPage(findings, outcome["skipped_reason"], entry, row[3] if with_pieces else None)
         except (ValueError, TypeError, KeyError):
             return None
 
@@ -107,7 +110,8 @@ class PageCache:
             self.rows = {}
             if self.connection is not None:
                 with contextlib.suppress(sqlite3.DatabaseError):
-                    columns = ", ".join(f"piece_{name}" for name in PIECE_NAMES)
+                    pieces = [f"piece_{name}" if self.with_pieces else "NULL" for name in PIECE_NAMES]
+                    columns = ", ".join(pieces)
                     query = (
                         f"SELECT path, signature, dependencies, outcome, pieces_stamp, {columns} FROM pages"
                     )

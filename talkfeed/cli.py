@@ -17,7 +17,7 @@ from click.core import ParameterSource
 
 from talkfeed import __version__
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
-from talkfeed.outputs import FORMATS
+from talkfeed.model import FORMATS
 from talkfeed.pipeline import (
     DEFAULT_WAIT_SECONDS,
     Options,

@@ -66,8 +66,10 @@ class Talk:
     """The featured image, where the page has one and its file exists."""
 
 
-PIECE_NAMES = ("rss", "atom", "json", "ics", "html")
-"""The outputs a talk has a piece of."""
+FORMATS = ("rss", "atom", "json", "ics", "html")
+"""The formats a build can write; ``--format`` chooses among them."""
+PIECE_NAMES = FORMATS
+"""The outputs a talk has a piece of: one per format."""
 
 
 @dataclass(frozen=True)

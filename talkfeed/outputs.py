@@ -10,10 +10,11 @@ from talkfeed.calendar import CALENDAR_NAME, render_calendar
 from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
 from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.jsonfeed import JSON_NAME, render_json_feed
-from talkfeed.model import Entry, FeedSettings
+from talkfeed.model import FORMATS, Entry, FeedSettings
 from talkfeed.views import View
 
-FORMATS = ("rss", "atom", "json", "ics", "html")
+__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_outputs", "view_settings"]
+
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings], bytes]]] = {
     "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", render_rss),

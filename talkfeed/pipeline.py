@@ -27,12 +27,10 @@ from talkfeed.cache import CachedPage, PageCache, code_stamp, default_cache_fold
 from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
-from talkfeed.html import permalink
-from talkfeed.model import Entry, FeedSettings, Site, Talk, entry_of
-from talkfeed.outputs import FORMATS, render_outputs
-from talkfeed.pieces import render_pieces
+from talkfeed.model import FORMATS, Entry, FeedSettings, Site, Talk, entry_of
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
+from talkfeed.urls import permalink
 from talkfeed.views import plan_views, start_moment
 from talkfeed.writer import MANIFEST_NAME, Written, locked, write_files
 
@@ -125,6 +123,7 @@ def _read_catalog(options: Options, for_build: bool, run: _Run) -> Catalog:
     findings = [*run.findings, *setup.findings]
     entries: list[Entry] = []
     invalid: list[str] = []
+    run.cache.with_pieces = for_build
     outcomes = _read_pages(pages, context, options, base_urls, run.cache)
     for page, outcome in zip(pages, outcomes, strict=True):
         findings.extend(outcome.findings)
@@ -289,6 +288,9 @@ def _build(options: Options, run: _Run) -> BuildReport:
     unchanged = _unchanged_build(options, run, record_name)
     if unchanged is not None:
         return unchanged
+    # Rendering's libraries take a third of a second to import: a run with nothing to do skips them.
+    from talkfeed.outputs import render_outputs
+
     catalog = read_catalog(options, for_build=True, run=run)
     if catalog.invalid and not options.skip_invalid:
         raise InvalidTalksError(catalog.invalid, catalog.findings)
@@ -483,6 +485,8 @@ def _process_page(
     page: PageFile, context: ReadContext, base_urls: Mapping[str, str]
 ) -> tuple[CachedPage, tuple[str, ...]]:
     """Read one page and, for a build, render its pieces: the work one worker does per page."""
+    from talkfeed.pieces import render_pieces
+
     result = read_page(page, context)
     entry = None
     stamp = None

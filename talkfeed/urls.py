@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}")
@@ -55,3 +56,8 @@ def with_scheme(url: str) -> str:
     if _HOST.fullmatch(host) and host.rsplit(".", 1)[-1].lower() not in _FILE_EXTENSIONS:
         return f"https://{url}"
     return url
+
+
+def permalink(base_url: str, url_path: str) -> str:
+    """Join the base URL and a talk's path, percent-encoding what a URL cannot hold raw."""
+    return base_url + quote(url_path, safe="/-._~!$&'()*+,;=:@%")

@@ -3,7 +3,7 @@
 The one package that imports jinja2, the Markdown renderer and the sanitizer.
 """
 
-from talkfeed.html.item import Enclosure, Item, describe_when, facts_line, permalink, render_item
+from talkfeed.html.item import Enclosure, Item, describe_when, facts_line, render_item
 from talkfeed.html.markup import markdown_html, plain_text, sanitize
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "describe_when",
     "facts_line",
     "markdown_html",
-    "permalink",
     "plain_text",
     "render_item",
     "sanitize",

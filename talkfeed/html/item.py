@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from talkfeed.html.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.model import FileInfo, Link, Talk, TalkTime
-from talkfeed.urls import with_scheme
+from talkfeed.urls import permalink, with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
@@ -46,11 +46,6 @@ class Item:
     content_html: str
     image: Enclosure | None = None
     attachments: tuple[Enclosure, ...] = ()
-
-
-def permalink(base_url: str, url_path: str) -> str:
-    """Join the base URL and a talk's path, percent-encoding what a URL cannot hold raw."""
-    return base_url + quote(url_path, safe="/-._~!$&'()*+,;=:@%")
 
 
 def render_item(talk: Talk, base_url: str) -> Item:
