@@ -12,6 +12,7 @@ its own wall time, CPU time and peak resident memory. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -148,6 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     no_cache = "--no-cache" in help_text
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
+    # Two runs on one work dir would change each other's probe page and share outputs and cache.
+    lock = (work / ".run.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"another bench/run.py is using {work}; wait for it or pass --work-dir", file=sys.stderr)
+        return 1
     print(_describe_run(machine, args, no_cache, work), flush=True)
     busy = _busy_seconds()
     time.sleep(2)
@@ -556,6 +564,7 @@ def _report(
             "--sizes " + ",".join(str(r.count) for r in results),
             f"--repeat {args.repeat}" if args.repeat else "",
             f"--seed {args.seed}" if args.seed != 1 else "",
+            f"--talkfeed {args.talkfeed}" if args.talkfeed else "",
             f"--markdown {args.markdown}" if args.markdown else "",
         )
         if part
