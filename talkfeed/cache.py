@@ -96,10 +96,7 @@ class PageCache:
             pieces = dict(zip(PIECE_NAMES, row[4:], strict=True)) if with_pieces else None
             if entry is not None and pieces is not None:
                 entry = replace(entry, pieces=pieces)
-            findings = tuple(
-                Finding(path, line, Severity(severity), message)
-                for path, line, severity, message in outcome["findings"]
-            )
+            findings = tuple(finding_from(row) for row in outcome["findings"])
             return CachedPage(findings, outcome["skipped_reason"], entry, row[3] if with_pieces else None)
         except (ValueError, TypeError, KeyError):
             return None
@@ -131,7 +128,7 @@ class PageCache:
         entry = outcome.entry
         has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
         record = {
-            "findings": [[f.path, f.line, f.severity.value, f.message] for f in outcome.findings],
+            "findings": [finding_record(finding) for finding in outcome.findings],
             "skipped_reason": outcome.skipped_reason,
             "entry": _entry_record(entry) if entry is not None else None,
         }
@@ -265,6 +262,17 @@ def file_signature(name: str) -> str:
     except OSError:
         return "absent"
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def finding_record(finding: Finding) -> list[Any]:
+    """Keep a finding as JSON: path, line, severity, message."""
+    return [finding.path, finding.line, finding.severity.value, finding.message]
+
+
+def finding_from(record: list[Any]) -> Finding:
+    """Read back what ``finding_record`` kept."""
+    path, line, severity, message = record
+    return Finding(str(path), line, Severity(severity), str(message))
 
 
 def _entry_record(entry: Entry) -> list[Any]:

@@ -18,12 +18,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
-from talkfeed.cache import CachedPage, PageCache, code_stamp, default_cache_folder, file_signature
+from talkfeed.cache import (
+    CachedPage,
+    PageCache,
+    code_stamp,
+    default_cache_folder,
+    file_signature,
+    finding_from,
+    finding_record,
+)
 from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
@@ -219,23 +226,12 @@ def _setup(options: Options) -> _Setup:
 def select(catalog: Catalog, options: Options, language: str | None = None) -> list[Entry]:
     """Apply the draft, future, expiry and limit rules, and order one language's talks for the feed."""
     chosen = language or catalog.language
-    return collect_talks(
-        (talk for talk in catalog.all_talks if talk.lang == chosen),
-        Selection(
-            now=_now(options),
-            drafts=options.drafts,
-            future=options.future,
-            expired=options.expired,
-            limit=options.limit,
-        ),
-    )
+    return collect_talks((talk for talk in catalog.all_talks if talk.lang == chosen), _selection(options))
 
 
 def held_back_counts(catalog: Catalog, options: Options) -> dict[str, int]:
     """Count the chosen language's talks the default rules leave out: drafts, future, expired."""
-    selection = Selection(
-        now=_now(options), drafts=options.drafts, future=options.future, expired=options.expired
-    )
+    selection = _selection(options)
     counts: dict[str, int] = {}
     for talk in catalog.talks:
         reason = held_back(talk, selection)
@@ -339,7 +335,9 @@ def _unchanged_build(options: Options, run: _Run, record_name: str) -> BuildRepo
     files = record.get("files", {})
     if any(_file_state(options.output / name) != state for name, state in files.items()):
         return None
-    findings = tuple(sorted((*_decode_findings(record.get("findings", [])),), key=_finding_order))
+    findings = tuple(
+        sorted((*(finding_from(row) for row in record.get("findings", [])),), key=_finding_order)
+    )
     written = tuple(
         Written(options.output / name, False) for name in sorted(files) if not name.startswith(".")
     )
@@ -360,17 +358,11 @@ def _remember_build(
             "fingerprint": fingerprint,
             "valid_until": valid_until.isoformat() if valid_until is not None else None,
             "files": {name: _file_state(options.output / name) for name in [*names, MANIFEST_NAME]},
-            "findings": [[f.path, f.line, f.severity.value, f.message] for f in report.findings],
+            "findings": [finding_record(finding) for finding in report.findings],
             "published": report.published,
             "skipped": list(report.skipped),
         },
     )
-
-
-def _decode_findings(rows: list[list[Any]]) -> list[Finding]:
-    return [
-        Finding(str(path), line, Severity(severity), str(message)) for path, line, severity, message in rows
-    ]
 
 
 def _file_state(path: Path) -> list[int] | None:
@@ -395,12 +387,10 @@ def _valid_until(catalog: Catalog, options: Options) -> datetime | None:
 
 def describe_url(catalog: Catalog, options: Options, talk: Entry) -> str:
     """A talk's permalink where a base URL is known, else its site-relative path."""
-    site = catalog.source.site
-    language = site.languages.get(catalog.language)
-    base = options.base_url or (language and language.base_url) or site.base_url
-    if base is None:
+    base_urls = _BaseUrls(catalog.source.site, options)
+    if base_urls.written(catalog.language) is None:
         return "/" + talk.url_path
-    return permalink(_base_url(base), talk.url_path)
+    return permalink(base_urls.of(catalog.language), talk.url_path)
 
 
 class _BaseUrls:
@@ -410,13 +400,14 @@ class _BaseUrls:
         self.site = site
         self.option = options.base_url
 
-    def of(self, code: str) -> str:
+    def written(self, code: str) -> str | None:
+        """The base URL as given, if any, before it is checked."""
         language = self.site.languages.get(code)
-        return _base_url(self.option or (language and language.base_url) or self.site.base_url)
+        return self.option or (language and language.base_url) or self.site.base_url
 
-
-def _pieces_stamp(base_url: str) -> str:
-    return base_url
+    def of(self, code: str) -> str:
+        """The checked base URL, ending in a slash; raises ``ConfigError`` without a usable one."""
+        return _base_url(self.written(code))
 
 
 def _read_pages(
@@ -450,7 +441,7 @@ def _read_pages(
 def _complete(cached: CachedPage, base_urls: _BaseUrls | None) -> bool:
     if base_urls is None or cached.entry is None:
         return True
-    return cached.pieces_stamp == _pieces_stamp(base_urls.of(cached.entry.lang))
+    return cached.pieces_stamp == base_urls.of(cached.entry.lang)
 
 
 def _languages(context: ReadContext, pages: Sequence[PageFile]) -> set[str]:
@@ -493,9 +484,19 @@ def _process_page(
     if result.talk is not None:
         base_url = base_urls.get(result.talk.lang)
         pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
-        stamp = _pieces_stamp(base_url) if base_url is not None else None
+        stamp = base_url
         entry = entry_of(result.talk, pieces)
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
+
+
+def _selection(options: Options) -> Selection:
+    return Selection(
+        now=_now(options),
+        drafts=options.drafts,
+        future=options.future,
+        expired=options.expired,
+        limit=options.limit,
+    )
 
 
 def _now(options: Options) -> datetime:
