@@ -99,9 +99,5 @@ def _view_links(
     names = [name for format_name, (name, *_) in _FEED_FILES.items() if format_name in formats]
     if not names:
         return []
-    return [
-        ViewLink(
-            view_settings(view, root, settings_by_language).title, root.feeds_url + view.folder + names[0]
-        )
-        for view in views
-    ]
+    shown = [view_settings(view, root, settings_by_language) for view in views]
+    return [ViewLink(settings.title, settings.feeds_url + names[0]) for settings in shown]
