@@ -288,11 +288,27 @@ def _entry_record(entry: Entry) -> list[Any]:
         _moment(entry.start),
         list(entry.tags),
         list(entry.authors),
+        entry.listed_at,
+        entry.outside_url,
     ]
 
 
 def _entry_from(record: list[Any]) -> Entry:
-    path, lang, url_path, title, draft, published, modified, expires, start, tags, authors = record
+    (
+        path,
+        lang,
+        url_path,
+        title,
+        draft,
+        published,
+        modified,
+        expires,
+        start,
+        tags,
+        authors,
+        listed,
+        outside,
+    ) = record
     published_at = _moment_from(published)
     if not isinstance(published_at, datetime):
         raise TypeError("a publish date is a datetime")
@@ -308,6 +324,8 @@ def _entry_from(record: list[Any]) -> Entry:
         start=_moment_from(start),
         tags=tuple(tags),
         authors=tuple(authors),
+        listed_at=listed,
+        outside_url=outside,
     )
 
 

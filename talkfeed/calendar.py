@@ -185,7 +185,7 @@ def _event(item: Item, talk_start: TalkTime) -> Event:
     start, end = _times(talk_start, talk.end)
     stamp = (talk.modified or talk.published).astimezone(UTC)
     event = Event()
-    event.add("uid", _uid(item.url))
+    event.add("uid", _uid(item.id))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("dtstart", start)

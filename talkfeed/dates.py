@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -28,6 +29,42 @@ _ISO = re.compile(
 )
 _DAY_MONTH_YEAR = re.compile(r"(?P<day>\d{1,2}) (?P<month>[A-Za-z]{3}) (?P<year>\d{4})")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+_HUGO_DATE_CHAINS: Mapping[str, tuple[str, ...]] = {
+    "date": ("date", "publishdate", "lastmod"),
+    "lastmod": (":git", "lastmod", "date", "publishdate"),
+    "publishdate": ("publishdate", "date"),
+    "expirydate": ("expirydate",),
+}
+"""Hugo's default ``frontmatter`` chains: where each page date comes from, in order."""
+_DATE_KEY_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "lastmod": ("modified",),
+    "publishdate": ("pubdate", "published"),
+    "expirydate": ("unpublishdate",),
+}
+
+
+def date_chains(settings: Mapping[str, object]) -> Mapping[str, tuple[str, ...]]:
+    """Expand a site's ``frontmatter`` settings as Hugo does: ``:default`` and each key's aliases."""
+    chains: dict[str, tuple[str, ...]] = {}
+    for name, default in _HUGO_DATE_CHAINS.items():
+        written = settings.get(name)
+        if written is None:
+            items = list(default)
+        else:
+            items = [str(item).lower() for item in (written if isinstance(written, list) else [written])]
+        expanded: list[str] = []
+        for item in items:
+            for key in default if item == ":default" else (item,):
+                for one in (key, *_DATE_KEY_ALIASES.get(key, ())):
+                    if one not in expanded:
+                        expanded.append(one)
+        chains[name] = tuple(expanded)
+    return chains
+
+
+DEFAULT_DATE_KEYS = date_chains({})
 
 
 class DateError(ValueError):
@@ -63,17 +100,50 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
 
 
 def hugo_refuses(value: object) -> bool:
-    """Tell whether Hugo itself would refuse a string date that talkfeed reads as meant.
+    """Tell whether Hugo cannot parse a front-matter string that talkfeed reads as meant.
 
-    Hugo wants two-digit months and days, and ``T`` or a space between date and time;
-    real pages hold ``2023-6-11`` and ``2021-09-08:16:00:00``.
+    Hugo (Go's time layouts) wants two-digit months, days, minutes and seconds, seconds
+    whenever a time is given, ``T`` or a space between date and time, and a numeric offset
+    or ``Z``: real pages hold ``2023-6-11``, ``2021-09-08:16:00:00`` and ``2019-11-1T10:35:00Z``.
     """
     if not isinstance(value, str):
         return False
-    match = _ISO.fullmatch(value.strip())
+    text = value.strip()
+    match = _ISO.fullmatch(text)
     if match is None:
         return False
-    return match["sep"] == ":" or len(match["month"]) == 1 or len(match["day"]) == 1
+    if match["hour"] is None:
+        return _HUGO_DAY.fullmatch(text) is None
+    return _HUGO_DATETIME.fullmatch(text) is None
+
+
+_HUGO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HUGO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:T\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|[ ]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:\d{2}|[ ][+-]\d{2}:?\d{2})?)"
+)
+
+
+def date_from_file_name(name: str, zone: tzinfo) -> tuple[datetime | None, str]:
+    """Read a date at the start of a file name as Hugo's ``:filename`` does, with the slug after it.
+
+    ``2024-05-01-my-talk`` gives midnight of 1 May 2024 in ``zone`` and ``my-talk``;
+    ``2024-05-01-14-30-00-my-talk`` gives 14:30 too.
+    """
+    delimiters = " -_"
+    if len(name) >= 19:
+        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2}).(\d{2})-(\d{2})-(\d{2})", name[:19])
+        if match is not None:
+            with contextlib.suppress(ValueError):
+                year, month, day, hour, minute, second = (int(group) for group in match.groups())
+                moment = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+                return moment, name[19:].strip(delimiters)
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", name[:10])
+    if match is not None:
+        with contextlib.suppress(ValueError):
+            year, month, day = (int(group) for group in match.groups())
+            return datetime(year, month, day, tzinfo=zone), name[10:].strip(delimiters)
+    return None, ""
 
 
 def as_datetime(value: TalkTime, zone: tzinfo) -> datetime:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.site import SECTION_NAMES, Source
+from talkfeed.site import ContentRoot, Source
 
 PAGE_SUFFIXES = (".md", ".markdown")
 _RMARKDOWN_SUFFIXES = (".rmd", ".rmarkdown")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", re.IGNORECASE)
+_SECTION_INDEX = re.compile(r"_index(?:\.(?P<lang>[^.]+))?\.(?:md|markdown|html?)", re.IGNORECASE)
 _BUNDLE_INDEX = re.compile(r"index(?:\.(?P<lang>[^.]+))?\.(?:md|markdown|html?)", re.IGNORECASE)
 
 
@@ -26,44 +27,96 @@ class PageFile:
     """Its path as findings print it."""
     parts: tuple[str, ...]
     """Its path below the content root (less a language folder), ending in its slug."""
-    lang: str | None
-    """Its language, where its file name or folder says one."""
+    lang: str
+    """Its language: its file name's, else its content folder's."""
     bundle: Path | None
     """Its leaf bundle's folder; ``None`` for a single-file page."""
 
 
-def find_pages(source: Source) -> tuple[list[PageFile], list[Finding]]:
-    """List the talk pages below SOURCE, in a stable order, with warnings for what is skipped."""
+@dataclass(frozen=True)
+class SectionIndex:
+    """A section's own page (``_index.md``): where it is, its folders and its language."""
+
+    path: Path
+    parts: tuple[str, ...]
+    lang: str
+    """Its language: its file name's, else its content folder's."""
+
+
+def find_pages(source: Source) -> tuple[list[PageFile], list[Finding], list[SectionIndex]]:
+    """List the talk pages below SOURCE in a stable order, warnings for what is skipped,
+    and the section pages above them (whose ``cascade`` applies to them)."""
     findings: list[Finding] = []
+    indexes: list[SectionIndex] = []
     if source.single_page is not None:
         page = _page_file(source, source.single_page, _bundle_of(source.single_page))
-        return [page], findings
+        indexes = _indexes_above(source, source.single_page)
+        return [page], findings, indexes
     pages: list[PageFile] = []
-    for section in source.sections:
-        pages.extend(_walk_section(source, section, findings))
-    return pages, findings
+    for section, content in source.sections:
+        pages.extend(_walk_section(source, section, content, findings, indexes))
+        indexes += _indexes_above(source, section)
+    return pages, findings, sorted(set(indexes), key=lambda index: index.path)
+
+
+def _indexes_above(source: Source, path: Path) -> list[SectionIndex]:
+    """The section pages of the folders between the content root and ``path``."""
+    content = source.root_of(path)
+    if content is None:
+        return []
+    found = []
+    folder = path if path.is_dir() else path.parent
+    while folder == content.path or content.path in folder.parents:
+        found += _section_indexes(source, content, str(folder), os.listdir(folder))
+        folder = folder.parent
+    return found
+
+
+def _section_indexes(
+    source: Source, content: ContentRoot, folder: str, files: list[str]
+) -> list[SectionIndex]:
+    found = []
+    for name in sorted(files):
+        match = _SECTION_INDEX.fullmatch(name)
+        if match is None or os.path.islink(os.path.join(folder, name)):
+            continue
+        lang = match["lang"] or content.default
+        if lang not in source.site.languages:
+            continue
+        parts = Path(folder).relative_to(content.path).parts
+        found.append(SectionIndex(Path(folder, name), parts, lang))
+    return found
 
 
 def _bundle_of(path: Path) -> Path | None:
     return path.parent if _BUNDLE_INDEX.fullmatch(path.name) else None
 
 
-def _walk_section(source: Source, section: Path, findings: list[Finding]) -> list[PageFile]:
+def _walk_section(
+    source: Source,
+    section: Path,
+    content: ContentRoot,
+    findings: list[Finding],
+    indexes: list[SectionIndex],
+) -> list[PageFile]:
     # Plain strings and os functions here: pathlib costs more than the walk on large sites.
     pages: list[PageFile] = []
     boundary = (source.site.root or source.given).resolve()
     top = str(section)
-    parts_of = functools.cache(lambda folder: _content_parts(source, Path(folder)))
+    parts_of = functools.cache(lambda folder: _content_parts(content, Path(folder)))
     for folder, subfolders, files in os.walk(top, followlinks=False):
+        indexes += _section_indexes(source, content, folder, files)
         subfolders.sort()
         for name in [name for name in subfolders if os.path.islink(os.path.join(folder, name))]:
             subfolders.remove(name)
             findings.append(_skipped(source, Path(folder, name), "is a link to a folder; not followed"))
-        indexes = sorted(name for name in files if _is_bundle_index(folder, name))
-        if indexes and folder != top:
+        bundle_pages = sorted(name for name in files if _is_bundle_index(folder, name))
+        if bundle_pages and folder != top:
             parent, slug = os.path.split(folder)
             bundle = Path(folder)
-            pages.extend(_page(source, bundle / name, parts_of(parent), slug, bundle) for name in indexes)
+            pages.extend(
+                _page(source, content, bundle / name, parts_of(parent), slug, bundle) for name in bundle_pages
+            )
             subfolders.clear()
             continue
         for name in sorted(files):
@@ -74,7 +127,7 @@ def _walk_section(source: Source, section: Path, findings: list[Finding]) -> lis
             if os.path.islink(path) and not _inside(path, boundary):
                 findings.append(_skipped(source, path, "links outside the site; not followed"))
                 continue
-            pages.append(_page(source, path, parts_of(folder), None, None))
+            pages.append(_page(source, content, path, parts_of(folder), None, None))
     return pages
 
 
@@ -111,24 +164,26 @@ def _note_rmarkdown(source: Source, path: Path, siblings: list[str], findings: l
 
 def _page_file(source: Source, path: Path, bundle: Path | None) -> PageFile:
     folder = bundle.parent if bundle is not None else path.parent
-    return _page(source, path, _content_parts(source, folder), bundle.name if bundle else None, bundle)
+    content = source.root_of(folder) or ContentRoot(folder, (), source.site.default_language)
+    parts = _content_parts(content, folder)
+    return _page(source, content, path, parts, bundle.name if bundle else None, bundle)
 
 
 def _page(
     source: Source,
+    content: ContentRoot,
     path: Path,
-    folder_parts: tuple[tuple[str, ...], str | None],
+    parts: tuple[str, ...],
     slug: str | None,
     bundle: Path | None,
 ) -> PageFile:
     """Describe a page from its folder's place below the content root and its own name."""
-    parts, folder_lang = folder_parts
     stem_lang = _suffix_language(source, path.name)
     return PageFile(
         path=path,
         name=source.relative(path),
         parts=(*parts, slug or _strip_language(path.stem, stem_lang)),
-        lang=stem_lang or folder_lang,
+        lang=stem_lang or content.default,
         bundle=bundle,
     )
 
@@ -148,22 +203,11 @@ def _strip_language(stem: str, lang: str | None) -> str:
     return stem[: -len(lang) - 1] if lang and stem.endswith(f".{lang}") else stem
 
 
-def _content_parts(source: Source, folder: Path) -> tuple[tuple[str, ...], str | None]:
-    if source.content_root is None:
-        return (folder.name,), None
+def _content_parts(content: ContentRoot, folder: Path) -> tuple[str, ...]:
     try:
-        parts = folder.relative_to(source.content_root).parts
+        return folder.relative_to(content.path).parts
     except ValueError:
-        return (folder.name,), None
-    if parts and _is_language_folder(source, parts[0]):
-        return tuple(parts[1:]), parts[0]
-    return tuple(parts), None
-
-
-def _is_language_folder(source: Source, name: str) -> bool:
-    if name in SECTION_NAMES:
-        return False
-    return name in source.site.languages or bool(_LANGUAGE_CODE.fullmatch(name))
+        return (folder.name,)
 
 
 def _inside(path: Path, boundary: Path) -> bool:

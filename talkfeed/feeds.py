@@ -51,7 +51,7 @@ def atom_piece(item: Item) -> str:
 
 def _rss_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
-    entry.guid(item.url, permalink=True)
+    entry.guid(item.id, permalink=item.id == item.url)
     for author in item.talk.authors:
         entry.dc.dc_creator(author)
     if item.image is not None:
@@ -66,7 +66,7 @@ def _rss_piece(feed: FeedGenerator, item: Item) -> str:
 
 def _atom_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
-    entry.id(item.url)
+    entry.id(item.id)
     for author in item.talk.authors:
         entry.author({"name": author})
     links = [{"href": item.url, "rel": "alternate", "type": "text/html"}]

@@ -52,7 +52,7 @@ def render_json_feed(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
 def _item(item: Item) -> dict[str, Any]:
     talk = item.talk
     data: dict[str, Any] = {
-        "id": item.url,
+        "id": item.id,
         "url": item.url,
         "title": talk.title,
         "content_html": item.content_html,

@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+
+from talkfeed.permalinks import PermalinkRule
 
 TalkTime = date | datetime
 """A talk's start or end: a ``datetime`` with its offset, or a ``date`` for an all-day talk."""
@@ -64,6 +67,10 @@ class Talk:
     links: tuple[Link, ...]
     image: FileInfo | None = None
     """The featured image, where the page has one and its file exists."""
+    listed_at: str | None = None
+    """For a talk Hugo gives no page (``build: {render: never}``): the list page that shows it."""
+    outside_url: str | None = None
+    """For such a talk: the absolute URL it links to instead (its event, else its first link)."""
 
 
 FORMATS = ("rss", "atom", "json", "ics", "html")
@@ -91,6 +98,8 @@ class Entry:
     start: TalkTime | None
     tags: tuple[str, ...]
     authors: tuple[str, ...]
+    listed_at: str | None = None
+    outside_url: str | None = None
     pieces: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -108,16 +117,25 @@ def entry_of(talk: Talk, pieces: Mapping[str, str] | None = None) -> Entry:
         start=talk.start,
         tags=talk.tags,
         authors=talk.authors,
+        listed_at=talk.listed_at,
+        outside_url=talk.outside_url,
         pieces=pieces or {},
     )
 
 
 @dataclass(frozen=True)
 class Language:
+    """One language of the site, with the settings it has of its own or from the root."""
+
     code: str
+    content_dir: str = "content"
+    """Its content folder, relative to the site root."""
     base_url: str | None = None
+    """Its own ``baseURL``, where its table sets a non-empty one."""
     title: str | None = None
     language_code: str | None = None
+    time_zone: str | None = None
+    permalinks: tuple[PermalinkRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,9 +150,20 @@ class Site:
     default_language: str = "en"
     default_language_in_subdir: bool = False
     languages: Mapping[str, Language] = field(default_factory=dict)
+    """The languages Hugo builds (configured, less ``disableLanguages``), the default first."""
+    multihost: bool = False
+    """A language table sets ``baseURL``: each language is served at its own root, unprefixed."""
     author: str | None = None
     config_file: Path | None = None
     remove_path_accents: bool = False
+    lower_paths: bool = True
+    ugly_urls: bool = False
+    date_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Hugo's ``frontmatter`` chains (``date``, ``publishdate``, ``lastmod``, ``expirydate``)."""
+    cascade: tuple[Mapping[str, Any], ...] = ()
+    """The config's own ``cascade`` entries."""
+    static_dirs: tuple[str, ...] = ("static",)
+    """The folders Hugo serves as they are, relative to the root, most specific first."""
     icon: str | None = None
     """The site's icon, as a path below the base URL."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed import __version__
@@ -31,10 +31,12 @@ from talkfeed.cache import (
     finding_from,
     finding_record,
 )
+from talkfeed.cascade import read_cascades
 from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.model import FORMATS, Entry, FeedSettings, Site, Talk, entry_of
+from talkfeed.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.reader import ReadContext, read_page
 from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.urls import permalink
@@ -127,7 +129,7 @@ def _read_catalog(options: Options, for_build: bool, run: _Run) -> Catalog:
         base_urls.of(setup.language)
     language, zone = setup.language, context.zone
     pages = run.pages
-    findings = [*run.findings, *setup.findings]
+    findings = [*setup.findings, *run.findings]
     entries: list[Entry] = []
     invalid: list[str] = []
     run.cache.with_pieces = for_build
@@ -138,11 +140,9 @@ def _read_catalog(options: Options, for_build: bool, run: _Run) -> Catalog:
             entries.append(outcome.entry)
         elif outcome.skipped_reason is None:
             invalid.append(page.name)
-    duplicates = _duplicate_permalinks(entries)
+    duplicates, left_out = _duplicate_permalinks(entries)
     findings.extend(duplicates)
-    clashing = {finding.path for finding in duplicates}
-    valid = [entry for entry in entries if entry.path not in clashing]
-    invalid.extend(sorted(clashing))
+    valid = [entry for entry in entries if entry.path not in left_out]
     return Catalog(
         source,
         tuple(valid),
@@ -160,10 +160,9 @@ def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
     No cache, nothing rendered: pages with errors are left out and their findings returned.
     """
     setup = _setup(options)
-    pages, findings = find_pages(setup.source)
-    findings.extend(setup.findings)
+    findings = list(setup.findings)
     talks = []
-    for page in pages:
+    for page in setup.pages:
         result = read_page(page, setup.context)
         findings.extend(result.findings)
         if result.talk is not None:
@@ -183,14 +182,12 @@ class _Run:
     @classmethod
     def start(cls, options: Options) -> _Run:
         setup = _setup(options)
-        pages, findings = find_pages(setup.source)
         if not options.use_cache:
-            return cls(setup, pages, findings, PageCache.disabled())
+            return cls(setup, setup.pages, [], PageCache.disabled())
         folder = options.cache_folder or default_cache_folder()
         cache, problem = PageCache.open(folder, setup.source.given, repr(setup.context))
-        if problem is not None:
-            findings.append(Finding(str(folder), None, Severity.WARNING, problem))
-        return cls(setup, pages, findings, cache)
+        findings = [] if problem is None else [Finding(str(folder), None, Severity.WARNING, problem)]
+        return cls(setup, setup.pages, findings, cache)
 
 
 @dataclass(frozen=True)
@@ -198,6 +195,7 @@ class _Setup:
     source: Source
     context: ReadContext
     language: str
+    pages: list[PageFile]
     findings: list[Finding]
 
 
@@ -207,20 +205,46 @@ def _setup(options: Options) -> _Setup:
     site = source.site
     zone = _zone(options.timezone or site.time_zone, from_option=options.timezone is not None)
     language = options.lang or site.default_language
-    if options.lang and site.languages and options.lang not in site.languages:
+    if options.lang and site.root is not None and options.lang not in site.languages:
         known = ", ".join(sorted(site.languages))
         raise ConfigError(f"--lang {options.lang}: the site has no such language ({known})")
-    authors, author_findings = read_author_names(site.root)
+    _check_permalinks(site)
+    pages, findings, indexes = find_pages(source)
+    if source.note is not None:
+        findings.insert(0, Finding(str(options.source), None, Severity.WARNING, source.note))
+    authors, author_findings = read_author_names(site.root, source.content_roots)
+    cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
         zone=zone,
         default_language=site.default_language,
-        prefix_default_language=site.default_language_in_subdir,
-        languages_with_own_url=frozenset(code for code, lang in site.languages.items() if lang.base_url),
+        prefixed_languages=frozenset(
+            code
+            for code in site.languages
+            if not site.multihost and (code != site.default_language or site.default_language_in_subdir)
+        ),
+        permalinks={code: lang.permalinks for code, lang in site.languages.items()},
+        path_style=PathStyle(
+            lower=site.lower_paths, remove_accents=site.remove_path_accents, ugly=site.ugly_urls
+        ),
+        date_keys=site.date_keys,
+        cascades=cascades,
         authors=authors,
         site_root=site.root,
-        remove_path_accents=site.remove_path_accents,
+        static_dirs=site.static_dirs,
     )
-    return _Setup(source, context, language, author_findings)
+    return _Setup(source, context, language, pages, [*findings, *author_findings, *cascade_findings])
+
+
+def _check_permalinks(site: Site) -> None:
+    """Refuse a ``permalinks`` pattern Hugo would refuse, before any page is read."""
+    sample = PageFacts(sections=("talk",), file_name="talk", title="Talk", slug=None, date=None)
+    for language in site.languages.values():
+        for rule in language.permalinks:
+            try:
+                expand(rule.pattern, sample, PathStyle())
+            except PermalinkError as error:
+                where = str(site.config_file) if site.config_file else None
+                raise ConfigError(f"permalinks: {error} (in {rule.pattern!r})", where) from None
 
 
 def select(catalog: Catalog, options: Options, language: str | None = None) -> list[Entry]:
@@ -386,15 +410,27 @@ def _valid_until(catalog: Catalog, options: Options) -> datetime | None:
 
 
 def describe_url(catalog: Catalog, options: Options, talk: Entry) -> str:
-    """A talk's permalink where a base URL is known, else its site-relative path."""
+    """Where a talk links: its permalink (site-relative where the base URL is), or, for a talk
+    without a page of its own, its event or the list page that shows it."""
+    if talk.listed_at is not None and talk.outside_url is not None:
+        return talk.outside_url
+    path = talk.url_path if talk.listed_at is None else talk.listed_at
     base_urls = _BaseUrls(catalog.source.site, options)
-    if base_urls.written(catalog.language) is None:
-        return "/" + talk.url_path
-    return permalink(base_urls.of(catalog.language), talk.url_path)
+    written = base_urls.written(talk.lang)
+    if written is None:
+        return "/" + path
+    if not urlsplit(written).netloc:
+        return permalink(written.rstrip("/") + "/", path)
+    return permalink(base_urls.of(talk.lang), path)
 
 
 class _BaseUrls:
-    """Each language's base URL: ``--base-url``, else the language's, else the site's."""
+    """Each language's base URL, as current Hugo settles it.
+
+    A language's own non-empty ``baseURL`` first (Hugo's ``--baseURL`` does not override
+    it), else ``--base-url``, else the site's. A relative one (``/``) is made absolute
+    against ``--base-url`` or the site's, for feeds need absolute links.
+    """
 
     def __init__(self, site: Site, options: Options) -> None:
         self.site = site
@@ -403,11 +439,19 @@ class _BaseUrls:
     def written(self, code: str) -> str | None:
         """The base URL as given, if any, before it is checked."""
         language = self.site.languages.get(code)
-        return self.option or (language and language.base_url) or self.site.base_url
+        return (language and language.base_url) or self.option or self.site.base_url
 
     def of(self, code: str) -> str:
         """The checked base URL, ending in a slash; raises ``ConfigError`` without a usable one."""
-        return _base_url(self.written(code))
+        written = self.written(code)
+        if written is not None and not urlsplit(written.strip()).netloc:
+            absolute = next(
+                (url for url in (self.option, self.site.base_url) if url and urlsplit(url.strip()).netloc),
+                None,
+            )
+            if absolute is not None:
+                written = urljoin(absolute.strip(), written.strip())
+        return _base_url(written)
 
 
 def _read_pages(
@@ -503,27 +547,35 @@ def _now(options: Options) -> datetime:
     return options.now or datetime.now(UTC)
 
 
-def _duplicate_permalinks(talks: Sequence[Entry]) -> list[Finding]:
+def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:
+    """Find talks whose permalink an earlier-published talk already has; leave them out.
+
+    Hugo builds such a site and one page wins the path. The first published talk keeps the
+    permalink, so the id feed readers already know never moves to another talk.
+    """
     # Languages with a base URL of their own can use the same path: group by language too.
     by_path: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for talk in talks:
-        by_path[(talk.lang, talk.url_path)].append(talk)
+        if talk.listed_at is None:
+            by_path[(talk.lang, talk.url_path)].append(talk)
     findings = []
+    left_out: set[str] = set()
     for (_, url_path), group in by_path.items():
         if len(group) < 2:
             continue
-        for talk in group:
-            others = ", ".join(other.path for other in group if other is not talk)
+        keeper, *others = sorted(group, key=lambda talk: (talk.published, talk.path))
+        for talk in others:
+            left_out.add(talk.path)
             findings.append(
                 Finding(
                     talk.path,
                     None,
-                    Severity.ERROR,
-                    f"permalink /{url_path} is also the permalink of {others} "
-                    "(give one of them another slug: or url:)",
+                    Severity.WARNING,
+                    f"permalink /{url_path} is also the permalink of {keeper.path}, published earlier, "
+                    "which keeps it; this talk is left out (give one of them another slug: or url:)",
                 )
             )
-    return findings
+    return findings, left_out
 
 
 def _zone(name: str | None, from_option: bool) -> tzinfo:

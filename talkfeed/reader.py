@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from talkfeed.dates import ACCEPTED_FORMS, DateError, as_datetime, hugo_refuses, parse_talk_time
+from talkfeed.cascade import Cascade, cascaded, renders_section
+from talkfeed.dates import (
+    ACCEPTED_FORMS,
+    DEFAULT_DATE_KEYS,
+    DateError,
+    as_datetime,
+    date_from_file_name,
+    hugo_refuses,
+    parse_talk_time,
+)
 from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, PageError, Severity
 from talkfeed.media import media_type
 from talkfeed.model import FileInfo, Link, Talk, TalkTime
 from talkfeed.parsing import FrontMatter, read_page_text
+from talkfeed.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
 from talkfeed.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 
@@ -72,11 +81,17 @@ FRONT_MATTER_KEYS = frozenset(
         "url",
         "type",
         "headless",
+        "build",
+        "_build",
+        "modified",
+        "unpublishdate",
         *(key for key, _, _ in _LINK_KEYS),
     }
 )
 """Every front-matter key talkfeed reads; the README documents each one."""
-_CAPTURED_BY_TABLE = frozenset(FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"})
+_CAPTURED_BY_TABLE = frozenset(
+    key.lower() for key in FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"}
+)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
@@ -99,12 +114,18 @@ class ReadContext:
 
     zone: tzinfo
     default_language: str
-    prefix_default_language: bool = False
-    languages_with_own_url: frozenset[str] = frozenset()
+    prefixed_languages: frozenset[str] = frozenset()
+    """The languages whose paths start with their code (``fr/talk/…``)."""
+    permalinks: Mapping[str, tuple[PermalinkRule, ...]] = field(default_factory=dict)
+    """Each language's ``permalinks`` rules."""
+    path_style: PathStyle = field(default_factory=PathStyle)
+    date_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Hugo's ``frontmatter`` chains; empty for Hugo's defaults."""
+    cascades: tuple[Cascade, ...] = ()
     authors: Mapping[tuple[str, str], str] | None = None
     """Display names by (language, author slug); language '' applies to all."""
     site_root: Path | None = None
-    remove_path_accents: bool = False
+    static_dirs: tuple[str, ...] = ("static",)
 
 
 @dataclass(frozen=True)
@@ -172,9 +193,6 @@ def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
             "text is not valid UTF-8; undecodable bytes were replaced (save the file as UTF-8)",
             text.decoding_problem_line,
         )
-    values = text.matter.values
-    if values.get("type") == "widget_page" or values.get("headless") is True:  # keys listed below
-        raise _NotATalk("not a talk page (a widget page or a headless bundle)")
     return _Fields(page, context, text.matter, notes).talk()
 
 
@@ -186,37 +204,54 @@ class _Fields:
         self.context = context
         self.matter = matter
         self.notes = notes
-        self.values = self._lift_captured_keys(matter.values)
+        # Hugo's front-matter keys are case-insensitive: the first spelling of a key wins.
+        self._spelling: dict[str, str] = {}
+        for key in matter.values:
+            self._spelling.setdefault(str(key).lower(), str(key))
+        values = {lower: matter.values[key] for lower, key in self._spelling.items()}
+        lifted = self._lift_captured_keys(values)
+        inherited = cascaded(context.cascades, page.parts[:-1], page.parts[-1], page.lang)
+        self.values = {**{key: value for key, value in inherited.items() if key not in lifted}, **lifted}
         self._times: dict[str, TalkTime | None] = {}
+        self._warned_dates: set[str] = set()
 
     def talk(self) -> Talk:
+        if self.values.get("type") == "widget_page" or self.values.get("headless") is True:
+            raise _NotATalk("not a talk page (a widget page or a headless bundle)")
+        build = self._build_options()
+        if build.get("list") == "never":
+            raise _NotATalk("left out of lists by its build options (list: never)")
         era_2026 = any(self._raw(key) is not None for key in _ERA_2026_KEYS)
         legacy = not era_2026 and any(self._raw(key) is not None for key in ("time_start", "time_end"))
         if era_2026:
             self._hint_new_names()
-        published = self._published()
+        dates = _PageDates(self).resolve()
         start, end = self._talk_times(era_2026, legacy)
-        lang = self.page.lang or self.context.default_language
+        lang = self.page.lang
         body = self._body()
-        if published is None:
+        if dates.published is None:
             if not self.notes.has_errors():
                 self.notes.error(
                     "no date: add publishDate (or date), for example publishDate: 2024-05-01T14:00:00Z"
                 )
             raise _Refused
+        title = self._title()
+        event_url = self._url("event_url")
+        links = self._links()
+        pageless = build.get("render") in ("never", "link")
         return Talk(
             path=self.page.name,
-            url_path=self._url_path(lang),
+            url_path=self._url_path(lang, title, dates.date, dates.slug),
             lang=lang,
-            title=self._title(),
-            published=published,
-            modified=self._datetime("lastmod"),
-            expires=self._datetime("expiryDate"),
+            title=title,
+            published=dates.published,
+            modified=dates.modified,
+            expires=dates.expires,
             draft=self._flag("draft"),
             start=start,
             end=end,
             event=self._plain("event_name") or self._plain("event") if era_2026 else self._plain("event"),
-            event_url=self._url("event_url"),
+            event_url=event_url,
             location=self._plain("location"),
             address=self._address(),
             summary=self._text("summary") or self._text("abstract_short"),
@@ -224,9 +259,43 @@ class _Fields:
             body=body,
             authors=self._authors(lang),
             tags=self._strings("tags"),
-            links=self._links(),
+            links=links,
             image=self._image(),
+            listed_at=self._section_path(lang) if pageless else None,
+            outside_url=_outside_url(event_url, links) if pageless else None,
         )
+
+    def _build_options(self) -> dict[str, str]:
+        """Read Hugo's ``build`` options (``_build`` before Hugo 0.100), booleans as Hugo maps them."""
+        value = self._raw("build")
+        if value is None:
+            value = self._raw("_build")
+        if not isinstance(value, Mapping):
+            return {}
+        options = {}
+        for key, setting in value.items():
+            if isinstance(setting, bool):
+                setting = "always" if setting else "never"
+            options[str(key).lower()] = str(setting).strip().lower()
+        return options
+
+    def _section_path(self, lang: str) -> str:
+        """The list page that shows a talk without a page: its section's, else the home page."""
+        style = self.context.path_style
+        section = self.page.parts[:1]
+        shown = renders_section(self.context.cascades, section, lang)
+        parts = [sanitize_path(part, style) for part in section] if shown else []
+        if lang in self.context.prefixed_languages:
+            parts.insert(0, sanitize_path(lang, style))
+        return "".join(f"{part}/" for part in parts)
+
+    def line(self, key: str) -> int | None:
+        """The line of a front-matter key, however the page spells it."""
+        return self.matter.line_of(self._spelling.get(key.lower(), key))
+
+    def spelled(self, key: str) -> str:
+        """The key as the page writes it."""
+        return self._spelling.get(key.lower(), key)
 
     def _lift_captured_keys(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
         """Read keys that TOML put inside a table by mistake (``tags`` after ``[header]``)."""
@@ -234,33 +303,33 @@ class _Fields:
         for table, content in values.items():
             if not isinstance(content, dict):
                 continue
-            for key in sorted(_CAPTURED_BY_TABLE.intersection(content).difference(values)):
+            captured = [
+                key for key in content if key.lower() in _CAPTURED_BY_TABLE and key.lower() not in values
+            ]
+            for key in sorted(captured):
                 self.notes.warn(
                     f"{key} is inside the [{table}] table (every key after [{table}] belongs to it); "
                     f"read as a top-level key: move it above [{table}]",
                     self.matter.line_of(key),
                 )
-                lifted[key] = content[key]
+                lifted[key.lower()] = content[key]
         return lifted
 
     def _raw(self, key: str) -> Any:
         assert key in FRONT_MATTER_KEYS, f"{key} is read but not listed in FRONT_MATTER_KEYS"
-        return self.values.get(key)
+        return self.values.get(key.lower())
+
+    def raw_date(self, key: str) -> Any:
+        """A date key's value, for any key Hugo's ``frontmatter`` chains may name."""
+        return self.values.get(key.lower())
 
     def _hint_new_names(self) -> None:
         """On a Hugo Blox 2026 page, point each older key still used to its new name."""
         for old, new in _BLOX_2026_NAMES.items():
             if self._raw(old) not in (None, ""):
                 self.notes.warn(
-                    f"{old} is an older key; Hugo Blox 2026 names it {new}", self.matter.line_of(old)
+                    f"{old} is an older key; Hugo Blox 2026 names it {new}", self.line(old)
                 )
-
-    def _published(self) -> datetime | None:
-        for key in ("publishDate", "pubdate", "published", "date"):
-            value = self._time(key)
-            if value is not None:
-                return as_datetime(value, self.context.zone)
-        return None
 
     def _talk_times(self, era_2026: bool, legacy: bool) -> tuple[TalkTime | None, TalkTime | None]:
         if era_2026:
@@ -277,47 +346,55 @@ class _Fields:
             end = _day_of(end)
         if start is None and end is not None:
             self.notes.warn(
-                f"{keys[1]} is given without {keys[0]}; the end is ignored", self.matter.line_of(keys[1])
+                f"{keys[1]} is given without {keys[0]}; the end is ignored", self.line(keys[1])
             )
             end = None
         if start is not None and end is not None and _ends_before(start, end):
             self.notes.warn(
                 f"{keys[1]} ({_show(end)}) is before {keys[0]} ({_show(start)}); "
                 "the end is not shown (correct or remove it)",
-                self.matter.line_of(keys[1]),
+                self.line(keys[1]),
             )
             end = None
         return start, end
 
     def _time(self, key: str) -> TalkTime | None:
-        """Read a date key once, noting its problems once, however often it is asked for."""
-        if key not in self._times:
-            self._times[key] = self._read_time(key)
-        return self._times[key]
+        """Read a talk time key, warning once where Hugo would refuse its form."""
+        value = self.time_of(key)
+        raw = self.raw_date(key)
+        if value is not None and hugo_refuses(raw) and key.lower() not in self._warned_dates:
+            self._warned_dates.add(key.lower())
+            self.notes.warn(
+                f'{self.spelled(key)} "{raw}" is read as {_show(value)}, but Hugo refuses this form '
+                "(write 2024-05-01 or 2024-05-01T14:00:00Z)",
+                self.line(key),
+            )
+        return value
+
+    def time_of(self, key: str) -> TalkTime | None:
+        """Read a date key once, noting its errors once, however often it is asked for."""
+        lower = key.lower()
+        if lower not in self._times:
+            self._times[lower] = self._read_time(key)
+        return self._times[lower]
 
     def _read_time(self, key: str) -> TalkTime | None:
-        value = self._raw(key)
+        value = self.raw_date(key)
+        name = self.spelled(key)
         if isinstance(value, time):
-            self.notes.error(
-                f"{key} is a time of day without a date ({ACCEPTED_FORMS})", self.matter.line_of(key)
-            )
+            self.notes.error(f"{name} is a time of day without a date ({ACCEPTED_FORMS})", self.line(key))
             return None
         try:
-            parsed = parse_talk_time(value, self.context.zone)
+            return parse_talk_time(value, self.context.zone)
         except DateError as error:
-            self.notes.error(f"{key} {error} ({ACCEPTED_FORMS})", self.matter.line_of(key))
+            self.notes.error(f"{name} {error} ({ACCEPTED_FORMS})", self.line(key))
             return None
-        if hugo_refuses(value):
-            self.notes.warn(
-                f'{key} "{value}" is read as {_show(parsed)}, but Hugo refuses this form '
-                "(write 2024-05-01 or 2024-05-01T14:00:00Z)",
-                self.matter.line_of(key),
-            )
-        return parsed
 
-    def _datetime(self, key: str) -> datetime | None:
-        value = self._time(key)
-        return None if value is None else as_datetime(value, self.context.zone)
+    def warn_date(self, key: str, message: str) -> None:
+        """Warn about a date key once, whichever chain reads it first."""
+        if key.lower() not in self._warned_dates:
+            self._warned_dates.add(key.lower())
+            self.notes.warn(f"{self.spelled(key)} {message}", self.line(key))
 
     def _flag(self, key: str) -> bool:
         value = self._raw(key)
@@ -332,7 +409,7 @@ class _Fields:
         if isinstance(value, dict | list):
             self.notes.warn(
                 f"{key} should be text, not a {'list' if isinstance(value, list) else 'table'}; ignored",
-                self.matter.line_of(key),
+                self.line(key),
             )
             return None
         text = _clean(value if isinstance(value, str) else str(value)).strip()
@@ -369,15 +446,22 @@ class _Fields:
             return fallback
         return title
 
-    def _url_path(self, lang: str) -> str:
-        url = self._text("url")
-        if url is not None:
-            return url.strip("/") + "/" if url.strip("/") else ""
-        parts = [*self.page.parts[:-1], self._text("slug") or self.page.parts[-1]]
-        needs_prefix = lang != self.context.default_language or self.context.prefix_default_language
-        if needs_prefix and lang not in self.context.languages_with_own_url:
-            parts.insert(0, lang)
-        return "/".join(_urlize(part, self.context.remove_path_accents) for part in parts) + "/"
+    def _url_path(self, lang: str, title: str, date: datetime | None, slug: str | None) -> str:
+        facts = PageFacts(
+            sections=self.page.parts[:-1],
+            file_name=self.page.parts[-1],
+            title=title,
+            slug=self._text("slug") or slug,
+            date=date,
+        )
+        prefix = lang if lang in self.context.prefixed_languages else ""
+        return page_url_path(
+            facts=facts,
+            url=self._text("url"),
+            rules=self.context.permalinks.get(lang, ()),
+            style=self.context.path_style,
+            prefix=prefix,
+        )
 
     def _address(self) -> tuple[str, ...]:
         value = self._raw("address")
@@ -423,7 +507,7 @@ class _Fields:
                 self.notes.warn(
                     f'featured image "{named.strip()}" is not in the page bundle; '
                     "the feeds carry no image for it",
-                    self.matter.line_of("filename"),
+                    self.line("filename"),
                 )
             return found
         if self.page.bundle is not None:
@@ -447,15 +531,16 @@ class _Fields:
         root = self.context.site_root
         if root is None or not _is_plain_relative(name):
             return None
-        path = root / "static" / "img" / unquote(name)
-        self.notes.looked_at.append(str(path))
-        if not path.is_file():
-            self.notes.warn(
-                f'header image "{name}" is not in static/img/; the feeds carry no image for it',
-                self.matter.line_of("image"),
-            )
-            return None
-        return _file_info(path, f"img/{name}", in_site_root=True)
+        for folder in self.context.static_dirs:
+            path = root / folder / "img" / unquote(name)
+            self.notes.looked_at.append(str(path))
+            if path.is_file():
+                return _file_info(path, f"img/{name}", in_site_root=True)
+        self.notes.warn(
+            f'header image "{name}" is not in static/img/ (nor a theme\'s); the feeds carry no image for it',
+            self.line("image"),
+        )
+        return None
 
     def _body(self) -> str:
         expansion = expand_shortcodes(_clean(self.matter.body), self.matter.body_line)
@@ -504,13 +589,113 @@ def _show(value: TalkTime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _urlize(part: str, remove_accents: bool) -> str:
-    text = unicodedata.normalize("NFC", re.sub(r"\s+", "-", part.strip()).lower())
-    if remove_accents:
-        decomposed = unicodedata.normalize("NFD", text)
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return text
-
-
 def _clean(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
+
+
+def _outside_url(event_url: str | None, links: tuple[Link, ...]) -> str | None:
+    """Where a talk without a page of its own links: its event, else its first web link."""
+    for url in (event_url, *(link.url for link in links)):
+        if url is not None and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+            return url
+    return None
+
+
+@dataclass(frozen=True)
+class _Dates:
+    date: datetime | None
+    published: datetime | None
+    modified: datetime | None
+    expires: datetime | None
+    slug: str | None
+    """The slug a ``:filename`` date gives, where it gives one."""
+
+
+_CHAINS = ("date", "lastmod", "publishdate", "expirydate")
+_PUBLISH_KEYS = frozenset({"date", "publishdate", "pubdate", "published"})
+_CHAIN_LABELS = {"date": "the page date", "lastmod": "lastmod", "publishdate": "the publish date"}
+
+
+class _PageDates:
+    """Resolve a page's four dates along Hugo's ``frontmatter`` chains, as Hugo does.
+
+    A chain's first key with a value wins; a key the page does not set stands for the date
+    an earlier chain found (``publishDate`` falls back to the page date, which falls back to
+    ``lastmod``). A value Hugo cannot parse is skipped, as Hugo 0.111 skipped it (current
+    Hugo refuses the site), with a warning naming what was used instead.
+    """
+
+    def __init__(self, fields: _Fields) -> None:
+        self.fields = fields
+        self.resolved: dict[str, datetime] = {}
+        self.sources: dict[str, str] = {}
+        self.refused: list[tuple[str, str, object, TalkTime]] = []
+        self.slug: str | None = None
+
+    def resolve(self) -> _Dates:
+        chains = self.fields.context.date_keys or DEFAULT_DATE_KEYS
+        for name in _CHAINS:
+            for key in chains.get(name, ()):
+                value = self._value(key)
+                if value is not None:
+                    self.resolved[name] = value
+                    self.sources[name] = key
+                    break
+        self._report_refused()
+        modified = self.resolved.get("lastmod")
+        if self.sources.get("lastmod") in _PUBLISH_KEYS:
+            modified = None
+        return _Dates(
+            date=self.resolved.get("date"),
+            published=self.resolved.get("publishdate"),
+            modified=modified,
+            expires=self.resolved.get("expirydate"),
+            slug=self.slug,
+        )
+
+    def _value(self, key: str) -> datetime | None:
+        fields, zone = self.fields, self.fields.context.zone
+        if key == ":filename":
+            moment, slug = date_from_file_name(fields.page.parts[-1], zone)
+            if moment is not None:
+                self.slug = slug or None
+            return moment
+        if key == ":filemodtime":
+            try:
+                return datetime.fromtimestamp(fields.page.path.stat().st_mtime, tz=UTC)
+            except OSError:
+                return None
+        if key.startswith(":"):
+            return None
+        raw = fields.raw_date(key)
+        if raw is None or raw == "":
+            return self.resolved.get(key)
+        parsed = fields.time_of(key)
+        if parsed is None:
+            return None
+        if hugo_refuses(raw):
+            self.refused.append((key, str(raw), raw, parsed))
+            return None
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            fields.warn_date(
+                key,
+                f"is a bare number ({raw}): Hugo reads it as seconds since 1970 ({_show(parsed)}), "
+                "and so does talkfeed (write a date such as 2024-05-01)",
+            )
+        return as_datetime(parsed, zone)
+
+    def _report_refused(self) -> None:
+        for key, text, _, parsed in self.refused:
+            used = [
+                f"{self.fields.spelled(self.sources[name])} ({self.resolved[name].isoformat()}) "
+                f"for {_CHAIN_LABELS[name]}"
+                for name in ("publishdate", "date")
+                if name in self.sources and self.sources[name] != key
+            ]
+            instead = f"uses {used[0]} instead" if used else "has no other date to use instead"
+            self.fields.warn_date(
+                key,
+                f'"{text}" is not a date Hugo can read: current Hugo refuses to build the site and '
+                f"Hugo 0.111 ignores the value; talkfeed ignores it too and {instead} "
+                f"(write {_show(parsed)})",
+            )

@@ -9,14 +9,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from talkfeed.config import CONFIG_SUFFIXES, config_files, language_config, load_config
+from talkfeed.dates import date_chains
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
 from talkfeed.parsing import load_data_file, read_page_text
+from talkfeed.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
-_CONFIG_STEMS = ("hugo", "config")
-_CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
-_DEFAULT_DIR_FILES = ("hugo", "config", "params", "languages")
+_CONFIG_SUFFIXES = CONFIG_SUFFIXES
+_SEARCH_DEPTH = 4
+"""How deep below SOURCE a site is looked for when SOURCE itself is not one."""
+_NOT_SITES = frozenset(
+    {"node_modules", "themes", "public", "resources", "content", "static", "assets", "layouts", "data"}
+)
+@dataclass(frozen=True)
+class ContentRoot:
+    """A content folder and the languages whose pages it holds."""
+
+    path: Path
+    languages: tuple[str, ...]
+    default: str
+    """The language of a page whose file name names none."""
 
 
 @dataclass(frozen=True)
@@ -25,9 +39,11 @@ class Source:
 
     given: Path
     site: Site
-    content_root: Path | None
-    sections: tuple[Path, ...]
+    content_roots: tuple[ContentRoot, ...]
+    sections: tuple[tuple[Path, ContentRoot], ...]
     single_page: Path | None = None
+    note: str | None = None
+    """A line to tell the user how SOURCE was understood (a site found below it)."""
 
     def relative(self, path: Path) -> str:
         """Name ``path`` as findings do: relative to SOURCE (a file SOURCE names itself)."""
@@ -40,87 +56,97 @@ class Source:
         base = self.given if self.given.is_dir() else self.given.parent
         return str(base).rstrip(os.sep) + os.sep
 
+    def root_of(self, path: Path) -> ContentRoot | None:
+        """The content root holding ``path``, the deepest where they nest."""
+        holding = [root for root in self.content_roots if root.path == path or root.path in path.parents]
+        return max(holding, key=lambda root: len(root.path.parts), default=None)
+
 
 def locate_source(given: Path) -> Source:
-    """Resolve SOURCE: a site root, a section folder, or one talk file.
+    """Resolve SOURCE: a site root, a section folder, one talk file, or a folder holding one site.
 
-    Raises ``ConfigError`` when SOURCE does not exist or holds no talk section.
+    Raises ``ConfigError`` when SOURCE does not exist, holds no talk section, or holds
+    several sites.
     """
     path = given.absolute()
     if not path.exists():
         raise ConfigError("no such file or folder", str(given))
+    note = None
     root = _find_site_root(path if path.is_dir() else path.parent)
+    if root is None and path.is_dir():
+        root = _site_below(path, given)
+        below = root.relative_to(path).as_posix()
+        note = f"read the site in {below}/ (the folder given holds no site config)"
     site = read_site(root) if root is not None else Site(root=None)
-    content_root = root / "content" if root is not None else None
+    content_roots = _content_roots(site) if root is not None else ()
     if path.is_file():
-        return Source(path, site, content_root, (), single_page=path)
-    if root is not None and path == root:
-        sections = _sections_below(root / "content")
+        return Source(path, site, content_roots, (), single_page=path)
+    if root is not None and (path == root or note is not None):
+        sections = tuple(
+            (content.path / name, content)
+            for content in content_roots
+            for name in SECTION_NAMES
+            if (content.path / name).is_dir() and not (content.path / name).is_symlink()
+        )
         if not sections:
             names = ", ".join(f"content/{name}" for name in SECTION_NAMES)
             raise ConfigError(f"no talk section found (looked for {names})", str(given))
-        return Source(path, site, content_root, sections)
-    return Source(path, site, content_root, (path,))
+        return Source(given, site, content_roots, sections, note=note)
+    holder = next((content for content in content_roots if content.path in (path, *path.parents)), None)
+    if holder is None:
+        holder = ContentRoot(path.parent, (site.default_language,), site.default_language)
+    return Source(path, site, content_roots, ((path, holder),))
 
 
 def read_site(root: Path) -> Site:
-    """Merge the site's config files the way Hugo does: root file, then config/_default/."""
-    merged: dict[str, Any] = {}
-    first_file: Path | None = None
-    for path in _config_files(root):
-        data = _load_config(path)
-        if path.stem == "params":
-            data = {"params": data}
-        elif path.stem == "languages":
-            data = {"languages": data}
-        _merge(merged, _lower_keys(data))
-        first_file = first_file or path
-    return _site_from_config(root, merged, first_file)
+    """Read the site's configuration, merged as Hugo merges it."""
+    config, first_file = load_config(root)
+    return _site_from_config(root, config, first_file)
 
 
 def _find_site_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
-        if (folder / "content").is_dir() and (_has_config(folder) or folder == start):
+        if config_files(folder):
             return folder
-    return None
+    return start if (start / "content").is_dir() else None
 
 
-def _has_config(folder: Path) -> bool:
-    return any(True for _ in _config_files(folder))
-
-
-def _config_files(root: Path) -> list[Path]:
-    found = [
-        root / f"{stem}{suffix}"
-        for stem in _CONFIG_STEMS
-        for suffix in _CONFIG_SUFFIXES
-        if (root / f"{stem}{suffix}").is_file()
-    ]
-    found = found[:1]
-    default_dir = root / "config" / "_default"
-    found += [
-        default_dir / f"{stem}{suffix}"
-        for stem in _DEFAULT_DIR_FILES
-        for suffix in _CONFIG_SUFFIXES
-        if (default_dir / f"{stem}{suffix}").is_file()
-    ]
-    return found
-
-
-def _load_config(path: Path) -> dict[str, Any]:
-    try:
-        return load_data_file(path)
-    except PageError as error:
-        raise ConfigError(f"cannot read the site config: {error.message}", str(path), error.line) from None
+def _site_below(folder: Path, given: Path) -> Path:
+    """Find the one site below a folder that is not a site; refuse none or several."""
+    found: list[Path] = []
+    top_depth = len(folder.parts)
+    for current, subfolders, _ in os.walk(folder, followlinks=False):
+        here = Path(current)
+        if here != folder and config_files(here) and (here / "content").is_dir():
+            found.append(here)
+            subfolders.clear()
+            continue
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if not name.startswith((".", "_"))
+            and name not in _NOT_SITES
+            and len(here.parts) - top_depth < _SEARCH_DEPTH
+        )
+    if not found:
+        names = ", ".join(f"content/{name}" for name in SECTION_NAMES)
+        raise ConfigError(f"no Hugo site here: no site config and no talk section ({names})", str(given))
+    if len(found) > 1:
+        listed = ", ".join(path.relative_to(folder).as_posix() + "/" for path in found)
+        raise ConfigError(f"holds several Hugo sites ({listed}); give the one to read", str(given))
+    return found[0]
 
 
 def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path | None) -> Site:
     params = _mapping(config.get("params"))
     default_language = _text(config.get("defaultcontentlanguage")) or "en"
-    languages = {
-        str(code): _language(str(code), _mapping(settings))
-        for code, settings in _mapping(config.get("languages")).items()
-    }
+    configured = _mapping(config.get("languages"))
+    disabled = {str(code) for code in _list(config.get("disablelanguages"))}
+    codes = [str(code) for code in configured if str(code) not in disabled]
+    if default_language not in codes:
+        codes.insert(0, default_language)
+    codes.sort(key=lambda code: code != default_language)
+    languages = {code: _language(code, language_config(config, code)) for code in codes}
     return Site(
         root=root,
         base_url=_text(config.get("baseurl")),
@@ -130,11 +156,51 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
         default_language=default_language,
         default_language_in_subdir=config.get("defaultcontentlanguageinsubdir") is True,
         languages=languages,
+        multihost=any(isinstance(item, Mapping) and "baseurl" in item for item in configured.values()),
         author=_author(config.get("author")) or _author(params.get("author")),
         remove_path_accents=config.get("removepathaccents") is True,
+        lower_paths=config.get("disablepathtolower") is not True,
+        ugly_urls=config.get("uglyurls") is True,
+        date_keys=date_chains(_mapping(config.get("frontmatter"))),
+        cascade=cascade_entries(config.get("cascade")),
+        static_dirs=_static_dirs(root, config),
         icon=_icon(root),
         config_file=config_file,
     )
+
+
+def cascade_entries(value: object) -> tuple[Mapping[str, Any], ...]:
+    """Read a ``cascade`` value (a map, or a list of maps) into its entries."""
+    items = value if isinstance(value, list) else [value]
+    return tuple(item for item in items if isinstance(item, Mapping) and item)
+
+
+def _static_dirs(root: Path, config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The folders Hugo serves files from: the site's, its module mounts', then its themes'."""
+    folders = [_text(config.get("staticdir")) or "static"]
+    module = _mapping(config.get("module"))
+    for mount in _list(module.get("mounts")):
+        if isinstance(mount, Mapping) and _text(mount.get("target")) == "static":
+            source = _text(mount.get("source"))
+            if source:
+                folders.append(source)
+    themes = [str(theme) for theme in _list(config.get("theme")) if isinstance(theme, str) and theme]
+    folders += [f"themes/{theme}/static" for theme in themes]
+    unique = dict.fromkeys(folder.strip("/") for folder in folders if ".." not in folder.split("/"))
+    return tuple(folder for folder in unique if (root / folder).is_dir())
+
+
+def _content_roots(site: Site) -> tuple[ContentRoot, ...]:
+    """Group the languages by content folder, as Hugo mounts them."""
+    assert site.root is not None
+    by_folder: dict[str, list[str]] = {}
+    for code, language in site.languages.items():
+        by_folder.setdefault(language.content_dir, []).append(code)
+    roots = []
+    for folder, codes in by_folder.items():
+        default = site.default_language if site.default_language in codes else codes[0]
+        roots.append(ContentRoot(site.root / folder, tuple(codes), default))
+    return tuple(roots)
 
 
 _ICONS = ("media/icon.png", "img/icon-512.png", "img/icon-192.png", "img/icon.png", "icon.png", "favicon.png")
@@ -146,11 +212,17 @@ def _icon(root: Path) -> str | None:
 
 
 def _language(code: str, settings: Mapping[str, Any]) -> Language:
+    own = settings.get("languages")
+    table = own.get(code) if isinstance(own, Mapping) else None
+    own_base = _text(table.get("baseurl")) if isinstance(table, Mapping) else None
     return Language(
         code=code,
-        base_url=_text(settings.get("baseurl")),
+        content_dir=(_text(settings.get("contentdir")) or "content").strip("/"),
+        base_url=own_base,
         title=_text(settings.get("title")),
         language_code=_text(settings.get("languagecode")),
+        time_zone=_text(settings.get("timezone")),
+        permalinks=rules_from_config(settings.get("permalinks")),
     )
 
 
@@ -160,31 +232,10 @@ def _author(value: object) -> str | None:
     return _text(value)
 
 
-def _sections_below(content: Path) -> tuple[Path, ...]:
-    if not content.is_dir():
-        return ()
-    candidates = [content / name for name in SECTION_NAMES]
-    candidates += [
-        folder / name
-        for folder in sorted(content.iterdir())
-        if folder.is_dir() and folder.name not in SECTION_NAMES
-        for name in SECTION_NAMES
-    ]
-    return tuple(path for path in candidates if path.is_dir())
-
-
-def _merge(into: dict[str, Any], new: Mapping[str, Any]) -> None:
-    for key, value in new.items():
-        if key in into and isinstance(into[key], dict) and isinstance(value, Mapping):
-            _merge(into[key], value)
-        elif key not in into:
-            into[key] = value
-
-
-def _lower_keys(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(key).lower(): _lower_keys(item) for key, item in value.items()}
-    return value
+def _list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -197,7 +248,9 @@ def _text(value: object) -> str | None:
     return None
 
 
-def read_author_names(root: Path | None) -> tuple[dict[tuple[str, str], str], list[Finding]]:
+def read_author_names(
+    root: Path | None, content_roots: tuple[ContentRoot, ...] = ()
+) -> tuple[dict[tuple[str, str], str], list[Finding]]:
     """Map (language, author slug) to the name the theme shows; language "" means any.
 
     Hugo Blox 2025+ keeps authors in ``data/authors/<slug>.yaml`` (``name.display``);
@@ -212,14 +265,25 @@ def read_author_names(root: Path | None) -> tuple[dict[tuple[str, str], str], li
             name = _profile_name(path, findings, root, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
-    content = root / "content"
-    profiles = [*content.glob("authors/*/_index*.md"), *content.glob("*/authors/*/_index*.md")]
-    for path in sorted(profiles):
-        lang = _profile_language(path, root)
-        name = _profile_name(path, findings, root, lambda data: data.get("name") or data.get("title"))
-        if name:
-            names.setdefault((lang, path.parent.name), name)
+    for content in content_roots:
+        for path in sorted(content.path.glob("authors/*/_index*.md")):
+            _read_profile(path, content, len(content_roots) > 1, names, findings, root)
     return names, findings
+
+
+def _read_profile(
+    path: Path,
+    content: ContentRoot,
+    per_language: bool,
+    names: dict[tuple[str, str], str],
+    findings: list[Finding],
+    root: Path,
+) -> None:
+    pieces = path.name.split(".")
+    lang = pieces[1] if len(pieces) == 3 else (content.default if per_language else "")
+    name = _profile_name(path, findings, root, lambda data: data.get("name") or data.get("title"))
+    if name:
+        names.setdefault((lang, path.parent.name), name)
 
 
 def _profile_name(
@@ -243,14 +307,6 @@ def _profile_name(
         given, family = _text(value.get("given")), _text(value.get("family"))
         return display or " ".join(part for part in (given, family) if part) or None
     return _text(value)
-
-
-def _profile_language(path: Path, root: Path) -> str:
-    suffix = path.name.split(".")
-    if len(suffix) == 3:
-        return suffix[1]
-    parts = path.relative_to(root / "content").parts
-    return parts[0] if parts[0] != "authors" else ""
 
 
 RUN_CONFIG_NAME = "talkfeed.toml"

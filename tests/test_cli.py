@@ -238,15 +238,15 @@ def test_output_path_that_is_a_file_is_an_error(tmp_path: Path) -> None:
     assert target.read_text() == "not a folder"
 
 
-def test_duplicate_permalinks_are_errors(tmp_path: Path) -> None:
-    site = _site(
-        tmp_path, {"one/index.md": GOOD, "two/index.md": GOOD.replace("title:", "slug: one\ntitle:")}
-    )
-    result = run_cli(["check", site])
-    assert result.exit_code == 1
+def test_a_duplicate_permalink_stays_with_the_earlier_published_talk(tmp_path: Path) -> None:
+    later = GOOD.replace("title:", "slug: one\ntitle:").replace("2024-05-01", "2024-06-01")
+    site = _site(tmp_path, {"one/index.md": GOOD, "two/index.md": later})
+    result = run_cli(["list", site, "--json", "--base-url", "https://example.org/", "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    assert [item["path"] for item in json.loads(result.stdout)] == ["content/talk/one/index.md"]
     assert (
-        "content/talk/two/index.md: error: permalink /talk/one/ is also the permalink of "
-        "content/talk/one/index.md" in result.stderr
+        "content/talk/two/index.md: warning: permalink /talk/one/ is also the permalink of "
+        "content/talk/one/index.md, published earlier, which keeps it" in result.stderr
     )
 
 

@@ -41,16 +41,29 @@ class Item:
 
     talk: Talk
     url: str
+    """Where the talk links: its page, or for a talk without one, its event or its list page."""
     summary_html: str
     summary_text: str
     content_html: str
     image: Enclosure | None = None
     attachments: tuple[Enclosure, ...] = ()
+    id: str = ""
+    """The talk's lasting id (GUID, Atom id, UID): its permalink, or for a talk without a page,
+    its list page's URL with the talk's path as fragment, which never changes and never 404s."""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.url)
 
 
 def render_item(talk: Talk, base_url: str) -> Item:
     """Render one talk's summary and full content as sanitized HTML with absolute URLs."""
     url = permalink(base_url, talk.url_path)
+    link, lasting_id = url, url
+    if talk.listed_at is not None:
+        list_url = permalink(base_url, talk.listed_at)
+        lasting_id = f"{list_url}#{quote(talk.url_path.strip('/'), safe='/')}"
+        link = talk.outside_url or list_url
     clean = partial(sanitize, base=url)
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
@@ -67,7 +80,8 @@ def render_item(talk: Talk, base_url: str) -> Item:
     )
     image = _enclosure(talk.image, "Featured image", url, base_url) if talk.image else None
     attachments = tuple(_enclosure(link.file, link.label, url, base_url) for link in talk.links if link.file)
-    return Item(talk, url, summary_html, plain_text(summary_html), content_html.strip(), image, attachments)
+    text = plain_text(summary_html)
+    return Item(talk, link, summary_html, text, content_html.strip(), image, attachments, lasting_id)
 
 
 def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:
