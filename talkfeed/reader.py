@@ -327,9 +327,7 @@ class _Fields:
         """On a Hugo Blox 2026 page, point each older key still used to its new name."""
         for old, new in _BLOX_2026_NAMES.items():
             if self._raw(old) not in (None, ""):
-                self.notes.warn(
-                    f"{old} is an older key; Hugo Blox 2026 names it {new}", self.line(old)
-                )
+                self.notes.warn(f"{old} is an older key; Hugo Blox 2026 names it {new}", self.line(old))
 
     def _talk_times(self, era_2026: bool, legacy: bool) -> tuple[TalkTime | None, TalkTime | None]:
         if era_2026:
@@ -345,9 +343,7 @@ class _Fields:
             start = _day_of(start)
             end = _day_of(end)
         if start is None and end is not None:
-            self.notes.warn(
-                f"{keys[1]} is given without {keys[0]}; the end is ignored", self.line(keys[1])
-            )
+            self.notes.warn(f"{keys[1]} is given without {keys[0]}; the end is ignored", self.line(keys[1]))
             end = None
         if start is not None and end is not None and _ends_before(start, end):
             self.notes.warn(

@@ -23,6 +23,8 @@ _SEARCH_DEPTH = 4
 _NOT_SITES = frozenset(
     {"node_modules", "themes", "public", "resources", "content", "static", "assets", "layouts", "data"}
 )
+
+
 @dataclass(frozen=True)
 class ContentRoot:
     """A content folder and the languages whose pages it holds."""

@@ -6,9 +6,10 @@ below the output folder.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
@@ -17,6 +18,8 @@ from talkfeed.model import Entry
 
 PER_CHOICES = ("tag", "author", "lang", "past")
 _SLUG_DROP = re.compile(r"[^\w.+~-]")
+_LONGEST_FOLDER_BYTES = 120
+_VIEW_FOLDERS = frozenset({"upcoming", "past", "tags", "authors"})
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,59 @@ def plan_views(
     if "author" in wanted:
         views += _grouped(talks, "authors", "author", language, lambda talk: talk.authors)
     if "lang" in wanted:
+        folders = _language_folders(by_language)
         views += [
-            View(f"{code}/", "lang", code, tuple(by_language[code]), code) for code in sorted(by_language)
+            View(f"{folders[code]}/", "lang", code, tuple(by_language[code]), code)
+            for code in sorted(by_language)
         ]
     return views
 
 
 def slugify(text: str) -> str:
-    """Make a path segment as Hugo does: lower case, unicode kept, spaces to hyphens."""
+    """Make a path segment as Hugo does: lower case, unicode kept, spaces to hyphens.
+
+    The result is one harmless folder name, or "": only word characters and ``. + ~ -``,
+    so no separator, control character or ``..``, and never a leading or trailing dot.
+    """
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = re.sub(r"\s+", "-", text)
     return _SLUG_DROP.sub("", text).strip(".")
+
+
+def folder_name(value: str) -> str:
+    """Name the folder of a tag, author or language: its slug, shortened with a hash when too long.
+
+    Returns "" when the slug is empty; a too long slug keeps its start and gains a hash of
+    itself, so no file name grows past the file system's limit and distinct slugs stay apart.
+    """
+    slug = slugify(value)
+    if len(slug.encode()) <= _LONGEST_FOLDER_BYTES:
+        return slug
+    return _hashed(slug, slug)
+
+
+def _hashed(value: str, slug: str) -> str:
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    start = slug.encode()[: _LONGEST_FOLDER_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    start = start.rstrip(".-")
+    return f"{start}-{digest}" if start else digest
+
+
+def _language_folders(codes: Iterable[str]) -> dict[str, str]:
+    """Give each language a folder of its own below the output folder.
+
+    A code's slug serves unless it is empty, holds a dot (a feed's file name), is another
+    view's folder, or is also the slug of another code that it does not spell exactly; then
+    the slug gains a hash of the code.
+    """
+    slugs = {code: folder_name(code) for code in codes}
+    counts = Counter(slugs.values())
+    return {
+        code: slug
+        if slug and "." not in slug and slug not in _VIEW_FOLDERS and (counts[slug] == 1 or slug == code)
+        else _hashed(code, slug.replace(".", "-"))
+        for code, slug in slugs.items()
+    }
 
 
 def start_moment(talk: Entry, zone: tzinfo) -> datetime | None:
@@ -107,7 +152,7 @@ def _grouped(
     labels: dict[str, str] = {}
     for talk in talks:
         for value in values(talk):
-            slug = slugify(value)
+            slug = folder_name(value)
             if slug and talk not in groups[slug]:
                 groups[slug].append(talk)
                 labels.setdefault(slug, value)
