@@ -256,3 +256,42 @@ def _check_size(values: Any, first_line: int) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
+    """Find a key a YAML mapping of this page's front matter (or data file) holds twice.
+
+    PyYAML keeps the last value silently; current Hugo (since its YAML library changed) refuses
+    the whole site. Returns the key and its second line (1-based), or ``None``.
+    """
+    try:
+        text = _decode(_read_bytes(path))[0]
+    except PageError:
+        return None
+    first_line = 1
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        if not text.lstrip("\ufeff").startswith("---"):
+            return None
+        try:
+            matter = split_front_matter(text)
+        except PageError:
+            return None
+        text, first_line = matter.text, matter.first_line
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    nodes = [root] if root is not None else []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        return key.value, first_line + key.start_mark.line
+                    seen.add(key.value)
+                nodes.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+    return None

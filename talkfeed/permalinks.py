@@ -58,6 +58,9 @@ class PathStyle:
     lower: bool = True
     remove_accents: bool = False
     ugly: bool = False
+    older_hugo: bool = False
+    """Follow Hugo 0.111, the newest Hugo that builds a site current Hugo refuses: a slash in a
+    title or slug stays a slash."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,8 @@ def expand(pattern: str, facts: PageFacts, style: PathStyle) -> str:
     """Expand a permalink pattern for one page; raises ``PermalinkError`` for unknown tokens."""
 
     def urlize(text: str) -> str:
-        # Current Hugo makes a slash in a title or slug a hyphen, not a folder.
-        return sanitize_path(text.replace("/", "-"), style)
+        # Current Hugo makes a slash in a title or slug a hyphen, not a folder; Hugo 0.111 kept it.
+        return sanitize_path(text if style.older_hugo else text.replace("/", "-"), style)
 
     text = pattern.replace("\\:", _ESCAPED_COLON)
     pieces: list[str] = []

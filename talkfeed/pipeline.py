@@ -224,7 +224,10 @@ def _setup(options: Options) -> _Setup:
         ),
         permalinks={code: lang.permalinks for code, lang in site.languages.items()},
         path_style=PathStyle(
-            lower=site.lower_paths, remove_accents=site.remove_path_accents, ugly=site.ugly_urls
+            lower=site.lower_paths,
+            remove_accents=site.remove_path_accents,
+            ugly=site.ugly_urls,
+            older_hugo=any("current Hugo refuses" in finding.message for finding in author_findings),
         ),
         date_keys=site.date_keys,
         cascades=cascades,

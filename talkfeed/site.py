@@ -13,7 +13,7 @@ from talkfeed.config import CONFIG_SUFFIXES, config_files, language_config, load
 from talkfeed.dates import date_chains
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
-from talkfeed.parsing import load_data_file, read_page_text
+from talkfeed.parsing import load_data_file, read_page_text, repeated_yaml_key
 from talkfeed.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
@@ -303,6 +303,17 @@ def _profile_name(
             )
         )
         return None
+    repeated = repeated_yaml_key(path)
+    if repeated is not None:
+        findings.append(
+            Finding(
+                path.relative_to(root).as_posix(),
+                repeated[1],
+                Severity.WARNING,
+                f"{repeated[0]} is set twice; current Hugo refuses to build a site with such a file, "
+                "so permalinks follow the older Hugo that built it (remove one)",
+            )
+        )
     value = pick(data)
     if isinstance(value, Mapping):
         display = _text(value.get("display"))

@@ -246,3 +246,55 @@ def test_a_header_image_in_the_themes_static_folder_is_found(tmp_path: Path) -> 
     [item] = json.loads((tmp_path / "out" / "feed.json").read_text(encoding="utf-8"))["items"]
     assert item.get("image") == EXAMPLE_BASE + served_at, result.stderr
     assert "header image" not in result.stderr
+
+
+AUTHOR_PROFILE = "---\ntitle: Ada\nfirst_name: Ada\nlast_name: Lovelace\n{extra}---\n"
+SLASH_TALK = "---\ntitle: Handbook for R and epidemiology/stats concepts\npublishDate: 2024-05-01\n---\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "permalink"),
+    [
+        pytest.param("", "/talk/handbook-for-r-and-epidemiology-stats-concepts/", id="current-hugo-0.168"),
+        pytest.param(
+            "first_name: Ada\n", "/talk/handbook-for-r-and-epidemiology/stats-concepts/", id="hugo-0.111"
+        ),
+    ],
+)
+def test_a_slash_in_a_title_follows_the_newest_hugo_that_builds_the_site(
+    tmp_path: Path, extra: str, permalink: str
+) -> None:
+    """Hugo 0.168 makes the slash of a `:slug` title a hyphen; Hugo 0.111 keeps it (seen on
+    BOUGHANMIChaima/jiji, whose author profile repeats a key, which Hugo 0.168 refuses)."""
+    site = tmp_path / "site"
+    (site / "content" / "event" / "handbook").mkdir(parents=True)
+    (site / "content" / "authors" / "admin").mkdir(parents=True)
+    (site / "hugo.yaml").write_text("baseURL: https://example.org/\npermalinks:\n  event: /talk/:slug/\n")
+    (site / "content" / "event" / "handbook" / "index.md").write_text(SLASH_TALK)
+    (site / "content" / "authors" / "admin" / "_index.md").write_text(AUTHOR_PROFILE.format(extra=extra))
+    result = run_cli(["list", site, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert [item["url"] for item in json.loads(result.stdout)] == [f"https://example.org{permalink}"]
+    assert ("first_name is set twice" in result.stderr) == bool(extra)
+
+
+def test_a_folder_holding_several_sites_is_refused_naming_them(tmp_path: Path) -> None:
+    for name in ("blog", "legacy"):
+        (tmp_path / name / "content" / "talk").mkdir(parents=True)
+        (tmp_path / name / "hugo.toml").write_text('baseURL = "https://example.org/"\n')
+    result = run_cli(["list", tmp_path])
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("holds several Hugo sites (blog/, legacy/); give the one to read")
+
+
+def test_a_repository_root_builds_the_same_feeds_as_its_site(tmp_path: Path) -> None:
+    repository = ROOT / "fixtures" / "hugo-oracle" / "nested-site-root"
+    inner = next(path.parent for path in repository.glob("*/content") if path.is_dir())
+    outputs = []
+    for source in (repository, inner):
+        out = tmp_path / source.name
+        arguments = ["build", source, "-o", out, "--base-url", EXAMPLE_BASE, "--no-cache", "-q"]
+        result = run_cli([*arguments, "--now", "2026-01-01T00:00:00Z"])
+        assert result.exit_code == 0, result.stderr
+        outputs.append({path.name: path.read_bytes() for path in out.glob("*.*")})
+    assert outputs[0] == outputs[1]
