@@ -206,9 +206,11 @@ class _Fields:
         self.notes = notes
         # Hugo's front-matter keys are case-insensitive: the first spelling of a key wins.
         self._spelling: dict[str, str] = {}
-        for key in matter.values:
-            self._spelling.setdefault(str(key).lower(), str(key))
-        values = {lower: matter.values[key] for lower, key in self._spelling.items()}
+        values: dict[str, Any] = {}
+        for key, value in matter.values.items():
+            if str(key).lower() not in values:
+                self._spelling[str(key).lower()] = str(key)
+                values[str(key).lower()] = value
         lifted = self._lift_captured_keys(values)
         inherited = cascaded(context.cascades, page.parts[:-1], page.parts[-1], page.lang)
         self.values = {**{key: value for key, value in inherited.items() if key not in lifted}, **lifted}
