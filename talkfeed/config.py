@@ -17,6 +17,7 @@ from typing import Any
 
 from talkfeed.errors import ConfigError, PageError
 from talkfeed.parsing import load_data_file
+from talkfeed.paths import regular_inside
 
 ROOT_CONFIG_NAMES = ("hugo", "config")
 CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
@@ -29,7 +30,7 @@ def config_files(root: Path) -> list[Path]:
     found: list[Path] = []
     for name in ROOT_CONFIG_NAMES:
         candidates = [root / f"{name}{suffix}" for suffix in CONFIG_SUFFIXES]
-        first = next((path for path in candidates if path.is_file()), None)
+        first = next((path for path in candidates if regular_inside(path, root)), None)
         if first is not None:
             found.append(first)
             break

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
+from talkfeed.paths import outside_reason, read_regular
 from talkfeed.site import ContentRoot, Source
 
 PAGE_SUFFIXES = (".md", ".markdown")
@@ -54,6 +55,9 @@ def find_pages(source: Source) -> tuple[list[PageFile], list[Finding], list[Sect
         return [page], findings, indexes
     pages: list[PageFile] = []
     for section, content in source.sections:
+        if section.is_symlink():
+            findings.append(_skipped(source, section, "is a link to a folder; not followed"))
+            continue
         pages.extend(_walk_section(source, section, content, findings, indexes))
         indexes += _indexes_above(source, section)
     return pages, findings, sorted(set(indexes), key=lambda index: index.path)
@@ -114,9 +118,10 @@ def _walk_section(
         if bundle_pages and folder != top:
             parent, slug = os.path.split(folder)
             bundle = Path(folder)
-            pages.extend(
-                _page(source, content, bundle / name, parts_of(parent), slug, bundle) for name in bundle_pages
-            )
+            for name in bundle_pages:
+                if _refused(source, bundle / name, boundary, findings):
+                    continue
+                pages.append(_page(source, content, bundle / name, parts_of(parent), slug, bundle))
             subfolders.clear()
             continue
         for name in sorted(files):
@@ -124,8 +129,7 @@ def _walk_section(
             if not name.lower().endswith(PAGE_SUFFIXES) or name.startswith("_index"):
                 _note_rmarkdown(source, path, files, findings)
                 continue
-            if os.path.islink(path) and not _inside(path, boundary):
-                findings.append(_skipped(source, path, "links outside the site; not followed"))
+            if _refused(source, path, boundary, findings):
                 continue
             pages.append(_page(source, content, path, parts_of(folder), None, None))
     return pages
@@ -141,8 +145,7 @@ def _is_bundle_index(folder: str, name: str) -> bool:
 
 def _starts_with_front_matter(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8).lstrip(b"\xef\xbb\xbf")
+        head = read_regular(path, 8).lstrip(b"\xef\xbb\xbf")
     except OSError:
         return False
     return head.startswith((b"---", b"+++", b"{"))
@@ -210,12 +213,14 @@ def _content_parts(content: ContentRoot, folder: Path) -> tuple[str, ...]:
         return (folder.name,)
 
 
-def _inside(path: Path, boundary: Path) -> bool:
-    try:
-        path.resolve().relative_to(boundary)
-    except (ValueError, OSError, RuntimeError):
+def _refused(source: Source, path: Path, boundary: Path, findings: list[Finding]) -> bool:
+    """Skip, with a warning, a page that is a link out of the site or a link loop."""
+    if not os.path.islink(path):
         return False
-    return True
+    reason = outside_reason(path, boundary)
+    if reason is not None:
+        findings.append(_skipped(source, path, reason))
+    return reason is not None
 
 
 def _skipped(source: Source, path: Path, why: str) -> Finding:

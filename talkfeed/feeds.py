@@ -20,6 +20,7 @@ from xml.sax.saxutils import quoteattr
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from talkfeed.clean import as_html_text
 from talkfeed.html import Item
 from talkfeed.model import Entry, FeedSettings
 
@@ -104,6 +105,8 @@ def _attribute(value: str) -> str:
 def render_rss(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
     """Render an RSS 2.0 channel of the talks, in the order given, with atom:link self."""
     feed = _feed(entries, settings, self_name=RSS_NAME, self_type="application/rss+xml")
+    # Readers render a channel description as HTML: a tag or speaker name must show as written.
+    feed.description(as_html_text(settings.description))
     document = feed.rss_str(pretty=True).decode("utf-8")
     body = "".join(entry.pieces["rss"] for entry in entries)
     return _with_stylesheet(_splice(document, _RSS_CLOSE, body), settings)

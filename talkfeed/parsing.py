@@ -18,6 +18,7 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from talkfeed.errors import PageError
+from talkfeed.paths import read_regular
 
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 """Pages larger than this are refused: no real talk page comes near it."""
@@ -67,9 +68,10 @@ def read_page_text(path: Path) -> PageText:
 
 def load_data_file(path: Path) -> dict[str, Any]:
     """Load a YAML, TOML or JSON file holding one table; raises ``PageError``."""
+    raw = _read_bytes(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise PageError(f"cannot read: {error}") from None
     kind = {".toml": "toml", ".json": "json"}.get(path.suffix, "yaml")
     data = _load(kind, text, 1)
@@ -83,16 +85,16 @@ def load_data_file(path: Path) -> dict[str, Any]:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise PageError(
-                f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
-                f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
-            )
-        with path.open("rb") as handle:
-            return handle.read(MAX_PAGE_BYTES + 1)
+        raw = read_regular(path, MAX_PAGE_BYTES)
     except OSError as error:
         raise PageError(f"cannot read the file: {error.strerror or error}") from None
+    if len(raw) > MAX_PAGE_BYTES:
+        size = path.stat().st_size
+        raise PageError(
+            f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
+            f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
+        )
+    return raw
 
 
 def _decode(raw: bytes) -> tuple[str, int | None]:

@@ -32,6 +32,7 @@ from talkfeed.cache import (
     finding_record,
 )
 from talkfeed.cascade import read_cascades
+from talkfeed.clean import has_control
 from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
@@ -201,6 +202,7 @@ class _Setup:
 
 def _setup(options: Options) -> _Setup:
     """Settle where the pages are and how to read them, from the options and the site config."""
+    _check_options(options)
     source = locate_source(options.source)
     site = source.site
     zone = _zone(options.timezone or site.time_zone, from_option=options.timezone is not None)
@@ -236,6 +238,16 @@ def _setup(options: Options) -> _Setup:
         static_dirs=site.static_dirs,
     )
     return _Setup(source, context, language, pages, [*findings, *author_findings, *cascade_findings])
+
+
+def _check_options(options: Options) -> None:
+    """Refuse option values no output may carry: control characters and line breaks."""
+    named = {"--title": options.title, "--author": options.author, "--lang": options.lang}
+    for name, value in named.items():
+        if value is not None and (has_control(value) or not value.strip()):
+            raise ConfigError(f"{name} must be one line of text without control characters")
+    if options.lang is not None and ("/" in options.lang or options.lang.strip(".") == ""):
+        raise ConfigError(f"--lang {options.lang!r} is not a language code")
 
 
 def _check_permalinks(site: Site) -> None:
@@ -598,8 +610,11 @@ def _base_url(value: str | None) -> str:
         raise ConfigError(
             "no base URL: pass --base-url https://example.org/ or set baseURL in the site config"
         )
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        parts = urlsplit("")
+    if has_control(value.strip()) or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f'base URL "{value}" is not an absolute http(s) URL (use --base-url https://example.org/)'
         )

@@ -8,15 +8,18 @@ era it follows.
 from __future__ import annotations
 
 import html
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from talkfeed.cascade import Cascade, cascaded, renders_section
+from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.dates import (
     ACCEPTED_FORMS,
     DEFAULT_DATE_KEYS,
@@ -31,11 +34,11 @@ from talkfeed.errors import Finding, PageError, Severity
 from talkfeed.media import media_type
 from talkfeed.model import FileInfo, Link, Talk, TalkTime
 from talkfeed.parsing import FrontMatter, read_page_text
+from talkfeed.paths import file_inside, is_plain_name
 from talkfeed.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
 from talkfeed.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _LINK_KEYS = (
     ("url_slides", "Slides", "slides"),
     ("url_video", "Video", "video"),
@@ -144,6 +147,13 @@ def read_page(page: PageFile, context: ReadContext) -> PageResult:
     notes = _Notes(page.name)
     if page.bundle is not None:
         notes.looked_at.append(str(page.bundle))
+    try:
+        regular = stat.S_ISREG(os.stat(page.path).st_mode)
+    except OSError:
+        regular = True  # reading it reports why it cannot be read
+    if not regular:
+        notes.warn("is not a regular file (a FIFO, device or socket); skipped")
+        return notes.result(None, skipped_reason="not a regular file")
     try:
         talk = _read(page, context, notes)
     except PageError as error:
@@ -418,11 +428,18 @@ class _Fields:
         text = self._text(key)
         if text is None or "<" not in text:
             return text
-        return " ".join(html.unescape(_HTML_TAG.sub(" ", text)).split()) or None
+        return clean_line(html.unescape(_HTML_TAG.sub(" ", text))) or None
 
     def _url(self, key: str) -> str | None:
         url = self._text(key)
-        return None if url is None else with_scheme(url)
+        if url is None:
+            return None
+        if not safe_link(url):
+            self.notes.warn(
+                f"{key} is not a web link (only http, https and mailto are kept); ignored", self.line(key)
+            )
+            return None
+        return with_scheme(url)
 
     def _strings(self, key: str) -> tuple[str, ...]:
         value = self._raw(key)
@@ -493,7 +510,14 @@ class _Fields:
                 links.append(link)
         unique: dict[str, Link] = {}
         for link in links:
-            unique.setdefault(link.url, link)
+            if safe_link(link.url):
+                unique.setdefault(link.url, link)
+            else:
+                self.notes.warn(
+                    f'link "{clean_line(link.url)[:80]}" is not a web link (only http, https and mailto '
+                    "are kept); ignored",
+                    self.line("links") if link.kind not in {kind for _, _, kind in _LINK_KEYS} else None,
+                )
         return tuple(unique.values())
 
     def _image(self) -> FileInfo | None:
@@ -509,7 +533,7 @@ class _Fields:
                 )
             return found
         if self.page.bundle is not None:
-            for candidate in sorted(self.page.bundle.glob("featured.*")):
+            for candidate in sorted(self.page.bundle.glob("featured.*"), key=lambda path: path.name):
                 if candidate.suffix.lower() in _IMAGE_SUFFIXES:
                     return self._bundle_file(candidate.name)
         header = self._raw("header")
@@ -519,20 +543,23 @@ class _Fields:
         return None
 
     def _bundle_file(self, name: str) -> FileInfo | None:
-        if self.page.bundle is None or not _is_plain_relative(name):
+        if self.page.bundle is None or not is_plain_name(name):
             return None
-        path = self.page.bundle / unquote(name)
-        self.notes.looked_at.append(str(path))
-        return _file_info(path, name) if path.is_file() else None
+        self.notes.looked_at.append(str(self.page.bundle / unquote(name)))
+        path = file_inside(self.page.bundle, name, self._boundary())
+        return _file_info(path, name) if path is not None else None
+
+    def _boundary(self) -> Path:
+        return self.context.site_root or (self.page.bundle or self.page.path).parent
 
     def _static_image(self, name: str) -> FileInfo | None:
         root = self.context.site_root
-        if root is None or not _is_plain_relative(name):
+        if root is None or not is_plain_name(name):
             return None
         for folder in self.context.static_dirs:
-            path = root / folder / "img" / unquote(name)
-            self.notes.looked_at.append(str(path))
-            if path.is_file():
+            self.notes.looked_at.append(str(root / folder / "img" / unquote(name)))
+            path = file_inside(root / folder / "img", name, root)
+            if path is not None:
                 return _file_info(path, f"img/{name}", in_site_root=True)
         self.notes.warn(
             f'header image "{name}" is not in static/img/ (nor a theme\'s); the feeds carry no image for it',
@@ -547,11 +574,6 @@ class _Fields:
         return expansion.text
 
 
-def _is_plain_relative(name: str) -> bool:
-    path = PurePosixPath(name)
-    return not path.is_absolute() and ".." not in path.parts and "\\" not in name
-
-
 def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
     return FileInfo(url_path, path.stat().st_size, media_type(path.name), in_site_root)
 
@@ -562,7 +584,7 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
         return None
     label = item.get("name") or item.get("label") or item.get("type") or url
     kind = item.get("type") or item.get("icon") or "link"
-    return Link(_clean(str(label)).strip(), with_scheme(_clean(url).strip()), str(kind))
+    return Link(clean_line(str(label)), with_scheme(url.strip()), clean_line(str(kind)))
 
 
 def _day_of(value: TalkTime | None) -> date | None:
@@ -588,7 +610,7 @@ def _show(value: TalkTime | None) -> str:
 
 
 def _clean(text: str) -> str:
-    return _XML_FORBIDDEN.sub("", text)
+    return clean_text(text)
 
 
 def _outside_url(event_url: str | None, links: tuple[Link, ...]) -> str | None:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from talkfeed.clean import clean_line
 from talkfeed.config import CONFIG_SUFFIXES, config_files, language_config, load_config
 from talkfeed.dates import date_chains
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
 from talkfeed.parsing import load_data_file, read_page_text, repeated_yaml_key
+from talkfeed.paths import regular_inside
 from talkfeed.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
@@ -88,7 +90,7 @@ def locate_source(given: Path) -> Source:
             (content.path / name, content)
             for content in content_roots
             for name in SECTION_NAMES
-            if (content.path / name).is_dir() and not (content.path / name).is_symlink()
+            if (content.path / name).is_dir() or (content.path / name).is_symlink()
         )
         if not sections:
             names = ", ".join(f"content/{name}" for name in SECTION_NAMES)
@@ -245,8 +247,9 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 
 def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
+    """A config text, cleaned where it enters: control characters and line breaks go."""
+    if isinstance(value, str) and clean_line(value):
+        return clean_line(value)
     return None
 
 
@@ -263,12 +266,14 @@ def read_author_names(
     if root is None:
         return names, findings
     for path in sorted((root / "data" / "authors").glob("*.*")):
-        if path.suffix in _CONFIG_SUFFIXES:
+        if path.suffix in _CONFIG_SUFFIXES and regular_inside(path, root):
             name = _profile_name(path, findings, root, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
     for content in content_roots:
         for path in sorted(content.path.glob("authors/*/_index*.md")):
+            if not regular_inside(path, root):
+                continue
             _read_profile(path, content, len(content_roots) > 1, names, findings, root)
     return names, findings
 
