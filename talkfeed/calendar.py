@@ -20,7 +20,8 @@ from talkfeed.html import Item
 from talkfeed.model import Entry, FeedSettings, Talk, TalkTime
 
 CALENDAR_NAME = "talks.ics"
-_ZONES_LINE = "X-TALKFEED-ZONES:"
+_ZONES_SEPARATOR = "\x00"
+"""Parts a piece's event text from its zone days; RFC 5545 text (and so page text) never holds it."""
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -30,8 +31,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def calendar_piece(item: Item) -> str:
     """Render one talk's VEVENT, with the days it uses each time zone on, as a piece.
 
-    The piece is the event's text, then a line ``X-TALKFEED-ZONES:`` with JSON naming the
-    TZIDs it uses and its first and last day in each; ``render_calendar`` takes that line out.
+    The piece is the event's text, then a NUL and JSON naming the TZIDs it uses and its first
+    and last day in each; ``render_calendar`` takes them apart.
     A talk without a start has no event: its piece is empty.
     """
     if item.talk.start is None:
@@ -40,7 +41,7 @@ def calendar_piece(item: Item) -> str:
     zones = [
         [tzid, min(days).isoformat(), max(days).isoformat()] for tzid, days in _zone_days([event]).items()
     ]
-    return _event_text(event) + _ZONES_LINE + json.dumps(zones) + "\r\n"
+    return _event_text(event) + _ZONES_SEPARATOR + json.dumps(zones)
 
 
 def _fold_ascii(line: str, limit: int) -> str:
@@ -120,7 +121,7 @@ def render_calendar(entries: Sequence[Entry], settings: FeedSettings, name: str)
         piece = entry.pieces.get("ics", "")
         if not piece:
             continue
-        event, _, zones = piece.partition(_ZONES_LINE)
+        event, _, zones = piece.rpartition(_ZONES_SEPARATOR)
         events.append(event)
         for tzid, first, last in json.loads(zones):
             days.setdefault(tzid, []).extend((date.fromisoformat(first), date.fromisoformat(last)))

@@ -76,8 +76,29 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
 
     A value with a time becomes an aware ``datetime``: its own offset when it has one,
     else ``zone``. A value without a time stays a ``date``. ``None`` and blank strings
-    mean absent. Raises ``DateError`` for anything else.
+    mean absent. Raises ``DateError`` for anything else, and for a moment outside the years
+    1 to 9998 in UTC or in its own offset (so a day after it, or its UTC time, always exists).
     """
+    moment = _parse_value(value, zone)
+    if moment is not None and not _in_range(moment, zone):
+        raise DateError(f"{value!r} is out of the range talkfeed publishes (years 1 to 9998)")
+    return moment
+
+
+def _in_range(moment: TalkTime, zone: tzinfo) -> bool:
+    if not 1 <= moment.year <= 9998:
+        return False
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(), tzinfo=zone)
+    if isinstance(moment, datetime):
+        try:
+            return 1 <= moment.astimezone(UTC).year <= 9998
+        except (OverflowError, ValueError):
+            return False
+    return True
+
+
+def _parse_value(value: object, zone: tzinfo) -> TalkTime | None:
     if value is None:
         return None
     if isinstance(value, datetime):

@@ -20,7 +20,7 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 from talkfeed.errors import PageError
 from talkfeed.paths import read_regular
 
-MAX_PAGE_BYTES = 4 * 1024 * 1024
+MAX_PAGE_BYTES = 1024 * 1024
 """Pages larger than this are refused: no real talk page comes near it."""
 MAX_FRONT_MATTER_VALUES = 100_000
 """A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""

@@ -38,7 +38,7 @@ from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
 from talkfeed.model import FORMATS, Entry, FeedSettings, Site, Talk, entry_of
 from talkfeed.permalinks import PageFacts, PathStyle, PermalinkError, expand
-from talkfeed.reader import ReadContext, read_page
+from talkfeed.reader import ReadContext, read_page, unexpected
 from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.urls import permalink
 from talkfeed.views import plan_views, start_moment
@@ -542,7 +542,11 @@ def _process_page(
     stamp = None
     if result.talk is not None:
         base_url = base_urls.get(result.talk.lang)
-        pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
+        try:
+            pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
+        except Exception as error:  # one page's bug must not stop the others
+            failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
+            return CachedPage((*result.findings, failed), None, None, None), result.dependencies
         stamp = base_url
         entry = entry_of(result.talk, pieces)
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies

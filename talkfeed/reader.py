@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from talkfeed.cascade import Cascade, cascaded, renders_section
@@ -95,6 +95,18 @@ FRONT_MATTER_KEYS = frozenset(
 _CAPTURED_BY_TABLE = frozenset(
     key.lower() for key in FRONT_MATTER_KEYS - {"image", "title", "url", "date", "type", "header"}
 )
+MAX_ITEMS = 100
+"""Tags, authors or links a page may give; more are cut with a warning."""
+MAX_NESTING = 100
+"""How deep a page's content may nest; the HTML sanitizer's time grows with the square of it."""
+_QUOTE_OR_INDENT = re.compile(r"[ \t>]*")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
+_NOT_NESTING = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    | {"p", "li", "dt", "dd", "tr", "td", "th", "option", "tbody", "thead"}
+)
+"""Void elements, and elements HTML closes by itself, which are often written unclosed."""
+_T = TypeVar("_T")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
 _ERA_2026_KEYS = ("event_name", "event_start", "event_end", "event_all_day")
@@ -163,7 +175,18 @@ def read_page(page: PageFile, context: ReadContext) -> PageResult:
         return notes.result(None)
     except _NotATalk as reason:
         return notes.result(None, skipped_reason=str(reason))
+    except Exception as error:  # one page's bug must not stop the others
+        notes.error(unexpected(error))
+        return notes.result(None)
     return notes.result(None if notes.has_errors() else talk)
+
+
+def unexpected(error: Exception) -> str:
+    """Say in one line that talkfeed failed on a page, for a finding instead of a traceback."""
+    return (
+        f"talkfeed could not handle this page ({type(error).__name__}: {error}); the other pages "
+        "go on; please report this with the page"
+    )
 
 
 class _Refused(Exception):
@@ -448,10 +471,17 @@ class _Fields:
         for item in items:
             if item is None or isinstance(item, dict | list):
                 continue
-            text = _clean(str(item)).strip()
+            text = clean_line(str(item))
             if text:
                 seen.setdefault(text)
-        return tuple(seen)
+        return self._bounded(key, tuple(seen))
+
+    def _bounded(self, key: str, items: tuple[_T, ...]) -> tuple[_T, ...]:
+        """Keep the first ``MAX_ITEMS`` of a list, saying so: each one costs every output a line."""
+        if len(items) <= MAX_ITEMS:
+            return items
+        self.notes.warn(f"{key} has {len(items)} items; the first {MAX_ITEMS} are kept", self.line(key))
+        return items[:MAX_ITEMS]
 
     def _title(self) -> str:
         title = self._text("title")
@@ -509,7 +539,7 @@ class _Fields:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
                 links.append(link)
         unique: dict[str, Link] = {}
-        for link in links:
+        for link in links[: MAX_ITEMS * 2]:
             if safe_link(link.url):
                 unique.setdefault(link.url, link)
             else:
@@ -518,7 +548,7 @@ class _Fields:
                     "are kept); ignored",
                     self.line("links") if link.kind not in {kind for _, _, kind in _LINK_KEYS} else None,
                 )
-        return tuple(unique.values())
+        return self._bounded("links", tuple(unique.values()))
 
     def _image(self) -> FileInfo | None:
         value = self._raw("image")
@@ -568,6 +598,13 @@ class _Fields:
         return None
 
     def _body(self) -> str:
+        depth = _nesting_depth(self.matter.body)
+        if depth > MAX_NESTING:
+            raise PageError(
+                f"the content nests {depth} levels deep (quotes, lists or HTML elements); "
+                f"talkfeed renders up to {MAX_NESTING} (flatten it)",
+                self.matter.body_line,
+            )
         expansion = expand_shortcodes(_clean(self.matter.body), self.matter.body_line)
         for line, message in expansion.warnings:
             self.notes.warn(message, line)
@@ -719,3 +756,21 @@ class _PageDates:
                 f"Hugo 0.111 ignores the value; talkfeed ignores it too and {instead} "
                 f"(write {_show(parsed)})",
             )
+
+
+def _nesting_depth(markdown: str) -> int:
+    """Bound how deep Markdown nests: quote markers and indentation per line, and raw HTML tags."""
+    deepest = 0
+    for line in markdown.splitlines():
+        lead = _QUOTE_OR_INDENT.match(line)
+        if lead is not None:
+            marks = lead.group()
+            deepest = max(deepest, marks.count(">") + len(marks.expandtabs(4).replace(">", "")) // 2)
+    depth = 0
+    for match in _TAG.finditer(markdown):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _NOT_NESTING or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
