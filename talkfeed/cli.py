@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from talkfeed.pipeline import (
     describe_url,
     held_back_counts,
     read_catalog,
+    recover_output,
     select,
 )
 from talkfeed.site import read_run_config
@@ -170,6 +172,11 @@ def main() -> None:
 @click.option(
     "--skip-invalid", is_flag=True, help="Publish the valid talks even when some pages have errors (exit 0)."
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Publish empty feeds when SOURCE has no talk (by default that is an error, exit 1).",
+)
 @_lang_option
 @_now_option
 @click.option(
@@ -215,6 +222,7 @@ def build_command(
     future: bool,
     expired: bool,
     skip_invalid: bool,
+    allow_empty: bool,
     lang: str | None,
     now: datetime | None,
     wait_seconds: float,
@@ -241,6 +249,7 @@ def build_command(
         future=future,
         expired=expired,
         skip_invalid=skip_invalid,
+        allow_empty=allow_empty,
         lang=lang,
         now=_aware(now),
         wait_seconds=wait_seconds,
@@ -278,6 +287,7 @@ def check_command(source: Path, timezone: str | None, lang: str | None, no_cache
     options = Options(
         source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar
     )
+    _recover_configured_output(source)
     catalog = read_catalog(options)
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
@@ -293,6 +303,21 @@ def check_command(source: Path, timezone: str | None, lang: str | None, no_cache
     )
     if catalog.invalid:
         sys.exit(1)
+    if not catalog.talks:
+        click.echo(
+            f"talkfeed: error: no valid talk in language {catalog.language}; a build would refuse", err=True
+        )
+        sys.exit(1)
+
+
+def _recover_configured_output(source: Path) -> None:
+    """Finish a killed run's writes in the output folder ``talkfeed.toml`` names, first of all."""
+    path, settings = read_run_config(source)
+    output = settings.get("output")
+    if path is not None and isinstance(output, str) and output.strip():
+        folder = path.parent / output
+        if recover_output(folder):
+            click.echo(f"talkfeed: finished the writes of a stopped run in {folder}", err=True)
 
 
 @main.command("list")
@@ -317,6 +342,7 @@ def list_command(
     Exits 1 when any page has an error (the valid talks are still listed).
     """
     options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now))
+    _recover_configured_output(source)
     catalog = read_catalog(options)
     _print_findings(catalog.findings, quiet=False)
     talks = select(catalog, options)
@@ -329,14 +355,20 @@ def list_command(
         )
         for talk in talks
     ]
-    if as_json:
-        keys = ("published", "url", "title", "path")
-        click.echo(
-            json.dumps([dict(zip(keys, row, strict=True)) for row in rows], ensure_ascii=False, indent=2)
-        )
-    else:
-        for published, url, title, _ in rows:
-            click.echo(f"{published}\t{url}\t{title}")
+    try:
+        if as_json:
+            keys = ("published", "url", "title", "path")
+            click.echo(
+                json.dumps([dict(zip(keys, row, strict=True)) for row in rows], ensure_ascii=False, indent=2)
+            )
+        else:
+            for published, url, title, _ in rows:
+                click.echo(f"{published}\t{url}\t{title}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (| head): what it read was all it wanted; end quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     if catalog.invalid:
         sys.exit(1)
 

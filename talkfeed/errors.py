@@ -75,6 +75,10 @@ class InvalidTalksError(TalkfeedError):
         self.findings = findings
 
 
+class EmptyResultError(TalkfeedError):
+    """A build found no talk to publish, which more likely means a wrong path than an empty site."""
+
+
 class OutputError(TalkfeedError):
     """An output file could not be written."""
 

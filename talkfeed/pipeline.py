@@ -35,14 +35,14 @@ from talkfeed.cascade import read_cascades
 from talkfeed.clean import has_control
 from talkfeed.collect import Selection, collect_talks, held_back
 from talkfeed.discover import PageFile, find_pages
-from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity
+from talkfeed.errors import ConfigError, EmptyResultError, Finding, InvalidTalksError, Severity
 from talkfeed.model import FORMATS, Entry, FeedSettings, Site, Talk, entry_of
 from talkfeed.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.reader import ReadContext, read_page, unexpected
 from talkfeed.site import Source, locate_source, read_author_names
 from talkfeed.urls import permalink
 from talkfeed.views import plan_views, start_moment
-from talkfeed.writer import MANIFEST_NAME, Written, locked, write_files
+from talkfeed.writer import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
 _PARALLEL_FROM = 200
@@ -70,6 +70,8 @@ class Options:
     per: tuple[str, ...] = ()
     author: str | None = None
     use_cache: bool = True
+    allow_empty: bool = False
+    """Publish empty feeds when SOURCE has no talk in the language (else it is an error)."""
     cache_folder: Path | None = None
     """Where the page cache lives; ``None`` is the user's cache folder."""
     progress: Callable[[int], AbstractContextManager[Callable[[int], None] | None]] | None = None
@@ -196,8 +198,8 @@ class _Setup:
     source: Source
     context: ReadContext
     language: str
-    pages: list[PageFile]
-    findings: list[Finding]
+    pages: list[PageFile] = field(repr=False)
+    findings: list[Finding] = field(repr=False)
 
 
 def _setup(options: Options) -> _Setup:
@@ -311,11 +313,23 @@ def build(options: Options) -> BuildReport:
     into the same folder, and the clock has not passed a publish, expiry or start date since,
     nothing is read or rendered: every output is reported unchanged.
     """
-    run = _Run.start(options)
-    try:
-        return _build(options, run)
-    finally:
-        run.cache.close()
+    # The whole run holds the lock: a run that read an older site can never write over a newer one.
+    with locked(options.output, options.wait_seconds):
+        recover(options.output)
+        run = _Run.start(options)
+        try:
+            return _build(options, run)
+        finally:
+            run.cache.close()
+
+
+def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> bool:
+    """Finish the writes of a run killed in ``output``, if one was; tell whether there was one."""
+    if not needs_recovery(output):
+        return False
+    with locked(output, wait_seconds):
+        recover(output)
+    return True
 
 
 def _build(options: Options, run: _Run) -> BuildReport:
@@ -329,6 +343,11 @@ def _build(options: Options, run: _Run) -> BuildReport:
     catalog = read_catalog(options, for_build=True, run=run)
     if catalog.invalid and not options.skip_invalid:
         raise InvalidTalksError(catalog.invalid, catalog.findings)
+    if not catalog.talks and not options.allow_empty:
+        raise EmptyResultError(
+            f"no valid talk in language {catalog.language} among {catalog.pages} talk page(s) found; "
+            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
+        )
     talks = select(catalog, options)
     languages = sorted({talk.lang for talk in catalog.all_talks} | {catalog.language})
     by_language = (
@@ -341,10 +360,9 @@ def _build(options: Options, run: _Run) -> BuildReport:
         for code in {catalog.language, *by_language}
     }
     outputs = render_outputs(views, settings, options.formats)
-    with locked(options.output, options.wait_seconds):
-        written = write_files(options.output, outputs)
-        report = BuildReport(catalog.findings, len(talks), tuple(written), catalog.invalid)
-        _remember_build(options, run, record_name, report, _valid_until(catalog, options))
+    written = write_files(options.output, outputs)
+    report = BuildReport(catalog.findings, len(talks), tuple(written), catalog.invalid)
+    _remember_build(options, run, record_name, report, _valid_until(catalog, options))
     return report
 
 
