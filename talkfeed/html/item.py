@@ -85,7 +85,9 @@ def render_item(talk: Talk, base_url: str) -> Item:
 
 
 def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:
-    location = base_url + quote(file.path) if file.in_site_root else urljoin(page_url, file.path)
+    location = (
+        base_url + quote(file.path) if file.in_site_root else urljoin(page_url, quote(file.path, safe="/%"))
+    )
     return Enclosure(location, file.size, file.media_type, title)
 
 
