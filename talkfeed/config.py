@@ -30,7 +30,13 @@ def config_files(root: Path) -> list[Path]:
     found: list[Path] = []
     for name in ROOT_CONFIG_NAMES:
         candidates = [root / f"{name}{suffix}" for suffix in CONFIG_SUFFIXES]
-        first = next((path for path in candidates if regular_inside(path, root)), None)
+        first = next((path for path in candidates if os.path.lexists(path)), None)
+        if first is not None and not regular_inside(first, root):
+            raise ConfigError(
+                "the site config is not a regular file inside the site (a FIFO, a folder, or a link "
+                "out of the site); make it a file",
+                str(first),
+            )
         if first is not None:
             found.append(first)
             break

@@ -81,8 +81,14 @@ def parse_talk_time(value: object, zone: tzinfo) -> TalkTime | None:
     """
     moment = _parse_value(value, zone)
     if moment is not None and not _in_range(moment, zone):
-        raise DateError(f"{value!r} is out of the range talkfeed publishes (years 1 to 9998)")
+        raise DateError(f"{_as_written(value)} is out of the range talkfeed publishes (years 1 to 9998)")
     return moment
+
+
+def _as_written(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def _in_range(moment: TalkTime, zone: tzinfo) -> bool:

@@ -45,13 +45,15 @@ def regular_inside(path: Path, root: Path) -> bool:
 
 
 def outside_reason(path: Path, root: Path) -> str | None:
-    """Say why a file found in the site may not be read (a link out, a loop), or ``None``."""
+    """Say why a file found in the site may not be read (a link out, a loop), or ``None``.
+
+    A link out of the site is named so whether or not its target exists.
+    """
     try:
         os.stat(path)
     except OSError as error:
         if error.errno == errno.ELOOP:
             return "is a symbolic link loop; not followed"
-        return None
     try:
         Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
     except ValueError:

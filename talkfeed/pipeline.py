@@ -636,7 +636,8 @@ def _base_url(value: str | None) -> str:
         parts = urlsplit(value.strip())
     except ValueError:
         parts = urlsplit("")
-    if has_control(value.strip()) or parts.scheme not in ("http", "https") or not parts.netloc:
+    broken = has_control(value) or any(char.isspace() for char in value.strip())
+    if broken or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
             f'base URL "{value}" is not an absolute http(s) URL (use --base-url https://example.org/)'
         )

@@ -57,7 +57,8 @@ class Source:
 
     @functools.cached_property
     def _prefix(self) -> str:
-        base = self.given if self.given.is_dir() else self.given.parent
+        given = self.given.absolute()
+        base = given if given.is_dir() else given.parent
         return str(base).rstrip(os.sep) + os.sep
 
     def root_of(self, path: Path) -> ContentRoot | None:
@@ -153,7 +154,7 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
     languages = {code: _language(code, language_config(config, code)) for code in codes}
     return Site(
         root=root,
-        base_url=_text(config.get("baseurl")),
+        base_url=_url_text(config.get("baseurl")),
         title=_text(config.get("title")),
         language_code=_text(config.get("languagecode")),
         time_zone=_text(config.get("timezone")),
@@ -218,7 +219,7 @@ def _icon(root: Path) -> str | None:
 def _language(code: str, settings: Mapping[str, Any]) -> Language:
     own = settings.get("languages")
     table = own.get(code) if isinstance(own, Mapping) else None
-    own_base = _text(table.get("baseurl")) if isinstance(table, Mapping) else None
+    own_base = _url_text(table.get("baseurl")) if isinstance(table, Mapping) else None
     return Language(
         code=code,
         content_dir=(_text(settings.get("contentdir")) or "content").strip("/"),
@@ -244,6 +245,13 @@ def _list(value: object) -> list[Any]:
 
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _url_text(value: object) -> str | None:
+    """A URL setting as written (less outer spaces): it is checked, not cleaned, when used."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
 
 
 def _text(value: object) -> str | None:

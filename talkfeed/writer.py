@@ -600,6 +600,8 @@ def _open_lock(directory: Path) -> int:
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
         raise _Refused(errno.EEXIST, "is not a regular file; remove it", LOCK_NAME)
+    with contextlib.suppress(OSError):  # another user's lock file keeps its mode
+        os.fchmod(descriptor, FILE_MODE)
     return descriptor
 
 

@@ -14,6 +14,7 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from talkfeed.clean import clean_text
 from talkfeed.urls import with_scheme
 
 _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
@@ -41,14 +42,15 @@ def sanitize(fragment: str, base: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
-    # Raw shortcode markers must never reach a feed, even from a literal in code.
-    return str(cleaned).replace("{{%", "{&#123;%").replace("{{&lt;", "{&#123;&lt;")
+    # Raw shortcode markers must never reach a feed, even from a literal in code; a character
+    # reference to a control character (``&#7;``) became that character in the Markdown renderer.
+    return clean_text(str(cleaned)).replace("{{%", "{&#123;%").replace("{{&lt;", "{&#123;&lt;")
 
 
 def plain_text(fragment: str) -> str:
     """Reduce HTML to its text, whitespace folded, as a JSON Feed summary wants it."""
     text = nh3.clean(fragment.replace("<", " <"), tags=set())
-    return _WHITESPACE.sub(" ", html.unescape(text)).strip()
+    return _WHITESPACE.sub(" ", clean_text(html.unescape(text))).strip()
 
 
 def _absolute_attribute(base: str, tag: str, attribute: str, value: str) -> str | None:
