@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -17,7 +19,7 @@ from xml.etree import ElementTree
 from click.testing import CliRunner, Result
 
 from talkfeed.cli import main
-from talkfeed.writer import JOURNAL_NAME, TEMPORARY_PREFIX
+from talkfeed.writer import JOURNAL_NAME, TEMPORARY_PREFIX, write_files
 
 OUTPUT_NAMES = ("index.xml", "atom.xml", "feed.json")
 NOW = "2024-06-01"
@@ -204,3 +206,24 @@ def classify(files: Mapping[str, bytes], old: Mapping[str, bytes], new: Mapping[
         f"{name} {'old' if files.get(name) == old.get(name) else 'new'}"
         for name in sorted(set(old) | set(new))
     )
+
+
+def kill_after_first_switch(output: Path, files: dict[str, bytes]) -> None:
+    """Run ``write_files`` in a forked child SIGKILLed right after it renames its first output."""
+    child = os.fork()
+    if child == 0:
+        try:
+            real_replace = os.replace
+
+            def replace_then_die(source: Any, target: Any, **options: Any) -> None:
+                real_replace(source, target, **options)
+                if not Path(target).name.startswith("."):
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            setattr(os, "replace", replace_then_die)  # noqa: B010
+            write_files(output, files)
+        except BaseException:
+            traceback.print_exc()
+        os._exit(70)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL

@@ -6,10 +6,8 @@ import html
 import json
 import os
 import re
-import signal
 import stat
 import subprocess
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +16,9 @@ import icalendar
 import pytest
 from lxml import etree
 
-from talkfeed.writer import LOCK_NAME, locked, needs_recovery, write_files
+from talkfeed.writer import LOCK_NAME, locked, needs_recovery
 
-from _crash_helpers import CLI, leftovers, read_set, wait_until_opened
+from _crash_helpers import CLI, kill_after_first_switch, leftovers, read_set, wait_until_opened
 from conftest import FIXED_NOW, run_cli
 
 CONFIG = 'baseURL = "https://example.org/"\ntitle = "Lab"\n'
@@ -593,27 +591,6 @@ def test_a_run_waiting_for_the_lock_publishes_the_site_as_it_is_when_it_gets_it(
     assert b"New title, longer" in files["index.xml"] and b"Old title" not in files["index.xml"]
 
 
-def _kill_after_first_switch(output: Path, files: dict[str, bytes]) -> None:
-    """Run ``write_files`` in a forked child SIGKILLed right after it renames its first output."""
-    child = os.fork()
-    if child == 0:
-        try:
-            real_replace = os.replace
-
-            def replace_then_die(source: Any, target: Any, **options: Any) -> None:
-                real_replace(source, target, **options)
-                if not Path(target).name.startswith("."):
-                    os.kill(os.getpid(), signal.SIGKILL)
-
-            setattr(os, "replace", replace_then_die)  # noqa: B010
-            write_files(output, files)
-        except BaseException:
-            traceback.print_exc()
-        os._exit(70)
-    _, status = os.waitpid(child, 0)
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-
-
 def _killed_run(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     """A site with a bad page, and its output folder as a run killed mid-rename left it.
 
@@ -625,7 +602,7 @@ def _killed_run(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     (site / "content" / "talk" / "a" / "index.md").write_text(_page(title="Second"), encoding="utf-8")
     assert _build(site, tmp_path / "reference").exit_code == 0
     new = read_set(tmp_path / "reference")
-    _kill_after_first_switch(output, new)
+    kill_after_first_switch(output, new)
     assert needs_recovery(output) and read_set(output) != new
     (site / "content" / "talk" / "bad.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     return site, output, new

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat
-import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -29,7 +26,7 @@ from talkfeed.writer import (
     write_files,
 )
 
-from _crash_helpers import leftovers, list_tree, read_set
+from _crash_helpers import kill_after_first_switch, leftovers, list_tree, read_set
 from conftest import DEMO_SITE, run_cli
 
 OLD = {
@@ -326,31 +323,10 @@ def test_build_refuses_a_planted_link_and_keeps_the_old_feeds(tmp_path: Path) ->
     assert _snapshot(tmp_path) == before
 
 
-def _kill_after_first_switch(output: Path, files: dict[str, bytes]) -> None:
-    """Run ``write_files`` in a forked child SIGKILLed right after it renames its first output."""
-    child = os.fork()
-    if child == 0:
-        try:
-            real_replace = os.replace
-
-            def replace_then_die(source: Any, target: Any, **options: Any) -> None:
-                real_replace(source, target, **options)
-                if not Path(target).name.startswith("."):
-                    os.kill(os.getpid(), signal.SIGKILL)
-
-            setattr(os, "replace", replace_then_die)  # noqa: B010
-            write_files(output, files)
-        except BaseException:
-            traceback.print_exc()
-        os._exit(70)
-    _, status = os.waitpid(child, 0)
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-
-
 def test_recover_alone_finishes_a_killed_run_and_a_second_call_changes_nothing(tmp_path: Path) -> None:
     output = tmp_path / "out"
     write_files(output, OLD)
-    _kill_after_first_switch(output, NEW)
+    kill_after_first_switch(output, NEW)
     assert read_set(output) not in (OLD, NEW)
     assert needs_recovery(output)
     outside_before = _snapshot(tmp_path, skip=output)
@@ -369,7 +345,7 @@ def test_recover_alone_finishes_a_killed_run_and_a_second_call_changes_nothing(t
 def test_recover_runs_inside_locked_without_waiting_for_itself(tmp_path: Path) -> None:
     output = tmp_path / "out"
     write_files(output, OLD)
-    _kill_after_first_switch(output, NEW)
+    kill_after_first_switch(output, NEW)
 
     with locked(output, 0):
         recover(output)
@@ -390,7 +366,7 @@ def test_recover_creates_nothing_where_there_is_no_folder(tmp_path: Path) -> Non
 def test_recover_refuses_a_linked_folder_and_keeps_the_journal(tmp_path: Path) -> None:
     output = tmp_path / "out"
     write_files(output, OLD)
-    _kill_after_first_switch(output, NEW)
+    kill_after_first_switch(output, NEW)
     outside = _outside(tmp_path)
     for path in sorted((output / "upcoming").iterdir()):
         path.rename(outside / path.name)
