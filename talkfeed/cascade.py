@@ -97,7 +97,7 @@ def renders_section(cascades: Iterable[Cascade], section: Sequence[str], lang: s
         build = cascade.values.get("build", cascade.values.get("_build"))
         if isinstance(build, Mapping):
             render = {str(key).lower(): value for key, value in build.items()}.get("render")
-            if render is False or str(render).lower() in ("never", "link"):
+            if render is False or str(render).lower() == "never":
                 return False
     return True
 

@@ -273,7 +273,7 @@ class _Fields:
         title = self._title()
         event_url = self._url("event_url")
         links = self._links()
-        pageless = build.get("render") in ("never", "link")
+        pageless = build.get("render") == "never"
         return Talk(
             path=self.page.name,
             url_path=self._url_path(lang, title, dates.date, dates.slug),
