@@ -24,9 +24,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from talkfeed import __version__
-from talkfeed.discover import PageFile
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import PIECE_NAMES, Entry
+from talkfeed.read.discover import PageFile
 
 SCHEMA = 3
 

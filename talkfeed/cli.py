@@ -29,8 +29,8 @@ from talkfeed.pipeline import (
     recover_output,
     select,
 )
-from talkfeed.site import read_run_config
-from talkfeed.views import PER_CHOICES
+from talkfeed.read.site import read_run_config
+from talkfeed.select.views import PER_CHOICES
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

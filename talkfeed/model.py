@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from talkfeed.permalinks import PermalinkRule
+from talkfeed.read.permalinks import PermalinkRule
 
 TalkTime = date | datetime
 """A talk's start or end: a ``datetime`` with its offset, or a ``date`` for an all-day talk."""

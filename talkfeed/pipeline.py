@@ -31,18 +31,18 @@ from talkfeed.cache import (
     finding_from,
     finding_record,
 )
-from talkfeed.cascade import read_cascades
 from talkfeed.clean import has_control
-from talkfeed.collect import Selection, collect_talks, held_back
-from talkfeed.discover import PageFile, find_pages
 from talkfeed.errors import ConfigError, EmptyResultError, Finding, InvalidTalksError, Severity
 from talkfeed.model import FORMATS, Entry, FeedSettings, Site, Talk, entry_of
-from talkfeed.permalinks import PageFacts, PathStyle, PermalinkError, expand
-from talkfeed.reader import ReadContext, read_page, unexpected
-from talkfeed.site import Source, locate_source, read_author_names
+from talkfeed.read.cascade import read_cascades
+from talkfeed.read.discover import PageFile, find_pages
+from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
+from talkfeed.read.site import Source, locate_source, read_author_names
+from talkfeed.select.choose import Selection, collect_talks, held_back
+from talkfeed.select.views import plan_views, start_moment
 from talkfeed.urls import permalink
-from talkfeed.views import plan_views, start_moment
-from talkfeed.writer import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
+from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
 
 DEFAULT_WAIT_SECONDS = 300.0
 _PARALLEL_FROM = 200
@@ -338,7 +338,7 @@ def _build(options: Options, run: _Run) -> BuildReport:
     if unchanged is not None:
         return unchanged
     # Rendering's libraries take a third of a second to import: a run with nothing to do skips them.
-    from talkfeed.outputs import render_outputs
+    from talkfeed.render.files import render_outputs
 
     catalog = read_catalog(options, for_build=True, run=run)
     if catalog.invalid and not options.skip_invalid:
@@ -553,7 +553,7 @@ def _process_page(
     page: PageFile, context: ReadContext, base_urls: Mapping[str, str]
 ) -> tuple[CachedPage, tuple[str, ...]]:
     """Read one page and, for a build, render its pieces: the work one worker does per page."""
-    from talkfeed.pieces import render_pieces
+    from talkfeed.render.parts import render_pieces
 
     result = read_page(page, context)
     entry = None

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 from click.testing import CliRunner, Result
 
 from talkfeed.cli import main
-from talkfeed.writer import JOURNAL_NAME, TEMPORARY_PREFIX, write_files
+from talkfeed.write.files import JOURNAL_NAME, TEMPORARY_PREFIX, write_files
 
 OUTPUT_NAMES = ("index.xml", "atom.xml", "feed.json")
 NOW = "2024-06-01"
@@ -28,7 +28,7 @@ ENVIRONMENT = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from talkfeed.writer import locked
+from talkfeed.write.files import locked
 with locked(Path(sys.argv[1]), 0):
     print("locked", flush=True)
     sys.stdin.readline()

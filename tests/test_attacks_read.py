@@ -16,7 +16,7 @@ import icalendar
 import pytest
 from lxml import etree
 
-from talkfeed.writer import LOCK_NAME, locked, needs_recovery
+from talkfeed.write.files import LOCK_NAME, locked, needs_recovery
 
 from _crash_helpers import CLI, kill_after_first_switch, leftovers, read_set, wait_until_opened
 from conftest import FIXED_NOW, run_cli

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talkfeed.errors import OutputError
-from talkfeed.views import folder_name, plan_views
-from talkfeed.writer import (
+from talkfeed.select.views import folder_name, plan_views
+from talkfeed.write.files import (
     JOURNAL_NAME,
     LOCK_NAME,
     MANIFEST_NAME,

@@ -26,10 +26,17 @@ from typing import Any
 
 import pytest
 
-from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.model import entry_of
-from talkfeed.pieces import render_pieces
+from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.render.html.page import (
+    PAGE_NAME,
+    STYLESHEET_NAME,
+    FeedLink,
+    ViewLink,
+    feed_stylesheet,
+    render_page,
+)
+from talkfeed.render.parts import render_pieces
 
 from test_page import SETTINGS, VOID, full_talk, make_talk
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed import parsing, reader
 from talkfeed.cache import default_cache_folder
+from talkfeed.read import page as reader
+from talkfeed.read import parsing
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
@@ -143,6 +144,6 @@ def test_removed_output_is_written_again(site: Path, tmp_path: Path) -> None:
 
 def test_every_piece_rendered_has_a_cache_column() -> None:
     from talkfeed.model import PIECE_NAMES
-    from talkfeed.pieces import PIECES
+    from talkfeed.render.parts import PIECES
 
     assert tuple(PIECES) == PIECE_NAMES

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed.discover import find_pages
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import Talk, TalkTime
 from talkfeed.pipeline import Catalog, Options, read_catalog, read_talks
-from talkfeed.reader import ReadContext, read_page
-from talkfeed.site import locate_source
+from talkfeed.read.discover import find_pages
+from talkfeed.read.page import ReadContext, read_page
+from talkfeed.read.site import locate_source
 
 from conftest import ROOT, run_cli
 

@@ -25,7 +25,7 @@ import pytest
 
 from talkfeed.cli import main
 from talkfeed.errors import OutputError
-from talkfeed.writer import recover, write_files
+from talkfeed.write.files import recover, write_files
 
 from _crash_helpers import (
     CLI,

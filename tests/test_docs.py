@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed.reader import FRONT_MATTER_KEYS
+from talkfeed.read.page import FRONT_MATTER_KEYS
 
 from conftest import ROOT, run_cli
 

@@ -21,10 +21,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from talkfeed.discover import PageFile
 from talkfeed.errors import Severity
 from talkfeed.model import Talk
-from talkfeed.reader import PageResult, ReadContext, read_page
+from talkfeed.read.discover import PageFile
+from talkfeed.read.page import PageResult, ReadContext, read_page
 
 KEYS = (
     "title",

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import feedparser
 import pytest
 
-from talkfeed.views import slugify
+from talkfeed.select.views import slugify
 
 from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from talkfeed.errors import LockedError
-from talkfeed.writer import LOCK_NAME, TEMPORARY_PREFIX, Written, locked, recover, write_files
+from talkfeed.write.files import LOCK_NAME, TEMPORARY_PREFIX, Written, locked, recover, write_files
 
 from _crash_helpers import (
     Sites,

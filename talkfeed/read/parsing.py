@@ -18,7 +18,7 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from talkfeed.errors import PageError
-from talkfeed.paths import read_regular
+from talkfeed.read.paths import read_regular
 
 MAX_PAGE_BYTES = 1024 * 1024
 """Pages larger than this are refused: no real talk page comes near it."""

@@ -12,8 +12,8 @@ from importlib.resources import files
 
 from markupsafe import Markup
 
-from talkfeed.html.item import TEMPLATES, Item, describe_when, event_html, talk_links
 from talkfeed.model import Entry, FeedSettings, Link
+from talkfeed.render.html.item import TEMPLATES, Item, describe_when, event_html, talk_links
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -76,7 +76,7 @@ def render_page(
 
 def feed_stylesheet() -> bytes:
     """Return the CSS that the XML feeds name in their ``xml-stylesheet`` instruction."""
-    return files("talkfeed.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
+    return files("talkfeed.render.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
 
 
 def _article(item: Item) -> _Article:

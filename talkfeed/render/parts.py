@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from talkfeed.calendar import calendar_piece
-from talkfeed.feeds import atom_piece, rss_piece
-from talkfeed.html import Item, render_item
-from talkfeed.html.page import page_piece
-from talkfeed.jsonfeed import json_piece
 from talkfeed.model import Talk
+from talkfeed.render.calendar import calendar_piece
+from talkfeed.render.feeds import atom_piece, rss_piece
+from talkfeed.render.html import Item, render_item
+from talkfeed.render.html.page import page_piece
+from talkfeed.render.jsonfeed import json_piece
 
 PIECES: Mapping[str, Callable[[Item], str]] = {
     "rss": rss_piece,

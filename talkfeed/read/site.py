@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from talkfeed.clean import clean_line
-from talkfeed.config import CONFIG_SUFFIXES, config_files, language_config, load_config
-from talkfeed.dates import date_chains
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
-from talkfeed.parsing import load_data_file, read_page_text, repeated_yaml_key
-from talkfeed.paths import regular_inside
-from talkfeed.permalinks import rules_from_config
+from talkfeed.read.config import CONFIG_SUFFIXES, config_files, language_config, load_config
+from talkfeed.read.dates import date_chains
+from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
+from talkfeed.read.paths import regular_inside
+from talkfeed.read.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
 _CONFIG_SUFFIXES = CONFIG_SUFFIXES

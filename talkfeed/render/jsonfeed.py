@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from talkfeed.html import Item
 from talkfeed.model import Entry, FeedSettings, TalkTime
+from talkfeed.render.html import Item
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"

@@ -11,14 +11,14 @@ from urllib.parse import quote, urljoin
 import jinja2
 from markupsafe import Markup
 
-from talkfeed.html.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.model import FileInfo, Link, Talk, TalkTime
+from talkfeed.render.html.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.urls import permalink, with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("talkfeed.html", "templates"),
+    loader=jinja2.PackageLoader("talkfeed.render.html", "templates"),
     autoescape=True,
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.paths import outside_reason, read_regular
-from talkfeed.site import ContentRoot, Source
+from talkfeed.read.paths import outside_reason, read_regular
+from talkfeed.read.site import ContentRoot, Source
 
 PAGE_SUFFIXES = (".md", ".markdown")
 _RMARKDOWN_SUFFIXES = (".rmd", ".rmarkdown")

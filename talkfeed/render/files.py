@@ -6,12 +6,19 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
-from talkfeed.calendar import CALENDAR_NAME, render_calendar
-from talkfeed.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.html.page import PAGE_NAME, STYLESHEET_NAME, FeedLink, ViewLink, feed_stylesheet, render_page
-from talkfeed.jsonfeed import JSON_NAME, render_json_feed
 from talkfeed.model import FORMATS, Entry, FeedSettings
-from talkfeed.views import View
+from talkfeed.render.calendar import CALENDAR_NAME, render_calendar
+from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.render.html.page import (
+    PAGE_NAME,
+    STYLESHEET_NAME,
+    FeedLink,
+    ViewLink,
+    feed_stylesheet,
+    render_page,
+)
+from talkfeed.render.jsonfeed import JSON_NAME, render_json_feed
+from talkfeed.select.views import View
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_outputs", "view_settings"]
 

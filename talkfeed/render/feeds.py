@@ -21,8 +21,8 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from talkfeed.clean import as_html_text
-from talkfeed.html import Item
 from talkfeed.model import Entry, FeedSettings
+from talkfeed.render.html import Item
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from talkfeed.discover import SectionIndex
 from talkfeed.errors import Finding, PageError, Severity
-from talkfeed.parsing import read_page_text
-from talkfeed.permalinks import glob_pattern, logical_path
+from talkfeed.read.discover import SectionIndex
+from talkfeed.read.parsing import read_page_text
+from talkfeed.read.permalinks import glob_pattern, logical_path
 
 _TARGET_KEYS = ("target", "_target")
 

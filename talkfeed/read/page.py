@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from talkfeed.cascade import Cascade, cascaded, renders_section
 from talkfeed.clean import clean_line, clean_text, safe_link
-from talkfeed.dates import (
+from talkfeed.errors import Finding, PageError, Severity
+from talkfeed.model import FileInfo, Link, Talk, TalkTime
+from talkfeed.read.cascade import Cascade, cascaded, renders_section
+from talkfeed.read.dates import (
     ACCEPTED_FORMS,
     DEFAULT_DATE_KEYS,
     DateError,
@@ -29,14 +31,12 @@ from talkfeed.dates import (
     hugo_refuses,
     parse_talk_time,
 )
-from talkfeed.discover import PageFile
-from talkfeed.errors import Finding, PageError, Severity
-from talkfeed.media import media_type
-from talkfeed.model import FileInfo, Link, Talk, TalkTime
-from talkfeed.parsing import FrontMatter, read_page_text
-from talkfeed.paths import file_inside, is_plain_name
-from talkfeed.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
-from talkfeed.shortcodes import expand_shortcodes
+from talkfeed.read.discover import PageFile
+from talkfeed.read.media import media_type
+from talkfeed.read.parsing import FrontMatter, read_page_text
+from talkfeed.read.paths import file_inside, is_plain_name
+from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
+from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 
 _LINK_KEYS = (

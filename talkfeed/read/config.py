@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from talkfeed.errors import ConfigError, PageError
-from talkfeed.parsing import load_data_file
-from talkfeed.paths import regular_inside
+from talkfeed.read.parsing import load_data_file
+from talkfeed.read.paths import regular_inside
 
 ROOT_CONFIG_NAMES = ("hugo", "config")
 CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Parameters, Timezone
 
-from talkfeed.html import Item
 from talkfeed.model import Entry, FeedSettings, Talk, TalkTime
+from talkfeed.render.html import Item
 
 CALENDAR_NAME = "talks.ics"
 _ZONES_SEPARATOR = "\x00"

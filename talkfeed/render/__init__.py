@@ -1,0 +1,1 @@
+"""Render talks into bytes: each talk's part of every format, and whole files from the parts."""

@@ -1,0 +1,1 @@
+"""Write a set of output files atomically, under a lock, never outside the output folder."""
