@@ -17,18 +17,20 @@ import json
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from talkfeed import __version__
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import PIECE_NAMES, Entry
-from talkfeed.read.discover import PageFile
 
-SCHEMA = 3
+if TYPE_CHECKING:
+    from talkfeed.read.discover import PageFile
+
+SCHEMA = 4
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,13 @@ def default_cache_folder() -> Path:
 class PageCache:
     """Cached page results of one SOURCE; a disabled cache finds nothing and keeps nothing."""
 
-    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection | None, path: Path | None = None, problem: Finding | None = None
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.problem = problem
+        """What went wrong opening it, for a warning."""
         self.pending: list[tuple[str | None, ...]] = []
         self.rows: dict[str, tuple[Any, ...]] | None = None
         self.with_pieces = True
@@ -63,24 +69,26 @@ class PageCache:
         return cls(None)
 
     @classmethod
-    def open(cls, folder: Path, source: Path, settings: str) -> tuple[PageCache, str | None]:
-        """Open SOURCE's cache for runs with these reading ``settings``; also say what went wrong.
+    def open(cls, folder: Path, source: Path, settings: str) -> PageCache:
+        """Open SOURCE's cache for runs with these reading ``settings``.
 
-        Never raises: a cache that cannot be opened or trusted is rebuilt or left out, and the
-        second value says so for a warning.
+        Never raises: a cache that cannot be opened or trusted is rebuilt or left out, and its
+        ``problem`` says so for a warning.
         """
         key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
         path = folder / f"pages-{key}.sqlite3"
         stamp = f"{SCHEMA}:{__version__}:{code_stamp()}:{hashlib.sha256(settings.encode()).hexdigest()}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            return cls(_connect(path, stamp), path), None
+            return cls(_connect(path, stamp), path)
         except (sqlite3.DatabaseError, OSError) as error:
             try:
                 path.unlink(missing_ok=True)
-                return cls(_connect(path, stamp), path), f"cache {path} was unreadable ({error}); rebuilt"
+                rebuilt = f"cache {path} was unreadable ({error}); rebuilt"
+                return cls(_connect(path, stamp), path, Finding(str(folder), None, Severity.WARNING, rebuilt))
             except (sqlite3.DatabaseError, OSError) as second:
-                return cls.disabled(), f"cache {path} cannot be used ({second}); reading every page"
+                unusable = f"cache {path} cannot be used ({second}); reading every page"
+                return cls(None, None, Finding(str(folder), None, Severity.WARNING, unusable))
 
     def lookup(self, page: PageFile) -> CachedPage | None:
         """The page's cached outcome, if the page and what it depends on are unchanged."""
@@ -275,83 +283,40 @@ def finding_from(record: list[Any]) -> Finding:
     return Finding(str(path), line, Severity(severity), str(message))
 
 
-def _entry_record(entry: Entry) -> list[Any]:
-    return [
-        entry.path,
-        entry.lang,
-        entry.url_path,
-        entry.title,
-        entry.draft,
-        _moment(entry.published),
-        _moment(entry.modified),
-        _moment(entry.expires),
-        _moment(entry.start),
-        list(entry.tags),
-        list(entry.authors),
-        entry.listed_at,
-        entry.outside_url,
-    ]
+def _entry_record(entry: Entry) -> dict[str, Any]:
+    return {item.name: _encoded(getattr(entry, item.name)) for item in fields(Entry) if item.name != "pieces"}
 
 
-def _entry_from(record: list[Any]) -> Entry:
-    (
-        path,
-        lang,
-        url_path,
-        title,
-        draft,
-        published,
-        modified,
-        expires,
-        start,
-        tags,
-        authors,
-        listed,
-        outside,
-    ) = record
-    published_at = _moment_from(published)
-    if not isinstance(published_at, datetime):
-        raise TypeError("a publish date is a datetime")
-    return Entry(
-        path=path,
-        lang=lang,
-        url_path=url_path,
-        title=title,
-        draft=bool(draft),
-        published=published_at,
-        modified=_datetime_from(modified),
-        expires=_datetime_from(expires),
-        start=_moment_from(start),
-        tags=tuple(tags),
-        authors=tuple(authors),
-        listed_at=listed,
-        outside_url=outside,
+def _entry_from(record: dict[str, Any]) -> Entry:
+    entry = Entry(
+        **{item.name: _decoded(record[item.name]) for item in fields(Entry) if item.name != "pieces"}
     )
+    if not isinstance(entry.published, datetime):
+        raise TypeError("a publish date is a datetime")
+    return entry
 
 
-def _moment(value: date | None) -> Any:
-    if value is None:
-        return None
+def _encoded(value: Any) -> Any:
+    """Keep a value of a record as JSON: dates and datetimes (with their zone) tagged, tuples as lists."""
     if isinstance(value, datetime):
-        return [value.replace(tzinfo=None).isoformat(), _encode_zone(value.tzinfo)]
-    return value.isoformat()
+        return {"datetime": value.replace(tzinfo=None).isoformat(), "zone": _encode_zone(value.tzinfo)}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, tuple):
+        return [_encoded(item) for item in value]
+    return value
 
 
-def _moment_from(value: Any) -> date | datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value)
-    text, zone = value
-    zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
-    return datetime.fromisoformat(text).replace(tzinfo=zone_info)
-
-
-def _datetime_from(value: Any) -> datetime | None:
-    moment = _moment_from(value)
-    if moment is not None and not isinstance(moment, datetime):
-        raise TypeError("expected a datetime")
-    return moment
+def _decoded(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decoded(item) for item in value)
+    if isinstance(value, dict) and "datetime" in value:
+        zone = value["zone"]
+        zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
+        return datetime.fromisoformat(value["datetime"]).replace(tzinfo=zone_info)
+    if isinstance(value, dict) and "date" in value:
+        return date.fromisoformat(value["date"])
+    return value
 
 
 def _encode_zone(zone: tzinfo | None) -> Any:

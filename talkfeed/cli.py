@@ -1,4 +1,4 @@
-"""The command line: parse options, call the pipeline, print what happened. Only module using click."""
+"""The command line: parse options, call a job of ``build``, print what happened. Only module using click."""
 
 from __future__ import annotations
 
@@ -17,18 +17,10 @@ import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
+from talkfeed.build import build, check, list_talks, recover_output
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.model import FORMATS
-from talkfeed.pipeline import (
-    DEFAULT_WAIT_SECONDS,
-    Options,
-    build,
-    describe_url,
-    held_back_counts,
-    read_catalog,
-    recover_output,
-    select,
-)
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
 from talkfeed.read.site import read_run_config
 from talkfeed.select.views import PER_CHOICES
 
@@ -288,13 +280,13 @@ def check_command(source: Path, timezone: str | None, lang: str | None, no_cache
         source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar
     )
     _recover_configured_output(source)
-    catalog = read_catalog(options)
+    catalog = check(options)
     _print_findings(catalog.findings, quiet=False)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
     languages = Counter(talk.lang for talk in catalog.all_talks)
     per_language = ", ".join(f"{count} {code}" for code, count in sorted(languages.items()))
-    held = held_back_counts(catalog, options)
+    held = catalog.held_back
     left_out = ", ".join(f"{count} {reason}" for reason, count in sorted(held.items()))
     click.echo(
         f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
@@ -343,17 +335,10 @@ def list_command(
     """
     options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now))
     _recover_configured_output(source)
-    catalog = read_catalog(options)
+    listed, catalog = list_talks(options)
     _print_findings(catalog.findings, quiet=False)
-    talks = select(catalog, options)
     rows = [
-        (
-            talk.published.isoformat(timespec="seconds"),
-            describe_url(catalog, options, talk),
-            talk.title,
-            talk.path,
-        )
-        for talk in talks
+        (talk.published.isoformat(timespec="seconds"), talk.url, talk.title, talk.path) for talk in listed
     ]
     try:
         if as_json:

@@ -1,9 +1,9 @@
-"""The records that flow through the pipeline: one ``Talk`` per page, the site, the run's options."""
+"""The records that flow through a run: one ``Talk`` per page, what a build keeps of it, the site."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -104,23 +104,9 @@ class Entry:
 
 
 def entry_of(talk: Talk, pieces: Mapping[str, str] | None = None) -> Entry:
-    """Keep what a build needs of a talk once its pieces are rendered."""
-    return Entry(
-        path=talk.path,
-        lang=talk.lang,
-        url_path=talk.url_path,
-        title=talk.title,
-        draft=talk.draft,
-        published=talk.published,
-        modified=talk.modified,
-        expires=talk.expires,
-        start=talk.start,
-        tags=talk.tags,
-        authors=talk.authors,
-        listed_at=talk.listed_at,
-        outside_url=talk.outside_url,
-        pieces=pieces or {},
-    )
+    """Keep what a build needs of a talk (the fields ``Entry`` shares with it) and its pieces."""
+    shared = {item.name: getattr(talk, item.name) for item in fields(Entry) if item.name != "pieces"}
+    return Entry(**shared, pieces=pieces or {})
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from talkfeed.build import Check, Options, check, read_talks
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import Talk, TalkTime
-from talkfeed.pipeline import Catalog, Options, read_catalog, read_talks
 from talkfeed.read.discover import find_pages
 from talkfeed.read.page import ReadContext, read_page
 from talkfeed.read.site import locate_source
@@ -55,8 +55,8 @@ FEEDS = ("index.xml", "atom.xml", "feed.json")
 
 
 @cache
-def _catalog(site: str, lang: str | None = None, timezone: str | None = None) -> Catalog:
-    return read_catalog(Options(source=SITES[site], lang=lang, timezone=timezone))
+def _catalog(site: str, lang: str | None = None, timezone: str | None = None) -> Check:
+    return check(Options(source=SITES[site], lang=lang, timezone=timezone))
 
 
 def _talk(site: str, path: str, lang: str | None = None, timezone: str | None = None) -> Talk:

@@ -100,7 +100,7 @@ def page(
     feeds: tuple[FeedLink, ...] = FEEDS,
     views: tuple[ViewLink, ...] = (),
 ) -> bytes:
-    """Render the page for ``talks`` as the pipeline would: each talk's item first."""
+    """Render the page for ``talks`` as a build would: each talk's item first."""
     entries = [entry_of(talk, render_pieces(talk, settings.base_url)) for talk in talks]
     return render_page(entries, settings, feeds, views)
 

@@ -95,7 +95,7 @@ def render_calendar(entries: Sequence[Entry], settings: FeedSettings, name: str)
     """Render one VEVENT per talk that has a start, in the order given.
 
     ``name`` is the calendar's display name, written as NAME (RFC 7986) and X-WR-CALNAME;
-    the pipeline passes ``settings.title``. Talks without a start are left out.
+    builds pass ``settings.title``. Talks without a start are left out.
 
     Times keep the page's own offset. A datetime in a named zone (a ``ZoneInfo``) is written
     with its TZID, and the calendar carries a VTIMEZONE for that zone covering the talks' days.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from talkfeed.model import FORMATS, Entry, FeedSettings
@@ -18,9 +19,13 @@ from talkfeed.render.html.page import (
     render_page,
 )
 from talkfeed.render.jsonfeed import JSON_NAME, render_json_feed
+from talkfeed.render.settings import feed_settings
 from talkfeed.select.views import View
 
-__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_outputs", "view_settings"]
+if TYPE_CHECKING:
+    from talkfeed.plan import Plan
+
+__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings], bytes]]] = {
@@ -30,10 +35,20 @@ _FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSe
 }
 
 
-def render_outputs(
+def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry]) -> dict[str, bytes]:
+    """Render the plan's formats of every view to bytes, keyed by path below the output folder.
+
+    ``talks`` are every valid talk of the run, whose parts are rendered already.
+    """
+    newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
+    languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
+    settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
+    return _render(views, settings_by_language, plan.formats)
+
+
+def _render(
     views: Sequence[View], settings_by_language: Mapping[str, FeedSettings], formats: Collection[str]
 ) -> dict[str, bytes]:
-    """Render the chosen formats of every view to bytes, keyed by path below the output folder."""
     main = views[0]
     root = settings_by_language[main.language]
     if {"rss", "atom"} & set(formats):

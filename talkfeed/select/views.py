@@ -13,8 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from talkfeed.model import Entry
+from talkfeed.select.choose import collect_talks
+
+if TYPE_CHECKING:
+    from talkfeed.plan import Plan
 
 PER_CHOICES = ("tag", "author", "lang", "past")
 _SLUG_DROP = re.compile(r"[^\w.+~-]")
@@ -33,6 +38,20 @@ class View:
     """What the view holds, for titles: the tag, the author or the language; "" for all."""
     talks: tuple[Entry, ...]
     language: str
+
+
+def choose_views(plan: Plan, talks: Sequence[Entry]) -> list[View]:
+    """Choose and order the talks of every view the plan asks for, from every valid talk.
+
+    Per-language views are made for the languages the site configures that have talks.
+    """
+    chosen = collect_talks((talk for talk in talks if talk.lang == plan.language), plan.selection)
+    by_language = {}
+    if "lang" in plan.per:
+        present = {talk.lang for talk in talks} | {plan.language}
+        for code in (code for code in plan.languages if code in present):
+            by_language[code] = collect_talks((talk for talk in talks if talk.lang == code), plan.selection)
+    return plan_views(chosen, by_language, plan.language, plan.per, plan.now, plan.zone)
 
 
 def plan_views(

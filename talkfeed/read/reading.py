@@ -1,0 +1,214 @@
+"""Survey a site and read its pages: from the cache where it can, on every core when there are many.
+
+For a build, each talk's part of every format is rendered once, beside the reading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from talkfeed.cache import CachedPage, PageCache, file_signature
+from talkfeed.errors import Finding, Severity
+from talkfeed.model import Entry, Talk, entry_of
+from talkfeed.read.cascade import read_cascades
+from talkfeed.read.discover import PageFile, find_pages
+from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.permalinks import PathStyle
+from talkfeed.read.site import read_author_names
+
+if TYPE_CHECKING:
+    from talkfeed.plan import Plan
+
+_PARALLEL_FROM = 200
+"""Below this many pages to read, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What the site holds before any page is read: its pages, and how to read them."""
+
+    pages: tuple[PageFile, ...] = field(repr=False)
+    context: ReadContext
+    findings: tuple[Finding, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every page read: the valid talks of every language (with their parts for a build)."""
+
+    talks: tuple[Entry, ...]
+    findings: tuple[Finding, ...]
+    invalid: tuple[str, ...]
+    """Pages left out for errors, by path."""
+    pages: int
+    """How many talk pages were found."""
+
+
+def survey(plan: Plan) -> Survey:
+    """Find the talk pages, and read what reading them needs: author names and cascades."""
+    source, site = plan.source, plan.site
+    pages, findings, indexes = find_pages(source)
+    if source.note is not None:
+        findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
+    authors, author_findings = read_author_names(site.root, source.content_roots)
+    cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
+    context = ReadContext(
+        zone=plan.zone,
+        default_language=site.default_language,
+        prefixed_languages=frozenset(
+            code
+            for code in site.languages
+            if not site.multihost and (code != site.default_language or site.default_language_in_subdir)
+        ),
+        permalinks={code: language.permalinks for code, language in site.languages.items()},
+        path_style=PathStyle(
+            lower=site.lower_paths,
+            remove_accents=site.remove_path_accents,
+            ugly=site.ugly_urls,
+            older_hugo=any("current Hugo refuses" in finding.message for finding in author_findings),
+        ),
+        date_keys=site.date_keys,
+        cascades=cascades,
+        authors=authors,
+        site_root=site.root,
+        static_dirs=site.static_dirs,
+    )
+    return Survey(tuple(pages), context, (*findings, *author_findings, *cascade_findings))
+
+
+def read_pages(plan: Plan, site: Survey, cache: PageCache, render: bool = False) -> Reading:
+    """Read every page of the survey; for a build (``render``), each talk's parts too.
+
+    A talk whose permalink an earlier-published talk has is left out with a warning.
+    """
+    cache.with_pieces = render
+    outcomes = _outcomes(plan, site, cache, plan.base_urls if render else {})
+    findings = [*site.findings, *([cache.problem] if cache.problem is not None else [])]
+    entries: list[Entry] = []
+    invalid: list[str] = []
+    for page, outcome in zip(site.pages, outcomes, strict=True):
+        findings.extend(outcome.findings)
+        if outcome.entry is not None:
+            entries.append(outcome.entry)
+        elif outcome.skipped_reason is None:
+            invalid.append(page.name)
+    duplicates, left_out = _duplicate_permalinks(entries)
+    findings.extend(duplicates)
+    valid = tuple(entry for entry in entries if entry.path not in left_out)
+    ordered = tuple(sorted(findings, key=lambda finding: (finding.path, finding.line or 0)))
+    return Reading(valid, ordered, tuple(invalid), len(site.pages))
+
+
+def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
+    """Read every talk page into a full ``Talk``, for library callers; no cache, nothing rendered."""
+    site = survey(plan)
+    findings = list(site.findings)
+    talks = []
+    for page in site.pages:
+        result = read_page(page, site.context)
+        findings.extend(result.findings)
+        if result.talk is not None:
+            talks.append(result.talk)
+    return talks, sorted(findings, key=lambda finding: (finding.path, finding.line or 0))
+
+
+def _outcomes(plan: Plan, site: Survey, cache: PageCache, base_urls: Mapping[str, str]) -> list[CachedPage]:
+    """Each page's outcome: from the cache when the page is unchanged (and its parts were made
+    for its base URL), else read now."""
+    outcomes: dict[Path, CachedPage] = {}
+    for page in site.pages:
+        cached = cache.lookup(page)
+        if cached is not None and _complete(cached, base_urls):
+            outcomes[page.path] = cached
+    missing = [page for page in site.pages if page.path not in outcomes]
+    signatures = [file_signature(str(page.path)) for page in missing]
+    reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
+    with reading as advance:
+        fresh = _read_all(missing, site.context, base_urls)
+        for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
+            if advance is not None:
+                advance(1)
+            outcomes[page.path] = outcome
+            cache.store(page, signature, dependencies, outcome)
+    cache.flush(kept={str(page.path) for page in site.pages})
+    return [outcomes[page.path] for page in site.pages]
+
+
+def _complete(cached: CachedPage, base_urls: Mapping[str, str]) -> bool:
+    if cached.entry is None or cached.entry.lang not in base_urls:
+        return True
+    return cached.pieces_stamp == base_urls[cached.entry.lang]
+
+
+def _read_all(
+    pages: Sequence[PageFile], context: ReadContext, base_urls: Mapping[str, str]
+) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
+    work = partial(_read_one, context=context, base_urls=base_urls)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < _PARALLEL_FROM or workers < 2:
+        yield from map(work, pages)
+        return
+    # Forked workers start at once and share the imported modules; results come back in order.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(work, pages, chunksize=32)
+
+
+def _read_one(
+    page: PageFile, context: ReadContext, base_urls: Mapping[str, str]
+) -> tuple[CachedPage, tuple[str, ...]]:
+    """Read one page and render its parts where its language is rendered: one worker's job."""
+    from talkfeed.render.parts import render_pieces
+
+    result = read_page(page, context)
+    entry = None
+    stamp = None
+    if result.talk is not None:
+        base_url = base_urls.get(result.talk.lang)
+        try:
+            pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
+        except Exception as error:  # one page's bug must not stop the others
+            failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
+            return CachedPage((*result.findings, failed), None, None, None), result.dependencies
+        stamp = base_url
+        entry = entry_of(result.talk, pieces)
+    return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
+
+
+def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:
+    """Find talks whose permalink an earlier-published talk already has; leave them out.
+
+    Hugo builds such a site and one page wins the path. The first published talk keeps the
+    permalink, so the id feed readers already know never moves to another talk.
+    """
+    # Languages with a base URL of their own can use the same path: group by language too.
+    by_path: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for talk in talks:
+        if talk.listed_at is None:
+            by_path[(talk.lang, talk.url_path)].append(talk)
+    findings = []
+    left_out: set[str] = set()
+    for (_, url_path), group in by_path.items():
+        if len(group) < 2:
+            continue
+        keeper, *others = sorted(group, key=lambda talk: (talk.published, talk.path))
+        for talk in others:
+            left_out.add(talk.path)
+            findings.append(
+                Finding(
+                    talk.path,
+                    None,
+                    Severity.WARNING,
+                    f"permalink /{url_path} is also the permalink of {keeper.path}, published earlier, "
+                    "which keeps it; this talk is left out (give one of them another slug: or url:)",
+                )
+            )
+    return findings, left_out

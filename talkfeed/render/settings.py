@@ -1,0 +1,68 @@
+"""Settle each language's feed settings: titles, author, language and the feeds' own URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from talkfeed import __version__
+from talkfeed.model import Entry, FeedSettings
+from talkfeed.urls import permalink
+
+if TYPE_CHECKING:
+    from talkfeed.plan import Plan
+
+
+def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetime | None) -> FeedSettings:
+    """The settings of one language's feeds; ``talks`` are every valid talk of the run.
+
+    An empty feed is dated ``newest``, the newest talk the main feed publishes, never the clock.
+    """
+    site = plan.site
+    language = site.languages.get(code)
+    base_url = plan.base_urls[code]
+    site_title = plan.title or (language and language.title) or site.title or ""
+    own = [talk for talk in talks if talk.lang == code]
+    return FeedSettings(
+        base_url=base_url,
+        feeds_url=base_url + _served_path(plan.output, site.root),
+        home_url=_home_url(own, plan.source.single_page is not None, base_url),
+        title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
+        description=f"Talks from {site_title}" if site_title else "Talks",
+        language=(language and language.language_code) or site.language_code or code,
+        author=plan.author or site.author or site_title or "talkfeed",
+        generator="talkfeed",
+        version=__version__,
+        site_title=site_title,
+        icon_url=base_url + site.icon if site.icon else None,
+        empty_updated=newest,
+    )
+
+
+def _served_path(output: Path, site_root: Path | None) -> str:
+    """Where the output folder is served: its path below the site's ``public/``, as Hugo's.
+
+    Any other folder is taken to be served at the base URL itself.
+    """
+    if site_root is None:
+        return ""
+    try:
+        below = output.relative_to(site_root / "public")
+    except ValueError:
+        return ""
+    return "".join(f"{part}/" for part in below.parts)
+
+
+def _home_url(talks: Sequence[Entry], single_page: bool, base_url: str) -> str:
+    folders = [talk.url_path.strip("/").split("/")[:-1] for talk in talks]
+    if not folders or single_page:
+        return base_url
+    common = folders[0]
+    for folder in folders[1:]:
+        size = 0
+        while size < min(len(common), len(folder)) and common[size] == folder[size]:
+            size += 1
+        common = common[:size]
+    return permalink(base_url, "".join(f"{part}/" for part in common))
