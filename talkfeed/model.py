@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,18 @@ from talkfeed.read.permalinks import PermalinkRule
 
 TalkTime = date | datetime
 """A talk's start or end: a ``datetime`` with its offset, or a ``date`` for an all-day talk."""
+
+
+def day_of(value: TalkTime) -> date:
+    """The day a talk time falls on, in its own offset."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def moment_of(value: TalkTime, zone: tzinfo) -> datetime:
+    """A talk time as an aware datetime; a date is midnight in ``zone``, as Hugo widens it."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(), tzinfo=zone)
 
 
 @dataclass(frozen=True)

@@ -173,13 +173,6 @@ def date_from_file_name(name: str, zone: tzinfo) -> tuple[datetime | None, str]:
     return None, ""
 
 
-def as_datetime(value: TalkTime, zone: tzinfo) -> datetime:
-    """Widen a date to midnight in ``zone``, as Hugo does for a date-only publish date."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time(), tzinfo=zone)
-
-
 def day_after(value: date) -> date:
     return value + timedelta(days=1)
 

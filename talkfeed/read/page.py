@@ -13,20 +13,19 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.errors import Finding, PageError, Severity
-from talkfeed.model import FileInfo, Link, Talk, TalkTime
+from talkfeed.model import FileInfo, Link, Talk, TalkTime, day_of, moment_of
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
 from talkfeed.read.dates import (
     ACCEPTED_FORMS,
     DEFAULT_DATE_KEYS,
     DateError,
-    as_datetime,
     date_from_file_name,
     hugo_refuses,
     parse_talk_time,
@@ -375,8 +374,8 @@ class _Fields:
         if legacy and start is None:
             start = self._time("date")
         if self._flag(all_day_key):
-            start = _day_of(start)
-            end = _day_of(end)
+            start = None if start is None else day_of(start)
+            end = None if end is None else day_of(end)
         if start is None and end is not None:
             self.notes.warn(f"{keys[1]} is given without {keys[0]}; the end is ignored", self.line(keys[1]))
             end = None
@@ -624,20 +623,10 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
     return Link(clean_line(str(label)), with_scheme(url.strip()), clean_line(str(kind)))
 
 
-def _day_of(value: TalkTime | None) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value
-
-
 def _ends_before(start: TalkTime, end: TalkTime) -> bool:
     if isinstance(start, datetime) and isinstance(end, datetime):
         return end < start
-    return _day(end) < _day(start)
-
-
-def _day(value: TalkTime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    return day_of(end) < day_of(start)
 
 
 def _show(value: TalkTime | None) -> str:
@@ -739,7 +728,7 @@ class _PageDates:
                 f"is a bare number ({raw}): Hugo reads it as seconds since 1970 ({_show(parsed)}), "
                 "and so does talkfeed (write a date such as 2024-05-01)",
             )
-        return as_datetime(parsed, zone)
+        return moment_of(parsed, zone)
 
     def _report_refused(self) -> None:
         for key, text, _, parsed in self.refused:

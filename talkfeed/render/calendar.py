@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Parameters, Timezone
 
-from talkfeed.model import Entry, FeedSettings, Talk, TalkTime
+from talkfeed.model import Entry, FeedSettings, Talk, TalkTime, day_of
 from talkfeed.render.html import Item
 
 CALENDAR_NAME = "talks.ics"
@@ -146,14 +146,14 @@ def _times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | 
     zone; an end date on its own day tells nothing, so it has no DTEND then.
     """
     if not isinstance(start, datetime):
-        last = start if end is None else max(start, _day(end))
+        last = start if end is None else max(start, day_of(end))
         return start, last + timedelta(days=1)
     if end is not None and not isinstance(end, datetime):
         after = end + timedelta(days=1)
         end = datetime.combine(after, time(), tzinfo=start.tzinfo) if end > start.date() else None
     if end is None or end <= start:
-        return _moment(start), None
-    return _moment(start), _moment(end)
+        return _named_zone_or_utc(start), None
+    return _named_zone_or_utc(start), _named_zone_or_utc(end)
 
 
 def _description(item: Item) -> str:
@@ -229,11 +229,8 @@ def _timezones(days: dict[str, list[date]]) -> list[Timezone]:
     ]
 
 
-def _moment(value: datetime) -> datetime:
+def _named_zone_or_utc(value: datetime) -> datetime:
+    """Keep a time in a named zone (written with TZID); move a fixed offset to UTC."""
     if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key is not None:
         return value
     return value.astimezone(UTC)
-
-
-def _day(value: TalkTime) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -80,10 +80,10 @@ def _talk_extension(item: Item) -> dict[str, Any]:
     talk = item.talk
     data: dict[str, Any] = {"about": "https://pypi.org/project/talkfeed/#json-feed-extension"}
     if talk.start is not None:
-        data["start"] = _moment(talk.start)
+        data["start"] = _iso(talk.start)
         data["all_day"] = not isinstance(talk.start, datetime)
     if talk.end is not None:
-        data["end"] = _moment(talk.end)
+        data["end"] = _iso(talk.end)
     optional = {
         "event": talk.event,
         "event_url": urljoin(item.url, talk.event_url) if talk.event_url else None,
@@ -99,5 +99,5 @@ def _timestamp(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def _moment(value: TalkTime) -> str:
+def _iso(value: TalkTime) -> str:
     return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from talkfeed.model import Entry
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,21 @@ class Selection:
 
 def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:
     """Keep the talks Hugo would publish, newest first; equal dates fall back to permalink order."""
-    kept = [talk for talk in talks if _is_published(talk, selection)]
-    kept.sort(key=lambda talk: talk.url_path)
-    kept.sort(key=lambda talk: talk.published, reverse=True)
-    return kept if selection.limit is None else kept[: selection.limit]
+    kept = in_order([talk for talk in talks if _is_published(talk, selection)], lambda talk: talk.published)
+    return list(kept if selection.limit is None else kept[: selection.limit])
+
+
+def in_order(
+    talks: Iterable[Entry], moment: Callable[[Entry], datetime], newest_first: bool = True
+) -> tuple[Entry, ...]:
+    """Sort once with a total key: the moment (newest or oldest first), then the permalink."""
+    sign = -1 if newest_first else 1
+    return tuple(sorted(talks, key=lambda talk: (sign * _microseconds(moment(talk)), talk.url_path)))
+
+
+def _microseconds(moment: datetime) -> int:
+    """An exact number for an aware moment, so a sort key can negate it."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def held_back(talk: Entry, selection: Selection) -> str | None:

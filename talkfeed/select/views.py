@@ -12,11 +12,11 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from talkfeed.model import Entry
-from talkfeed.select.choose import collect_talks
+from talkfeed.model import Entry, moment_of
+from talkfeed.select.choose import collect_talks, in_order
 
 if TYPE_CHECKING:
     from talkfeed.plan import Plan
@@ -137,31 +137,19 @@ def _language_folders(codes: Iterable[str]) -> dict[str, str]:
 
 def start_moment(talk: Entry, zone: tzinfo) -> datetime | None:
     """When a talk begins, as an aware datetime; an all-day talk begins at midnight in ``zone``."""
-    if talk.start is None:
-        return None
-    if isinstance(talk.start, datetime):
-        return talk.start
-    return datetime.combine(talk.start, time(), tzinfo=zone)
+    return None if talk.start is None else moment_of(talk.start, zone)
 
 
 def _upcoming(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
-    chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment > now]
-    chosen.sort(key=lambda talk: talk.url_path)
-    chosen.sort(key=lambda talk: _key(talk, zone))
-    return tuple(chosen)
+    starts = {talk.path: moment for talk in talks if (moment := start_moment(talk, zone)) is not None}
+    chosen = [talk for talk in talks if talk.path in starts and starts[talk.path] > now]
+    return in_order(chosen, lambda talk: starts[talk.path], newest_first=False)
 
 
 def _past(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
-    chosen = [talk for talk in talks if (moment := start_moment(talk, zone)) is not None and moment <= now]
-    chosen.sort(key=lambda talk: talk.url_path)
-    chosen.sort(key=lambda talk: _key(talk, zone), reverse=True)
-    return tuple(chosen)
-
-
-def _key(talk: Entry, zone: tzinfo) -> datetime:
-    moment = start_moment(talk, zone)
-    assert moment is not None
-    return moment
+    starts = {talk.path: moment for talk in talks if (moment := start_moment(talk, zone)) is not None}
+    chosen = [talk for talk in talks if talk.path in starts and starts[talk.path] <= now]
+    return in_order(chosen, lambda talk: starts[talk.path], newest_first=True)
 
 
 def _grouped(
