@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from uuid import NAMESPACE_URL, uuid5
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from talkfeed.model import FeedSettings, Talk, TalkTime, entry_of
-from talkfeed.render.calendar import CALENDAR_NAME, calendar_piece, render_calendar
+from talkfeed.render.calendar import CALENDAR_NAME, calendar_piece, calendar_times, render_calendar
 from talkfeed.render.html import Item
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
@@ -518,3 +519,65 @@ def test_cli_calendar_is_byte_identical_on_a_second_build(demo_output: Path, tmp
     result = run_cli(["build", str(DEMO_SITE), "-o", str(again), "--now", FIXED_NOW, "-q"])
     assert result.exit_code == 0, result.stderr
     assert _cli_calendar(again) == _cli_calendar(demo_output)
+
+
+def _icalendar_event(item: Item) -> str:
+    """The VEVENT icalendar itself writes for a talk, from the values talkfeed chooses."""
+    talk = item.talk
+    assert talk.start is not None
+    event = icalendar.Event()
+    start, end = calendar_times(talk.start, talk.end)
+    stamp = (talk.modified or talk.published).astimezone(UTC)
+    event.add("uid", str(uuid5(NAMESPACE_URL, item.id)))
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", start)
+    if end is not None:
+        event.add("dtend", end)
+    event.add("summary", talk.title)
+    location = ", ".join(part for part in (talk.location, *talk.address) if part)
+    if location:
+        event.add("location", location)
+    event.add("url", item.url)
+    description = "\n\n".join(part for part in (talk.event, item.summary_text) if part)
+    if description:
+        event.add("description", description)
+    if talk.tags:
+        event.add("categories", list(talk.tags))
+    return event.to_ical(sorted=False).decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime(2024, 5, 1, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam")), None),
+        (
+            datetime(2024, 5, 1, 10, 0, tzinfo=ZoneInfo("America/New_York")),
+            datetime(2024, 5, 1, 11, 30, tzinfo=ZoneInfo("America/New_York")),
+        ),
+        (datetime(2024, 5, 1, 10, 0, tzinfo=ZoneInfo("UTC")), None),
+        (datetime(2024, 5, 1, 10, 0, tzinfo=ZoneInfo("Africa/Abidjan")), None),
+        (datetime(2024, 5, 1, 10, 0, tzinfo=timezone(timedelta(hours=5, minutes=30))), None),
+        (datetime(2024, 5, 1, 10, 0, 7, 123, tzinfo=UTC), datetime(2024, 5, 2, 9, 0, tzinfo=UTC)),
+        (date(2024, 5, 1), date(2024, 5, 3)),
+    ],
+    ids=[
+        "named-zone",
+        "named-zone-with-end",
+        "utc-zone",
+        "utc-equivalent-zone",
+        "fixed-offset",
+        "utc",
+        "days",
+    ],
+)
+def test_an_event_is_written_as_icalendar_writes_it(start: TalkTime, end: TalkTime | None) -> None:
+    talk = _talk(
+        start=start,
+        end=end,
+        title="Ünïcode; commas, and \\ backslashes — " + "long " * 20,
+        tags=("a,b", "c;d"),
+        location="Room 1",
+    )
+    item = _item(talk, summary_text="Line one.\nLine two: C:\\data")
+    assert json.loads(calendar_piece(item))["event"] == _icalendar_event(item)
