@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from uuid import NAMESPACE_URL, uuid5
 from typing import Any
+from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
 import icalendar
