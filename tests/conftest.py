@@ -37,3 +37,17 @@ def demo_output(tmp_path: Path) -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep each test's page cache to itself, out of the user's cache folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+def make_site(
+    tmp_path: Path, pages: dict[str, str], config: str = 'baseURL = "https://example.org/"\ntitle = "Lab"\n'
+) -> Path:
+    """Write a small Hugo site: ``config`` as ``hugo.toml``, each page below ``content/talk/``."""
+    site = tmp_path / "site"
+    (site / "content" / "talk").mkdir(parents=True)
+    (site / "hugo.toml").write_text(config, encoding="utf-8")
+    for name, text in pages.items():
+        path = site / "content" / "talk" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return site

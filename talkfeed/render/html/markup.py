@@ -5,7 +5,6 @@ The one module that imports the Markdown renderer (cmarkgfm) and the sanitizer (
 
 from __future__ import annotations
 
-import html
 import re
 from functools import partial
 from urllib.parse import urljoin, urlsplit
@@ -15,6 +14,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from talkfeed.clean import clean_text
+from talkfeed.render.html.text import html_text
 from talkfeed.urls import with_scheme
 
 _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
@@ -48,9 +48,8 @@ def sanitize(fragment: str, base: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """Reduce HTML to its text, whitespace folded, as a JSON Feed summary wants it."""
-    text = nh3.clean(fragment.replace("<", " <"), tags=set())
-    return _WHITESPACE.sub(" ", clean_text(html.unescape(text))).strip()
+    """Reduce sanitized HTML to the text a person reads, as a JSON Feed summary wants it."""
+    return html_text(fragment)
 
 
 def _absolute_attribute(base: str, tag: str, attribute: str, value: str) -> str | None:

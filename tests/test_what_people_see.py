@@ -1,0 +1,65 @@
+"""What a person sees: plain-text summaries, every speaker, feed length, removals, own links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from talkfeed.render.html.text import html_text
+
+from conftest import FIXED_NOW, make_site, run_cli
+
+
+def _page(summary: str, authors: str = "", extra: str = "") -> str:
+    return (
+        f"---\ntitle: Sloths\npublishDate: 2024-05-01T10:00:00Z\ndate: 2024-06-01T10:00:00Z\n"
+        f"summary: {json.dumps(summary)}\n{authors}{extra}---\nBody.\n"
+    )
+
+
+def _build(site: Path, output: Path, *options: str) -> str:
+    result = run_cli(["build", site, "-o", output, "--now", FIXED_NOW, "--no-cache", *options])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("On *Bradypus*.", "On Bradypus."),
+        ("See [Biology on Tap](https://example.org/tap), then more.", "See Biology on Tap, then more."),
+        ("Slides (https://example.org/slides) online.", "Slides (https://example.org/slides) online."),
+        ("**Bold**, _italic_ and `code`; done!", "Bold, italic and code; done!"),
+        ("When WER < 5% & more", "When WER < 5% & more"),
+        ("First paragraph.\n\nSecond *one*.", "First paragraph.\n\nSecond one."),
+    ],
+    ids=[
+        "emphasis-before-full-stop",
+        "link-before-comma",
+        "autolink-in-parentheses",
+        "inline-run",
+        "entities",
+        "paragraphs",
+    ],
+)
+def test_a_summary_with_inline_markup_reads_as_written_in_json_and_calendar(
+    tmp_path: Path, markdown: str, text: str
+) -> None:
+    site = make_site(tmp_path, {"sloths/index.md": _page(markdown)})
+    _build(site, tmp_path / "out")
+    item = json.loads((tmp_path / "out" / "feed.json").read_text())["items"][0]
+    assert item["summary"] == text
+    event = next(
+        iter(icalendar.Calendar.from_ical((tmp_path / "out" / "talks.ics").read_bytes()).walk("VEVENT"))
+    )
+    assert str(event["DESCRIPTION"]) == text
+
+
+def test_html_text_separates_blocks_and_lines_but_joins_inline_elements() -> None:
+    html = (
+        "<h2>Title</h2><p>A <em>b</em>, c.</p><ul><li>one</li><li><strong>two</strong></li></ul><p>x<br>y</p>"
+    )
+    assert html_text(html) == "Title\n\nA b, c.\n\none\ntwo\n\nx\ny"
