@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import feedparser
 import icalendar
 import pytest
 
@@ -63,3 +64,17 @@ def test_html_text_separates_blocks_and_lines_but_joins_inline_elements() -> Non
         "<h2>Title</h2><p>A <em>b</em>, c.</p><ul><li>one</li><li><strong>two</strong></li></ul><p>x<br>y</p>"
     )
     assert html_text(html) == "Title\n\nA b, c.\n\none\ntwo\n\nx\ny"
+
+
+def test_every_reader_sees_every_speaker(tmp_path: Path) -> None:
+    authors = "authors:\n- Ada Lovelace\n- Grace Hopper\n- Alan Turing\n"
+    site = make_site(tmp_path, {"sloths/index.md": _page("Fine.", authors)})
+    _build(site, tmp_path / "out")
+    rss = (tmp_path / "out" / "index.xml").read_text()
+    assert rss.count("<dc:creator>") == 1
+    names = "Ada Lovelace, Grace Hopper, Alan Turing"
+    assert feedparser.parse(rss).entries[0].author == names
+    atom = feedparser.parse((tmp_path / "out" / "atom.xml").read_text())
+    assert [author.name for author in atom.entries[0].authors] == names.split(", ")
+    item = json.loads((tmp_path / "out" / "feed.json").read_text())["items"][0]
+    assert [author["name"] for author in item["authors"]] == names.split(", ")

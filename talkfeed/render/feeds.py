@@ -53,8 +53,9 @@ def atom_piece(item: Item) -> str:
 def _rss_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
     entry.guid(item.id, permalink=item.id == item.url)
-    for author in item.talk.authors:
-        entry.dc.dc_creator(author)
+    if item.talk.authors:
+        # One element naming every speaker: readers keep either the first or the last of several.
+        entry.dc.dc_creator(", ".join(item.talk.authors))
     if item.image is not None:
         entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
     for file in (item.image, *item.attachments):
