@@ -169,7 +169,7 @@ def _cache(plan: Plan, site: Survey) -> Iterator[PageCache]:
 def _run_key(plan: Plan, site: Survey) -> str:
     """Sum up what besides the pages decides a build's output: version, code, plan, reading settings."""
     settled = repr((plan.source, plan.language, plan.zone, plan.selection.drafts, plan.selection.future))
-    settled += repr((plan.selection.expired, plan.selection.limit, plan.base_urls, plan.formats, plan.per))
+    settled += repr((plan.selection.expired, plan.feed_limit, plan.base_urls, plan.formats, plan.per))
     settled += repr((plan.output, plan.title, plan.author, plan.skip_invalid, plan.allow_empty))
     text = f"{__version__}|{code_stamp()}|{site.context!r}|{settled}"
     return hashlib.sha256(text.encode()).hexdigest()

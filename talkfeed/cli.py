@@ -157,7 +157,13 @@ def main() -> None:
 @click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
 @click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')
 @_timezone_option
-@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Publish only the newest N talks.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Put only the newest N talks in each feed (default: the site's services.rss.limit or "
+    "rssLimit; calendars and pages keep every talk).",
+)
 @click.option("--drafts", is_flag=True, help="Include talks marked draft.")
 @click.option("--future", is_flag=True, help="Include talks whose publish date is in the future.")
 @click.option("--expired", is_flag=True, help="Include talks whose expiryDate has passed.")

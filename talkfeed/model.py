@@ -164,6 +164,8 @@ class Site:
     """The folders Hugo serves as they are, relative to the root, most specific first."""
     icon: str | None = None
     """The site's icon, as a path below the base URL."""
+    feed_limit: int | None = None
+    """Hugo's ``services.rss.limit`` (older ``rssLimit``) where it is 1 or more."""
 
 
 @dataclass(frozen=True)

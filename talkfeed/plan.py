@@ -69,6 +69,9 @@ class Plan:
     now: datetime
     """The run's one reading of the clock (or ``--now``)."""
     selection: Selection
+    feed_limit: int | None
+    """How many talks each RSS, Atom and JSON feed holds at most (``--limit``, else Hugo's
+    ``services.rss.limit``/``rssLimit``); calendars and pages keep every talk."""
     link_bases: Mapping[str, str | None]
     """Each language's base URL as Hugo links it (``/`` stays relative), for ``list``."""
     base_urls: Mapping[str, str]
@@ -117,7 +120,8 @@ def settle(options: Options, building: bool = False) -> Plan:
         language=language,
         zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
         now=now,
-        selection=Selection(now, options.drafts, options.future, options.expired, options.limit),
+        selection=Selection(now, options.drafts, options.future, options.expired),
+        feed_limit=options.limit if options.limit is not None else site.feed_limit,
         link_bases={code: _written_base(site, options.base_url, code) for code in codes},
         base_urls={},
         formats=options.formats,

@@ -78,3 +78,39 @@ def test_every_reader_sees_every_speaker(tmp_path: Path) -> None:
     assert [author.name for author in atom.entries[0].authors] == names.split(", ")
     item = json.loads((tmp_path / "out" / "feed.json").read_text())["items"][0]
     assert [author["name"] for author in item["authors"]] == names.split(", ")
+
+
+def _three_talks() -> dict[str, str]:
+    return {
+        f"t{day}/index.md": f"---\ntitle: Talk {day}\npublishDate: 2024-05-0{day}T10:00:00Z\n"
+        f"date: 2024-06-0{day}T10:00:00Z\n---\nBody.\n"
+        for day in (1, 2, 3)
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "options", "kept"),
+    [
+        ("rssLimit = 2\n", (), 2),
+        ("[services.rss]\nlimit = 1\n", (), 1),
+        ("rssLimit = -1\n", (), 3),
+        ("rssLimit = 2\n", ("--limit", "1"), 1),
+    ],
+    ids=["rss-limit", "services-rss-limit", "unlimited", "limit-option-wins"],
+)
+def test_hugo_feed_length_limits_the_feeds_but_not_the_calendar_or_page(
+    tmp_path: Path, setting: str, options: tuple[str, ...], kept: int
+) -> None:
+    config = f'baseURL = "https://example.org/"\ntitle = "Lab"\n{setting}'
+    site = make_site(tmp_path, _three_talks(), config)
+    _build(site, tmp_path / "out", *options)
+    out = tmp_path / "out"
+    assert len(feedparser.parse((out / "index.xml").read_text()).entries) == kept
+    assert len(feedparser.parse((out / "atom.xml").read_text()).entries) == kept
+    assert len(json.loads((out / "feed.json").read_text())["items"]) == kept
+    assert ["Talk 3", "Talk 2", "Talk 1"][:kept] == [
+        entry.title for entry in feedparser.parse((out / "index.xml").read_text()).entries
+    ]
+    calendar = icalendar.Calendar.from_ical((out / "talks.ics").read_bytes())
+    assert len(list(calendar.walk("VEVENT"))) == 3
+    assert (out / "index.html").read_text().count("<article") == 3

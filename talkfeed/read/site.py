@@ -170,6 +170,7 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
         cascade=cascade_entries(config.get("cascade")),
         static_dirs=_static_dirs(root, config),
         icon=_icon(root),
+        feed_limit=_feed_limit(config),
         config_file=config_file,
     )
 
@@ -178,6 +179,15 @@ def cascade_entries(value: object) -> tuple[Mapping[str, Any], ...]:
     """Read a ``cascade`` value (a map, or a list of maps) into its entries."""
     items = value if isinstance(value, list) else [value]
     return tuple(item for item in items if isinstance(item, Mapping) and item)
+
+
+def _feed_limit(config: Mapping[str, Any]) -> int | None:
+    """Hugo's feed length: ``services.rss.limit``, else the older ``rssLimit``; below 1, none."""
+    rss = _mapping(_mapping(config.get("services")).get("rss"))
+    for value in (rss.get("limit"), config.get("rsslimit")):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value if value >= 1 else None
+    return None
 
 
 def _static_dirs(root: Path, config: Mapping[str, Any]) -> tuple[str, ...]:

@@ -43,11 +43,14 @@ def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry]) -> d
     newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
-    return _render(views, settings_by_language, plan.formats)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit)
 
 
 def _render(
-    views: Sequence[View], settings_by_language: Mapping[str, FeedSettings], formats: Collection[str]
+    views: Sequence[View],
+    settings_by_language: Mapping[str, FeedSettings],
+    formats: Collection[str],
+    limit: int | None,
 ) -> dict[str, bytes]:
     main = views[0]
     root = settings_by_language[main.language]
@@ -58,7 +61,7 @@ def _render(
         settings = view_settings(view, root, settings_by_language)
         for format_name, (name, _, _, render) in _FEED_FILES.items():
             if format_name in formats:
-                outputs[view.folder + name] = render(view.talks, settings)
+                outputs[view.folder + name] = render(view.talks[:limit], settings)
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
             outputs[calendar] = render_calendar(view.talks, settings, settings.title)

@@ -19,13 +19,13 @@ class Selection:
     drafts: bool = False
     future: bool = False
     expired: bool = False
-    limit: int | None = None
 
 
 def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:
     """Keep the talks Hugo would publish, newest first; equal dates fall back to permalink order."""
-    kept = in_order([talk for talk in talks if _is_published(talk, selection)], lambda talk: talk.published)
-    return list(kept if selection.limit is None else kept[: selection.limit])
+    return list(
+        in_order([talk for talk in talks if _is_published(talk, selection)], lambda talk: talk.published)
+    )
 
 
 def in_order(
