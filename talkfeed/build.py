@@ -204,7 +204,7 @@ def _remember_build(
     fingerprint = cache.fingerprint(site.pages)
     if fingerprint is None:
         return
-    names = [written.path.relative_to(plan.output).as_posix() for written in report.written]
+    names = [each.path.relative_to(plan.output).as_posix() for each in report.written if not each.removed]
     until = _valid_until(plan, reading)
     record: dict[str, Any] = {
         "key": _run_key(plan, site),

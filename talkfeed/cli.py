@@ -267,7 +267,8 @@ def build_command(
         )
     if not quiet:
         for written in report.written:
-            click.echo(f"{'updated' if written.changed else 'unchanged'} {written.path}")
+            state = "removed" if written.removed else "updated" if written.changed else "unchanged"
+            click.echo(f"{state} {written.path}")
 
 
 @main.command("check")

@@ -114,3 +114,14 @@ def test_hugo_feed_length_limits_the_feeds_but_not_the_calendar_or_page(
     calendar = icalendar.Calendar.from_ical((out / "talks.ics").read_bytes())
     assert len(list(calendar.walk("VEVENT"))) == 3
     assert (out / "index.html").read_text().count("<article") == 3
+
+
+def test_a_build_that_drops_formats_says_which_files_it_removed(tmp_path: Path) -> None:
+    site = make_site(tmp_path, _three_talks())
+    out = tmp_path / "out"
+    _build(site, out)
+    stdout = _build(site, out, "--format", "atom", "--format", "ics")
+    removed = sorted(line.split(" ", 1)[1] for line in stdout.splitlines() if line.startswith("removed "))
+    gone = ["feed.json", "index.html", "index.xml", "upcoming/feed.json", "upcoming/index.xml"]
+    assert removed == [str(out / name) for name in gone]
+    assert not any((out / name).exists() for name in gone)

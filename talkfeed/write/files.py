@@ -50,10 +50,11 @@ _MOST_OPEN_FOLDERS = 64
 
 @dataclass(frozen=True)
 class Written:
-    """One output file and whether this run changed it."""
+    """One output file and whether this run changed it, or removed it (a view that went away)."""
 
     path: Path
     changed: bool
+    removed: bool = False
 
 
 class _Refused(OSError):
@@ -98,7 +99,8 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
 def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
     """Write ``files`` (relative path → bytes) into ``directory`` as one set; call it under ``locked``.
 
-    Files the previous run wrote and this one does not are removed with the same commit.
+    Files the previous run wrote and this one does not are removed with the same commit, and
+    listed after the files written, as removed.
     Raises ``OutputError`` naming the path and the cause, before writing anything when a
     name would leave ``directory`` or a symbolic link stands in the way; the folder then
     still holds the previous set and no temporary files.
@@ -116,7 +118,8 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
             _switch(folders, changed, stale)
         except OSError as error:
             raise OutputError(f"cannot write: {_cause(error)}", str(error.filename or directory)) from None
-    return [Written(directory / name, name in changed) for name in sorted(files)]
+    written = [Written(directory / name, name in changed) for name in sorted(files)]
+    return written + [Written(directory / name, True, removed=True) for name in stale]
 
 
 def needs_recovery(directory: Path) -> bool:
