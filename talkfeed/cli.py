@@ -71,7 +71,7 @@ def _settings_for(context: click.Context, path: Path, settings: dict[str, Any]) 
         if param.name not in own or context.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
             continue
         try:
-            converted = param.type_cast_value(context, value)
+            converted = param.process_value(context, value)
         except click.BadParameter as error:
             raise ConfigError(f"setting {key!r}: {error.message}", str(path)) from None
         if param.name == "output":
@@ -83,6 +83,17 @@ def _settings_for(context: click.Context, path: Path, settings: dict[str, Any]) 
 def _setting_name(param: click.Parameter) -> str:
     long_names = [name for name in getattr(param, "opts", []) if name.startswith("--")]
     return long_names[0][2:] if long_names else str(param.name)
+
+
+def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Read ``--format`` values given in any case, as a comma list or repeated."""
+    chosen: dict[str, None] = {}
+    for value in values:
+        for name in (part.strip().lower() for part in value.split(",") if part.strip()):
+            if name not in FORMATS:
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)}")
+            chosen.setdefault(name)
+    return tuple(chosen)
 
 
 def _source_argument(command: _F) -> _F:
@@ -190,9 +201,10 @@ def main() -> None:
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(FORMATS),
+    callback=lambda _context, _param, values: _formats(values),
     metavar="FORMAT",
-    help="Write only this format; repeat for more (rss, atom, json, ics, html; default: all).",
+    help="Write only these formats, any case, comma-separated or repeated (rss, atom, json, ics, html; "
+    "default: all).",
 )
 @click.option(
     "--per",

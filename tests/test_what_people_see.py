@@ -125,3 +125,34 @@ def test_a_build_that_drops_formats_says_which_files_it_removed(tmp_path: Path) 
     gone = ["feed.json", "index.html", "index.xml", "upcoming/feed.json", "upcoming/index.xml"]
     assert removed == [str(out / name) for name in gone]
     assert not any((out / name).exists() for name in gone)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [("--format", "RSS,Atom"), ("--format", "rss", "--format", "ATOM"), ("--format", "rss, atom,")],
+    ids=["comma-list-any-case", "repeated-any-case", "spaces-and-trailing-comma"],
+)
+def test_formats_are_read_in_any_case_and_as_comma_lists(tmp_path: Path, options: tuple[str, ...]) -> None:
+    site = make_site(tmp_path, _three_talks())
+    _build(site, tmp_path / "out", *options)
+    assert sorted(path.name for path in (tmp_path / "out").glob("[!.]*") if path.is_file()) == [
+        "atom.xml",
+        "feed.css",
+        "index.xml",
+    ]
+
+
+def test_an_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli(["build", make_site(tmp_path, _three_talks()), "--format", "rss,pdf"])
+    assert result.exit_code == 2
+    assert "'pdf' is not one of rss, atom, json, ics, html" in result.stderr
+
+
+def test_check_on_a_section_page_says_it_is_not_a_talk(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {**_three_talks(), "_index.md": "---\ntitle: Talks\n---\n"})
+    result = run_cli(["check", site / "content" / "talk" / "_index.md"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{site / 'content' / 'talk' / '_index.md'}: error: is a section's list page (_index), "
+        "not a talk page; give the section folder or the site\n"
+    )

@@ -85,6 +85,11 @@ def locate_source(given: Path) -> Source:
     site = read_site(root) if root is not None else Site(root=None)
     content_roots = _content_roots(site) if root is not None else ()
     if path.is_file():
+        if path.name.startswith("_index."):
+            raise ConfigError(
+                "is a section's list page (_index), not a talk page; give the section folder or the site",
+                str(given),
+            )
         return Source(path, site, content_roots, (), single_page=path)
     if root is not None and (path == root or note is not None):
         sections = tuple(
