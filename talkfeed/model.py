@@ -192,3 +192,5 @@ class FeedSettings:
     """The site's icon, where it has one: the feeds' icon and logo."""
     empty_updated: datetime | None = None
     """The date of a feed with no talks: the site's newest talk, so it is never the clock."""
+    about_url: str = ""
+    """The page talkfeed writes beside the feeds to say what they are (the generator's URI)."""

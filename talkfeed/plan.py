@@ -24,6 +24,8 @@ from talkfeed.read.site import Source, locate_source
 from talkfeed.select.choose import Selection
 
 DEFAULT_WAIT_SECONDS = 300.0
+ABOUT_NAME = "about.html"
+"""The page a build writes beside the feeds to say what they are and what ``_talk`` holds."""
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
 """Given the number of pages to read, a context giving a function to call per page read."""
@@ -86,11 +88,18 @@ class Plan:
     allow_empty: bool
     cache_folder: Path | None
     """``None``: no cache."""
+    feeds_url: str = ""
+    """For a build: the URL the output folder is served at (the main feeds' folder)."""
     progress: Progress | None = field(default=None, compare=False, repr=False)
 
     @property
     def site(self) -> Site:
         return self.source.site
+
+    @property
+    def about_url(self) -> str:
+        """For a build: where the page about the feeds is served."""
+        return self.feeds_url + ABOUT_NAME
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -138,7 +147,22 @@ def settle(options: Options, building: bool = False) -> Plan:
     if not building:
         return plan
     base_urls = {code: _absolute_base(site, options.base_url, code) for code in plan.languages}
-    return replace(plan, base_urls=base_urls)
+    feeds_url = base_urls[language] + served_path(plan.output, site.root)
+    return replace(plan, base_urls=base_urls, feeds_url=feeds_url)
+
+
+def served_path(output: Path, site_root: Path | None) -> str:
+    """Where an output folder is served: its path below the site's ``public/``, as Hugo's.
+
+    Any other folder is taken to be served at the base URL itself.
+    """
+    if site_root is None:
+        return ""
+    try:
+        below = output.relative_to(site_root / "public")
+    except ValueError:
+        return ""
+    return "".join(f"{part}/" for part in below.parts)
 
 
 def _check_options(options: Options) -> None:

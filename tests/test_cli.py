@@ -15,6 +15,7 @@ from conftest import DEMO_SITE, FIXED_NOW, run_cli
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 EVERY_OUTPUT = sorted(
     [
+        "about.html",
         "atom.xml",
         "feed.css",
         "feed.json",
@@ -61,7 +62,8 @@ def test_format_option_chooses_the_files(tmp_path: Path) -> None:
     assert result.exit_code == 0
     written = sorted(line.split(" ", 1)[1] for line in result.stdout.splitlines())
     assert written == sorted(
-        str(out / name) for name in ["feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
+        str(out / name)
+        for name in ["about.html", "feed.json", "talks.ics", "upcoming.ics", "upcoming/feed.json"]
     )
 
 

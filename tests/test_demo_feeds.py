@@ -114,7 +114,7 @@ def test_seed_content_carries_every_fact(demo_output: Path) -> None:
 def test_seed_never_shows_an_end_before_its_start(demo_output: Path) -> None:
     item = _seed_item(demo_output)
     assert item["_talk"] == {
-        "about": "https://pypi.org/project/talkfeed/#json-feed-extension",
+        "about": "https://demo.talkfeed.example/about.html#talk-extension",
         "start": "2022-01-04",
         "all_day": True,
         "event": "Data Science Bond Microsoft",

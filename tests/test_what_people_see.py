@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import feedparser
@@ -136,6 +137,7 @@ def test_formats_are_read_in_any_case_and_as_comma_lists(tmp_path: Path, options
     site = make_site(tmp_path, _three_talks())
     _build(site, tmp_path / "out", *options)
     assert sorted(path.name for path in (tmp_path / "out").glob("[!.]*") if path.is_file()) == [
+        "about.html",
         "atom.xml",
         "feed.css",
         "index.xml",
@@ -156,3 +158,23 @@ def test_check_on_a_section_page_says_it_is_not_a_talk(tmp_path: Path) -> None:
         f"{site / 'content' / 'talk' / '_index.md'}: error: is a section's list page (_index), "
         "not a talk page; give the section folder or the site\n"
     )
+
+
+def test_every_url_talkfeed_writes_of_its_own_is_a_page_it_publishes(tmp_path: Path) -> None:
+    """The JSON extension's ``about``, the Atom generator URI and the page footer: no dead link."""
+    site = make_site(tmp_path, _three_talks())
+    out = site / "public" / "talk"
+    _build(site, out, "--per", "tag")
+    feeds_url = "https://example.org/talk/"
+    own = [item["_talk"]["about"] for item in json.loads((out / "feed.json").read_text())["items"]]
+    own += [feedparser.parse((out / "atom.xml").read_text()).feed.generator_detail.href]
+    footer = re.search(r'<footer>.*?href="([^"]+)"', (out / "index.html").read_text(), re.DOTALL)
+    assert footer is not None
+    own.append(feeds_url + footer.group(1))
+    for url in own:
+        assert url.startswith(feeds_url), url
+        published = out / url[len(feeds_url) :].split("#")[0]
+        assert published.is_file(), url
+    about = (out / "about.html").read_text()
+    assert 'id="talk-extension"' in about and "<code>_talk</code>" in about
+    assert not any("pypi.org" in path.read_text() for path in out.rglob("*.*"))

@@ -6,6 +6,7 @@ For a build, each talk's part of every format is rendered once, beside the readi
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 from collections import defaultdict
@@ -28,6 +29,8 @@ from talkfeed.read.site import read_author_names
 if TYPE_CHECKING:
     from talkfeed.plan import Plan
 
+_Urls = tuple[str, str]
+"""A language's base URL and the URL of the page about the feeds: what a talk's parts depend on."""
 _PARALLEL_FROM = 200
 """Below this many pages to read, starting worker processes costs more than it saves."""
 
@@ -91,7 +94,9 @@ def read_pages(plan: Plan, site: Survey, cache: PageCache, render: bool = False)
     A talk whose permalink an earlier-published talk has is left out with a warning.
     """
     cache.with_pieces = render
-    outcomes = _outcomes(plan, site, cache, plan.base_urls if render else {})
+    # A talk's parts depend on its language's base URL and on where the page about the feeds is.
+    urls = {code: (base, plan.about_url) for code, base in plan.base_urls.items()} if render else {}
+    outcomes = _outcomes(plan, site, cache, urls)
     findings = [*site.findings, *([cache.problem] if cache.problem is not None else [])]
     entries: list[Entry] = []
     invalid: list[str] = []
@@ -121,19 +126,19 @@ def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
     return talks, sorted(findings, key=lambda finding: (finding.path, finding.line or 0))
 
 
-def _outcomes(plan: Plan, site: Survey, cache: PageCache, base_urls: Mapping[str, str]) -> list[CachedPage]:
+def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Urls]) -> list[CachedPage]:
     """Each page's outcome: from the cache when the page is unchanged (and its parts were made
     for its base URL), else read now."""
     outcomes: dict[Path, CachedPage] = {}
     for page in site.pages:
         cached = cache.lookup(page)
-        if cached is not None and _complete(cached, base_urls):
+        if cached is not None and _complete(cached, urls):
             outcomes[page.path] = cached
     missing = [page for page in site.pages if page.path not in outcomes]
     signatures = [file_signature(str(page.path)) for page in missing]
     reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
     with reading as advance:
-        fresh = _read_all(missing, site.context, base_urls)
+        fresh = _read_all(missing, site.context, urls)
         for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
             if advance is not None:
                 advance(1)
@@ -143,16 +148,16 @@ def _outcomes(plan: Plan, site: Survey, cache: PageCache, base_urls: Mapping[str
     return [outcomes[page.path] for page in site.pages]
 
 
-def _complete(cached: CachedPage, base_urls: Mapping[str, str]) -> bool:
-    if cached.entry is None or cached.entry.lang not in base_urls:
+def _complete(cached: CachedPage, urls: Mapping[str, _Urls]) -> bool:
+    if cached.entry is None or cached.entry.lang not in urls:
         return True
-    return cached.pieces_stamp == base_urls[cached.entry.lang]
+    return cached.pieces_stamp == _stamp(urls[cached.entry.lang])
 
 
 def _read_all(
-    pages: Sequence[PageFile], context: ReadContext, base_urls: Mapping[str, str]
+    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, _Urls]
 ) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
-    work = partial(_read_one, context=context, base_urls=base_urls)
+    work = partial(_read_one, context=context, urls=urls)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
         yield from map(work, pages)
@@ -163,7 +168,7 @@ def _read_all(
 
 
 def _read_one(
-    page: PageFile, context: ReadContext, base_urls: Mapping[str, str]
+    page: PageFile, context: ReadContext, urls: Mapping[str, _Urls]
 ) -> tuple[CachedPage, tuple[str, ...]]:
     """Read one page and render its parts where its language is rendered: one worker's job."""
     from talkfeed.render.parts import render_pieces
@@ -172,15 +177,19 @@ def _read_one(
     entry = None
     stamp = None
     if result.talk is not None:
-        base_url = base_urls.get(result.talk.lang)
+        language_urls = urls.get(result.talk.lang)
         try:
-            pieces = render_pieces(result.talk, base_url) if base_url is not None else {}
+            pieces = render_pieces(result.talk, *language_urls) if language_urls is not None else {}
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
             return CachedPage((*result.findings, failed), None, None, None), result.dependencies
-        stamp = base_url
+        stamp = _stamp(language_urls) if language_urls is not None else None
         entry = entry_of(result.talk, pieces)
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
+
+
+def _stamp(urls: _Urls) -> str:
+    return json.dumps(urls)
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:

@@ -184,7 +184,7 @@ def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self
     feed.link(href=settings.home_url, rel="alternate", type="text/html")
     feed.language(settings.language)
     feed.author({"name": settings.author})
-    feed.generator("talkfeed", version=settings.version, uri="https://pypi.org/project/talkfeed/")
+    feed.generator("talkfeed", version=settings.version, uri=settings.about_url or None)
     if settings.icon_url is not None:
         feed.icon(settings.icon_url)
         feed.logo(settings.icon_url)

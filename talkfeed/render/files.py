@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from talkfeed.model import FORMATS, Entry, FeedSettings
+from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.calendar import CALENDAR_NAME, render_calendar
 from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
 from talkfeed.render.html.page import (
@@ -16,14 +16,12 @@ from talkfeed.render.html.page import (
     FeedLink,
     ViewLink,
     feed_stylesheet,
+    render_about,
     render_page,
 )
 from talkfeed.render.jsonfeed import JSON_NAME, render_json_feed
 from talkfeed.render.settings import feed_settings
 from talkfeed.select.views import View
-
-if TYPE_CHECKING:
-    from talkfeed.plan import Plan
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
@@ -67,6 +65,7 @@ def _render(
             outputs[calendar] = render_calendar(view.talks, settings, settings.title)
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
+    outputs[ABOUT_NAME] = render_about(root)
     if "html" in formats:
         outputs[PAGE_NAME] = render_page(
             main.talks,
@@ -87,7 +86,10 @@ def view_settings(
     if view.kind == "lang":
         language = settings_by_language[view.language]
         return replace(
-            language, feeds_url=root.feeds_url + quote(view.folder), stylesheet_url=root.stylesheet_url
+            language,
+            feeds_url=root.feeds_url + quote(view.folder),
+            stylesheet_url=root.stylesheet_url,
+            about_url=root.about_url,
         )
     title = {
         "upcoming": "Upcoming talks",

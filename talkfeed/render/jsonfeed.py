@@ -78,7 +78,7 @@ def _item(item: Item) -> dict[str, Any]:
 
 def _talk_extension(item: Item) -> dict[str, Any]:
     talk = item.talk
-    data: dict[str, Any] = {"about": "https://pypi.org/project/talkfeed/#json-feed-extension"}
+    data: dict[str, Any] = {"about": item.about_url + "#talk-extension"} if item.about_url else {}
     if talk.start is not None:
         data["start"] = _iso(talk.start)
         data["all_day"] = not isinstance(talk.start, datetime)

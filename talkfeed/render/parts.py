@@ -20,7 +20,10 @@ PIECES: Mapping[str, Callable[[Item], str]] = {
 }
 
 
-def render_pieces(talk: Talk, base_url: str) -> dict[str, str]:
-    """Render the talk once, then its piece of each output; URLs are made from ``base_url``."""
-    item = render_item(talk, base_url)
+def render_pieces(talk: Talk, base_url: str, about_url: str = "") -> dict[str, str]:
+    """Render the talk once, then its piece of each output; URLs are made from ``base_url``.
+
+    ``about_url`` is the page about the feeds, which JSON items name as their extension's doc.
+    """
+    item = render_item(talk, base_url, about_url)
     return {name: render(item) for name, render in PIECES.items()}

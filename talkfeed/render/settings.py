@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from talkfeed import __version__
 from talkfeed.model import Entry, FeedSettings
+from talkfeed.plan import Plan, served_path
 from talkfeed.urls import permalink
-
-if TYPE_CHECKING:
-    from talkfeed.plan import Plan
 
 
 def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetime | None) -> FeedSettings:
@@ -27,7 +23,7 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
     own = [talk for talk in talks if talk.lang == code]
     return FeedSettings(
         base_url=base_url,
-        feeds_url=base_url + _served_path(plan.output, site.root),
+        feeds_url=base_url + served_path(plan.output, site.root),
         home_url=_home_url(own, plan.source.single_page is not None, base_url),
         title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
         description=f"Talks from {site_title}" if site_title else "Talks",
@@ -38,21 +34,8 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
         site_title=site_title,
         icon_url=base_url + site.icon if site.icon else None,
         empty_updated=newest,
+        about_url=plan.about_url,
     )
-
-
-def _served_path(output: Path, site_root: Path | None) -> str:
-    """Where the output folder is served: its path below the site's ``public/``, as Hugo's.
-
-    Any other folder is taken to be served at the base URL itself.
-    """
-    if site_root is None:
-        return ""
-    try:
-        below = output.relative_to(site_root / "public")
-    except ValueError:
-        return ""
-    return "".join(f"{part}/" for part in below.parts)
 
 
 def _home_url(talks: Sequence[Entry], single_page: bool, base_url: str) -> str:

@@ -51,12 +51,15 @@ class Item:
     """The talk's lasting id (GUID, Atom id, UID): its permalink, or for a talk without a page,
     its list page's URL with the talk's path as fragment, which never changes and never 404s."""
 
+    about_url: str = ""
+    """The page about the feeds, which documents the JSON extension."""
+
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.url)
 
 
-def render_item(talk: Talk, base_url: str) -> Item:
+def render_item(talk: Talk, base_url: str, about_url: str = "") -> Item:
     """Render one talk's summary and full content as sanitized HTML with absolute URLs."""
     url = permalink(base_url, talk.url_path)
     link, lasting_id = url, url
@@ -81,7 +84,9 @@ def render_item(talk: Talk, base_url: str) -> Item:
     image = _enclosure(talk.image, "Featured image", url, base_url) if talk.image else None
     attachments = tuple(_enclosure(link.file, link.label, url, base_url) for link in talk.links if link.file)
     text = plain_text(summary_html)
-    return Item(talk, link, summary_html, text, content_html.strip(), image, attachments, lasting_id)
+    return Item(
+        talk, link, summary_html, text, content_html.strip(), image, attachments, lasting_id, about_url
+    )
 
 
 def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:

@@ -74,6 +74,11 @@ def render_page(
     return html.encode("utf-8")
 
 
+def render_about(settings: FeedSettings) -> bytes:
+    """Render the page about the feeds, which documents the JSON Feed extension ``_talk``."""
+    return TEMPLATES.get_template("about.html.j2").render(settings=settings).encode("utf-8")
+
+
 def feed_stylesheet() -> bytes:
     """Return the CSS that the XML feeds name in their ``xml-stylesheet`` instruction."""
     return files("talkfeed.render.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
