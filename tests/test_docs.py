@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,21 @@ def test_readme_opens_with_one_sentence_then_two_commands() -> None:
     assert block is not None
     commands = block.group(1).splitlines()
     assert len(commands) == 2
-    assert commands[0] == "pip install . && talkfeed build fixtures/demo-site -o public"
+    assert commands[0] == (
+        "python3 bootstrap.py && .venv/bin/pip install . "
+        "&& .venv/bin/talkfeed build fixtures/demo-site -o public"
+    )
 
 
-def test_ci_runs_the_readme_test_command() -> None:
+def test_ci_runs_both_readme_commands_as_written() -> None:
     block = re.search(r"```sh\n(.*?)\n```", README, re.DOTALL)
     assert block is not None
-    assert block.group(1).splitlines()[1] in CI_SCRIPT
+    extract = CI_SCRIPT[CI_SCRIPT.index("readme_command() {") : CI_SCRIPT.index("\n}\n") + 3]
+    for number, command in enumerate(block.group(1).splitlines(), start=1):
+        script = f"cd {ROOT} && {extract}\nreadme_command {number}"
+        found = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout
+        assert found.strip() == command
+        assert f'"$(readme_command {number})"' in CI_SCRIPT
 
 
 def test_every_exit_code_is_documented() -> None:
