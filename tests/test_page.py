@@ -436,6 +436,11 @@ def test_feed_stylesheet_shows_titles_and_summaries_of_rss_and_atom() -> None:
     assert css.count("{") == css.count("}")
     for selector in ("channel::before", "feed::before", "item > title", "entry > title"):
         assert selector in css
-    for selector in ("item > description", "entry > summary"):
+    for selector in (
+        "item > dcterms|abstract",
+        "entry > summary",
+        "item > dc|coverage",
+        "entry > dc|coverage",
+    ):
         assert selector in css
     assert "This is a feed." in css

@@ -15,14 +15,18 @@ import contextlib
 import functools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from talkfeed.clean import as_html_text
 from talkfeed.model import Entry, FeedSettings
 from talkfeed.render.html import Item
+from talkfeed.render.html.item import facts_line
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
@@ -39,13 +43,19 @@ def feed_updated(entries: Sequence[Entry], settings: FeedSettings) -> datetime:
 
 
 def rss_piece(item: Item) -> str:
-    """Render one talk's RSS ``<item>`` with content:encoded, dc:creator and its enclosure."""
+    """Render one talk's RSS ``<item>`` with content:encoded, dc:creator and its enclosure.
+
+    Its HTML summary (``description``) and content are for feed readers; ``dc:coverage`` (when
+    and where) and ``dcterms:abstract`` (the summary as plain text) are what a browser shows.
+    Readers take ``dc:description`` for an item's HTML summary, so plain text goes elsewhere.
+    """
     with _container() as feed:
         return _rss_piece(feed, item)
 
 
 def atom_piece(item: Item) -> str:
-    """Render one talk's Atom ``<entry>`` with html summary and content and its authors."""
+    """Render one talk's Atom ``<entry>``: a plain-text summary, html content, its authors,
+    and ``dc:coverage`` (when and where)."""
     with _container() as feed:
         return _atom_piece(feed, item)
 
@@ -56,6 +66,9 @@ def _rss_piece(feed: FeedGenerator, item: Item) -> str:
     if item.talk.authors:
         # One element naming every speaker: readers keep either the first or the last of several.
         entry.dc.dc_creator(", ".join(item.talk.authors))
+    _coverage(entry, item)
+    if item.summary_text:
+        entry.dcterms.abstract(item.summary_text)
     if item.image is not None:
         entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
     for file in (item.image, *item.attachments):
@@ -69,8 +82,11 @@ def _rss_piece(feed: FeedGenerator, item: Item) -> str:
 def _atom_piece(feed: FeedGenerator, item: Item) -> str:
     entry = _entry(feed, item)
     entry.id(item.id)
+    if item.summary_text:
+        entry.summary(item.summary_text, type="text")
     for author in item.talk.authors:
         entry.author({"name": author})
+    _coverage(entry, item)
     links = [{"href": item.url, "rel": "alternate", "type": "text/html"}]
     for file in (item.image, *item.attachments):
         if file is not None:
@@ -79,6 +95,13 @@ def _atom_piece(feed: FeedGenerator, item: Item) -> str:
             entry.link(href=file.url, **attributes, title=file.title)
     document: str = feed.atom_str(pretty=True).decode("utf-8")
     return _with_link_attributes(document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)], links)
+
+
+def _coverage(entry: FeedEntry, item: Item) -> None:
+    """Say when and where the talk is, as Dublin Core's coverage (its time and place)."""
+    facts = facts_line(item.talk)
+    if facts:
+        entry.dc.dc_coverage(" · ".join(facts))
 
 
 def _with_link_attributes(piece: str, links: list[dict[str, str]]) -> str:
@@ -169,8 +192,32 @@ def _piece_feed() -> FeedGenerator:
 
 def _load_extensions(feed: FeedGenerator) -> None:
     # Namespaces are declared on the root element; pieces and feeds must declare the same ones.
-    feed.load_extension("dc", atom=False, rss=True)
+    feed.load_extension("dc", atom=True, rss=True)
     feed.load_extension("media", atom=False, rss=True)
+    feed.register_extension("dcterms", _TermsExtension, _TermsEntryExtension, atom=False, rss=True)
+
+
+_DCTERMS = "http://purl.org/dc/terms/"
+
+
+class _TermsExtension(BaseExtension):  # type: ignore[misc]
+    """DCMI terms, for an RSS item's plain-text ``dcterms:abstract`` (feedgen has no such extension)."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"dcterms": _DCTERMS}
+
+
+class _TermsEntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.text: str | None = None
+
+    def abstract(self, text: str) -> None:
+        self.text = text
+
+    def extend_rss(self, item: Any) -> Any:
+        if self.text:
+            xml_elem(f"{{{_DCTERMS}}}abstract", item).text = self.text
+        return item
 
 
 def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:

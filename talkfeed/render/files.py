@@ -53,7 +53,8 @@ def _render(
     main = views[0]
     root = settings_by_language[main.language]
     if {"rss", "atom"} & set(formats):
-        root = replace(root, stylesheet_url=root.feeds_url + STYLESHEET_NAME)
+        # Relative, so a feed opened from disk is styled too.
+        root = replace(root, stylesheet_url=STYLESHEET_NAME)
     outputs: dict[str, bytes] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
@@ -82,6 +83,8 @@ def view_settings(
     """Give a view its own title and self links, below the main feeds' folder."""
     if view.kind == "all":
         return root
+    if root.stylesheet_url is not None:
+        root = replace(root, stylesheet_url="../" * view.folder.count("/") + STYLESHEET_NAME)
     site = root.site_title
     if view.kind == "lang":
         language = settings_by_language[view.language]
