@@ -38,6 +38,7 @@ from talkfeed.render.html.page import (
 )
 from talkfeed.render.parts import render_pieces
 
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
 from test_page import SETTINGS, VOID, full_talk, make_talk
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -273,3 +274,41 @@ def test_feed_in_the_browser_is_styled_by_feed_css(folder: Path, server: str, na
         assert title in dom
     rows = assert_readable_screenshot(screenshot(folder, server + name, f"{name}-phone.png"))
     assert any(NOTE_COLOUR in row for row in rows[:150]), "the 'This is a feed' note is not shown on top"
+
+
+PDFTOTEXT = Path("/usr/bin/pdftotext")
+
+
+@pytest.fixture(scope="module")
+def demo_feeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site built with every view, as a user would open it from disk."""
+    folder = tmp_path_factory.mktemp("demo-feeds")
+    result = run_cli(["build", DEMO_SITE, "-o", folder, "--now", FIXED_NOW, "-q", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def rendered_text(folder: Path, url: str) -> str:
+    """What a person reads: Chromium prints the page as laid out, pdftotext takes its text."""
+    if not PDFTOTEXT.is_file():
+        pytest.skip(f"{PDFTOTEXT} is missing (install poppler-utils with .ci/install-browser)")
+    pdf = folder / f"print-{abs(hash(url))}.pdf"
+    chromium(folder / f"profile-{pdf.stem}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
+    text = subprocess.run([str(PDFTOTEXT), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", ["index.xml", "atom.xml", "upcoming/index.xml"])
+def test_a_feed_opened_from_disk_reads_as_text_with_each_talks_facts(demo_feeds: Path, name: str) -> None:
+    text = rendered_text(demo_feeds, (demo_feeds / name).as_uri())
+    assert "This is a feed." in text
+    if name.startswith("upcoming/"):
+        return
+    assert "Intro to Transformers and Transformer Explainability (English)" in text
+    assert "Tue 4 Jan 2022 · Data Science Bond Microsoft · Online event" in text
+    assert "Speakers: Hila Chefer" in text
+    assert "This talk takes a deep dive into the attention mechanism." in text
+    assert "Speakers: Noa Ben-David, Yusuf Haddad, Élodie Marchand" in text
+    assert 'When WER < 5% and CER > 2%, "good" ASR' in text
+    for markup in ("<p>", "</p>", "<strong>", "&lt;", "&amp;", "<em>"):
+        assert markup not in text, f"{name} shows {markup} to the reader"
