@@ -35,6 +35,8 @@ class FileInfo:
     size: int
     media_type: str
     in_site_root: bool = False
+    dimensions: tuple[int, int] | None = None
+    """An image's width and height in pixels, where its header tells them."""
 
 
 @dataclass(frozen=True)

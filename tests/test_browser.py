@@ -9,6 +9,7 @@ To look at the screenshots, run with ``--basetemp=/tmp/talkfeed-browser`` and op
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -312,3 +313,64 @@ def test_a_feed_opened_from_disk_reads_as_text_with_each_talks_facts(demo_feeds:
     assert 'When WER < 5% and CER > 2%, "good" ASR' in text
     for markup in ("<p>", "</p>", "<strong>", "&lt;", "&amp;", "<em>"):
         assert markup not in text, f"{name} shows {markup} to the reader"
+
+
+@pytest.fixture(scope="module")
+def demo_views(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site on 10 Feb 2024, when one talk is still to come, with a view per tag."""
+    folder = tmp_path_factory.mktemp("demo-views")
+    now = "2024-02-10T00:00:00+0000"
+    result = run_cli(["build", DEMO_SITE, "-o", folder, "--now", now, "-q", "--no-cache", "--per", "tag"])
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def test_the_page_shows_upcoming_talks_first_then_past_ones_with_speakers(demo_views: Path) -> None:
+    text = rendered_text(demo_views, (demo_views / PAGE_NAME).as_uri())
+    upcoming, past = text.index("Upcoming talks"), text.index("Past talks")
+    coming = text.index("Speech & Language: Is WER < 10% > Good Enough")
+    assert upcoming < coming < past
+    assert text.index("Causal Discovery in Irregularly Sampled Time Series") > past
+    assert "Speakers: Noa Ben-David, Yusuf Haddad, Élodie Marchand" in text
+    assert "Speakers: Marta Kowalczyk, Daan de Vries" in text
+
+
+def test_the_page_shows_each_featured_image_sized_described_and_lazy(demo_views: Path) -> None:
+    dom = chromium(demo_views / "profile-images", "--dump-dom", (demo_views / PAGE_NAME).as_uri())
+    images = re.findall(r"<img [^>]*>", dom)
+    assert len(images) == 2
+    for image in images:
+        attributes = dict(re.findall(r'(\w+)="([^"]*)"', image))
+        assert attributes["loading"] == "lazy"
+        assert attributes["alt"]
+        assert int(attributes["width"]) > 0 and int(attributes["height"]) > 0
+
+
+@pytest.mark.parametrize("size", [PHONE, (1280, 900)], ids=["phone", "desktop"])
+def test_the_page_with_its_sections_and_images_reads_at_every_width(
+    demo_views: Path, size: tuple[int, int]
+) -> None:
+    shot = demo_views / f"page-{size[0]}.png"
+    chromium(
+        demo_views / f"profile-{size[0]}",
+        f"--window-size={size[0]},{size[1]}",
+        f"--screenshot={shot}",
+        (demo_views / PAGE_NAME).as_uri(),
+    )
+    rows = decode_png(shot.read_bytes())
+    assert (len(rows[0]), len(rows)) == size
+    background = Counter(pixel for row in rows for pixel in row).most_common(1)[0][0]
+    assert background == PAGE_BACKGROUND
+    assert {pixel for row in rows for pixel in row[-8:]} == {background}, "something overflows the right edge"
+
+
+def test_every_tag_view_has_its_own_page_and_calendar(demo_views: Path) -> None:
+    pages = sorted(demo_views.glob("tags/*/index.html"))
+    assert pages and all((page.parent / "talks.ics").is_file() for page in pages)
+    page = pages[0]
+    text = rendered_text(demo_views, page.as_uri())
+    assert text.startswith("Talks tagged ")
+    footer = re.search(r'<footer>.*?href="([^"]+)"', page.read_text(encoding="utf-8"), re.DOTALL)
+    assert footer is not None and (page.parent / footer.group(1)).resolve() == demo_views / "about.html"
+    root = (demo_views / PAGE_NAME).read_text(encoding="utf-8")
+    assert f'href="https://demo.talkfeed.example/{page.parent.relative_to(demo_views).as_posix()}/"' in root

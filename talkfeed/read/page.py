@@ -7,6 +7,7 @@ era it follows.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -31,9 +32,9 @@ from talkfeed.read.dates import (
     parse_talk_time,
 )
 from talkfeed.read.discover import PageFile
-from talkfeed.read.media import media_type
+from talkfeed.read.media import image_size, media_type
 from talkfeed.read.parsing import FrontMatter, read_page_text
-from talkfeed.read.paths import file_inside, is_plain_name
+from talkfeed.read.paths import file_inside, is_plain_name, read_regular
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
 from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
@@ -611,7 +612,12 @@ class _Fields:
 
 
 def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
-    return FileInfo(url_path, path.stat().st_size, media_type(path.name), in_site_root)
+    kind = media_type(path.name)
+    dimensions = None
+    if kind.startswith("image/"):
+        with contextlib.suppress(OSError):
+            dimensions = image_size(read_regular(path, 65535))
+    return FileInfo(url_path, path.stat().st_size, kind, in_site_root, dimensions)
 
 
 def _link_from(item: Mapping[str, Any]) -> Link | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from urllib.parse import quote
 
 from talkfeed.model import FORMATS, Entry, FeedSettings
@@ -21,11 +22,13 @@ from talkfeed.render.html.page import (
 )
 from talkfeed.render.jsonfeed import JSON_NAME, render_json_feed
 from talkfeed.render.settings import feed_settings
-from talkfeed.select.views import View
+from talkfeed.select.views import View, upcoming
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
+_PER_VIEWS = frozenset({"tag", "author", "lang", "past"})
+"""The views ``--per`` asks for: each gets its feeds, its calendar and its page."""
 _FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings], bytes]]] = {
     "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", render_rss),
     "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", render_atom),
@@ -41,7 +44,7 @@ def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry]) -> d
     newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit, partial(upcoming, plan=plan))
 
 
 def _render(
@@ -49,6 +52,7 @@ def _render(
     settings_by_language: Mapping[str, FeedSettings],
     formats: Collection[str],
     limit: int | None,
+    upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
 ) -> dict[str, bytes]:
     main = views[0]
     root = settings_by_language[main.language]
@@ -64,6 +68,18 @@ def _render(
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
             outputs[calendar] = render_calendar(view.talks, settings, settings.title)
+        if view.kind in _PER_VIEWS:
+            # Each --per view is a set of its own: feeds, calendar and page.
+            if "ics" in formats:
+                outputs[view.folder + CALENDAR_NAME] = render_calendar(view.talks, settings, settings.title)
+            if "html" in formats:
+                outputs[view.folder + PAGE_NAME] = render_page(
+                    view.talks,
+                    settings,
+                    _feed_links(settings, formats, own_calendar_only=True),
+                    upcoming=upcoming_of(view.talks),
+                    about_href="../" * view.folder.count("/") + ABOUT_NAME,
+                )
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
     outputs[ABOUT_NAME] = render_about(root)
@@ -73,6 +89,7 @@ def _render(
             root,
             _feed_links(root, formats),
             _view_links(views[1:], root, settings_by_language, formats),
+            upcoming=next(view.talks for view in views if view.kind == "upcoming"),
         )
     return outputs
 
@@ -106,7 +123,9 @@ def view_settings(
     )
 
 
-def _feed_links(root: FeedSettings, formats: Collection[str]) -> list[FeedLink]:
+def _feed_links(
+    root: FeedSettings, formats: Collection[str], own_calendar_only: bool = False
+) -> list[FeedLink]:
     links = [
         FeedLink(title, root.feeds_url + name, media_type)
         for format_name, (name, title, media_type, _) in _FEED_FILES.items()
@@ -114,9 +133,9 @@ def _feed_links(root: FeedSettings, formats: Collection[str]) -> list[FeedLink]:
     ]
     if "ics" in formats:
         links.append(FeedLink("Calendar (iCalendar)", root.feeds_url + CALENDAR_NAME, "text/calendar"))
-        links.append(
-            FeedLink("Upcoming talks (iCalendar)", root.feeds_url + UPCOMING_CALENDAR_NAME, "text/calendar")
-        )
+        if not own_calendar_only:
+            upcoming = root.feeds_url + UPCOMING_CALENDAR_NAME
+            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, "text/calendar"))
     return links
 
 
@@ -126,8 +145,13 @@ def _view_links(
     settings_by_language: Mapping[str, FeedSettings],
     formats: Collection[str],
 ) -> list[ViewLink]:
+    """Link each view: its own page where it has one, else its first feed."""
     names = [name for format_name, (name, *_) in _FEED_FILES.items() if format_name in formats]
-    if not names:
-        return []
-    shown = [view_settings(view, root, settings_by_language) for view in views]
-    return [ViewLink(settings.title, settings.feeds_url + names[0]) for settings in shown]
+    links = []
+    for view in views:
+        settings = view_settings(view, root, settings_by_language)
+        if view.kind in _PER_VIEWS and "html" in formats:
+            links.append(ViewLink(settings.title, settings.feeds_url))
+        elif names:
+            links.append(ViewLink(settings.title, settings.feeds_url + names[0]))
+    return links

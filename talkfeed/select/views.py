@@ -140,6 +140,11 @@ def start_moment(talk: Entry, zone: tzinfo) -> datetime | None:
     return None if talk.start is None else moment_of(talk.start, zone)
 
 
+def upcoming(talks: Sequence[Entry], plan: Plan) -> tuple[Entry, ...]:
+    """The talks that start after the plan's ``now``, soonest first."""
+    return _upcoming(talks, plan.now, plan.zone)
+
+
 def _upcoming(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
     starts = {talk.path: moment for talk in talks if (moment := start_moment(talk, zone)) is not None}
     chosen = [talk for talk in talks if talk.path in starts and starts[talk.path] > now]

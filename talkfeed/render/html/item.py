@@ -33,6 +33,7 @@ class Enclosure:
     size: int
     media_type: str
     title: str
+    dimensions: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Encl
     location = (
         base_url + quote(file.path) if file.in_site_root else urljoin(page_url, quote(file.path, safe="/%"))
     )
-    return Enclosure(location, file.size, file.media_type, title)
+    return Enclosure(location, file.size, file.media_type, title, file.dimensions)
 
 
 def facts_line(talk: Talk) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from importlib.resources import files
 from markupsafe import Markup
 
 from talkfeed.model import Entry, FeedSettings, Link
-from talkfeed.render.html.item import TEMPLATES, Item, describe_when, event_html, talk_links
+from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -51,6 +51,8 @@ class _Article:
     """When, at which event, where: ``<time>`` markup, the event (linked where known), the place."""
     summary_html: Markup
     links: tuple[Link, ...]
+    speakers: tuple[str, ...]
+    image: Enclosure | None
 
 
 def page_piece(item: Item) -> str:
@@ -63,13 +65,27 @@ def render_page(
     settings: FeedSettings,
     feeds: Sequence[FeedLink],
     views: Sequence[ViewLink] = (),
+    upcoming: Sequence[Entry] = (),
+    about_href: str = "about.html",
 ) -> bytes:
-    """Render the talks, in the order given, as one HTML page linking every feed and view."""
+    """Render the talks as one HTML page linking every feed and view.
+
+    The ``upcoming`` talks come first, in the order given (soonest first), under their own
+    heading; then every other talk of ``entries``, in the order given, as past talks.
+    """
+    coming = {entry.path for entry in upcoming}
+    sections = []
+    if upcoming:
+        sections.append(("Upcoming talks", tuple(Markup(entry.pieces["html"]) for entry in upcoming)))
+    rest = tuple(Markup(entry.pieces["html"]) for entry in entries if entry.path not in coming)
+    if rest or not sections:
+        sections.append(("Past talks" if sections else "Talks", rest))
     html = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
-        articles=tuple(Markup(entry.pieces["html"]) for entry in entries),
+        sections=tuple(sections),
         views=tuple(views),
+        about_href=about_href,
     )
     return html.encode("utf-8")
 
@@ -92,6 +108,8 @@ def _article(item: Item) -> _Article:
         facts=_facts(item),
         summary_html=Markup(item.summary_html),
         links=talk_links(talk, item.url),
+        speakers=talk.authors,
+        image=item.image,
     )
 
 
