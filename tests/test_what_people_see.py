@@ -178,3 +178,14 @@ def test_every_url_talkfeed_writes_of_its_own_is_a_page_it_publishes(tmp_path: P
     about = (out / "about.html").read_text()
     assert 'id="talk-extension"' in about and "<code>_talk</code>" in about
     assert not any("pypi.org" in path.read_text() for path in out.rglob("*.*"))
+
+
+def test_html_in_an_event_name_keeps_its_word_breaks(tmp_path: Path) -> None:
+    event = 'event: "<strong>ML Day</strong><br>Workshop<p>on graphs</p>"\n'
+    site = make_site(tmp_path, {"sloths/index.md": _page("Fine.", extra=event)})
+    _build(site, tmp_path / "out")
+    item = json.loads((tmp_path / "out" / "feed.json").read_text())["items"][0]
+    assert item["_talk"]["event"] == "ML Day Workshop on graphs"
+    assert "<dc:coverage>Sat 1 Jun 2024 · ML Day Workshop on graphs</dc:coverage>" in (
+        (tmp_path / "out" / "index.xml").read_text()
+    )
