@@ -60,7 +60,9 @@ def build(options: Options) -> BuildReport:
                 reading = read_pages(plan, site, cache, render=True)
                 _refuse_unpublishable(plan, reading)
                 views = choose_views(plan, reading.talks)
-                files = render_files(plan, views, reading.talks)
+                files = render_files(
+                    plan, views, reading.talks, lambda talk, name: cache.piece(talk.path, name)
+                )
                 written = write_files(plan.output, files)
                 report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
                 _remember_build(plan, site, cache, report, reading)

@@ -15,9 +15,11 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,9 @@ from talkfeed.model import PIECE_NAMES, Entry
 if TYPE_CHECKING:
     from talkfeed.read.discover import PageFile
 
-SCHEMA = 4
+SCHEMA = 5
+_BATCH = 200
+"""Pages whose rows are written together: pieces never pile up in memory."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,30 @@ class PageCache:
         self.pending: list[tuple[str | None, ...]] = []
         self.rows: dict[str, tuple[Any, ...]] | None = None
         self.with_pieces = True
-        """Whether lookups load each talk's pieces: only a build needs them."""
+        """Whether lookups need each talk's pieces (only a build does): then an entry whose pieces
+        were made for other settings is read again."""
+        self.kept_in_memory: dict[str, dict[str, str]] = {}
+        """Pieces that could not be written to the file, kept here instead."""
+        self.recalled = True
+        """Whether lookups may find anything: a scratch cache (``--no-cache``) finds nothing."""
+        self.files: dict[str, str] = {}
+        """Each entry's page file, by the entry's path (its name in findings)."""
 
     @classmethod
     def disabled(cls) -> PageCache:
-        return cls(None)
+        """A cache that finds nothing and keeps nothing between runs: a scratch file for this run's
+        pieces, so even a run without a cache streams them into its files."""
+        folder = tempfile.mkdtemp(prefix="talkfeed-scratch-")
+        path = Path(folder) / "pieces.sqlite3"
+        try:
+            cache = cls(_connect(path, "scratch"), path)
+        except (sqlite3.DatabaseError, OSError):
+            cache = cls(None)
+        cache.recalled = False
+        cache.scratch = Path(folder)
+        return cache
+
+    scratch: Path | None = None
 
     @classmethod
     def open(cls, folder: Path, source: Path, settings: str) -> PageCache:
@@ -91,7 +114,12 @@ class PageCache:
                 return cls(None, None, Finding(str(folder), None, Severity.WARNING, unusable))
 
     def lookup(self, page: PageFile) -> CachedPage | None:
-        """The page's cached outcome, if the page and what it depends on are unchanged."""
+        """The page's cached outcome, if the page and what it depends on are unchanged.
+
+        Its entry comes without pieces: ``piece`` reads each when a file needs it.
+        """
+        if not self.recalled:
+            return None
         row = self._rows().get(str(page.path))
         if row is None or row[0] != file_signature(str(page.path)):
             return None
@@ -100,12 +128,11 @@ class PageCache:
                 return None
             outcome = json.loads(row[2])
             entry = _entry_from(outcome["entry"]) if outcome["entry"] is not None else None
-            with_pieces = self.with_pieces and row[3] is not None
-            pieces = dict(zip(PIECE_NAMES, row[4:], strict=True)) if with_pieces else None
-            if entry is not None and pieces is not None:
-                entry = replace(entry, pieces=pieces)
+            if entry is not None:
+                self.files[entry.path] = str(page.path)
             findings = tuple(finding_from(row) for row in outcome["findings"])
-            return CachedPage(findings, outcome["skipped_reason"], entry, row[3] if with_pieces else None)
+            stamp = row[3] if self.with_pieces else None
+            return CachedPage(findings, outcome["skipped_reason"], entry, stamp)
         except (ValueError, TypeError, KeyError):
             return None
 
@@ -115,11 +142,7 @@ class PageCache:
             self.rows = {}
             if self.connection is not None:
                 with contextlib.suppress(sqlite3.DatabaseError):
-                    pieces = [f"piece_{name}" if self.with_pieces else "NULL" for name in PIECE_NAMES]
-                    columns = ", ".join(pieces)
-                    query = (
-                        f"SELECT path, signature, dependencies, outcome, pieces_stamp, {columns} FROM pages"
-                    )
+                    query = "SELECT path, signature, dependencies, outcome, pieces_stamp FROM pages"
                     self.rows = {row[0]: row[1:] for row in self.connection.execute(query)}
         return self.rows
 
@@ -131,9 +154,14 @@ class PageCache:
         ``signature`` is the page's ``file_signature`` taken before it was read, so a page
         changed while it was read is read again next time.
         """
-        if self.connection is None:
-            return
         entry = outcome.entry
+        if entry is not None:
+            self.files[entry.path] = str(page.path)
+        if self.connection is None:
+            # No file to keep them in: this run keeps its pieces in memory.
+            if entry is not None and entry.pieces:
+                self.kept_in_memory[str(page.path)] = dict(entry.pieces)
+            return
         has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
         record = {
             "findings": [finding_record(finding) for finding in outcome.findings],
@@ -141,6 +169,8 @@ class PageCache:
             "entry": _entry_record(entry) if entry is not None else None,
         }
         pieces = [entry.pieces[name] if entry is not None and has_pieces else None for name in PIECE_NAMES]
+        if len(self.pending) >= _BATCH:
+            self._write_pending()
         self.pending.append(
             (
                 str(page.path),
@@ -154,26 +184,49 @@ class PageCache:
 
     def flush(self, kept: set[str] | None = None) -> None:
         """Write what was stored and forget pages no longer found (``kept`` names those still there)."""
-        if self.connection is None:
-            return
-        with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
-            marks = ", ".join("?" * (5 + len(PIECE_NAMES)))
-            connection.executemany(f"INSERT OR REPLACE INTO pages VALUES ({marks})", self.pending)
-            if kept is not None:
+        self._write_pending()
+        if self.connection is not None and kept is not None:
+            with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
                 gone = [
                     (path,) for (path,) in connection.execute("SELECT path FROM pages") if path not in kept
                 ]
                 connection.executemany("DELETE FROM pages WHERE path = ?", gone)
-        self.pending = []
         self.rows = None
 
-    def close(self) -> None:
-        """Write what was stored and let the file go."""
-        if self.connection is None:
+    def _write_pending(self) -> None:
+        """Write the stored rows; pieces that cannot be written stay in memory for this run."""
+        rows, self.pending = self.pending, []
+        if not rows:
             return
-        self.flush()
-        self.connection.close()
-        self.connection = None
+        try:
+            if self.connection is None:
+                raise sqlite3.DatabaseError("no cache file")
+            with self.connection as connection:
+                marks = ", ".join("?" * (5 + len(PIECE_NAMES)))
+                connection.executemany(f"INSERT OR REPLACE INTO pages VALUES ({marks})", rows)
+        except sqlite3.DatabaseError:
+            for row in rows:
+                if row[4] is not None:
+                    self.kept_in_memory[str(row[0])] = dict(zip(PIECE_NAMES, map(str, row[5:]), strict=True))
+
+    def piece(self, entry_path: str, name: str) -> str:
+        """A talk's piece of one output, as the run stored it; "" when it has none."""
+        path = self.files.get(entry_path, entry_path)
+        if path in self.kept_in_memory:
+            return self.kept_in_memory[path][name]
+        if self.connection is None:
+            return ""
+        row = self.connection.execute(f"SELECT piece_{name} FROM pages WHERE path = ?", (path,)).fetchone()
+        return str(row[0]) if row is not None and row[0] is not None else ""
+
+    def close(self) -> None:
+        """Write what was stored and let the file go (a scratch file goes away)."""
+        if self.connection is not None:
+            self.flush()
+            self.connection.close()
+            self.connection = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def fingerprint(self, pages: Sequence[PageFile]) -> str | None:
         """Sum up every page and what it depends on, as they are now and as the cache knows them.
@@ -181,7 +234,7 @@ class PageCache:
         ``None`` when any page is not in the cache or has changed since it was read: then
         only a full build can tell what the outputs are.
         """
-        if self.connection is None:
+        if self.connection is None or not self.recalled:
             return None
         try:
             rows = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
@@ -115,6 +115,15 @@ class Entry:
     listed_at: str | None = None
     outside_url: str | None = None
     pieces: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+Part = Callable[[Entry, str], str]
+"""Gives an entry's piece of one output (``"rss"``, …): from the entry, or from where a run keeps it."""
+
+
+def own_piece(entry: Entry, name: str) -> str:
+    """The piece an entry carries itself."""
+    return entry.pieces.get(name, "")
 
 
 def entry_of(talk: Talk, pieces: Mapping[str, str] | None = None) -> Entry:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from talkfeed import cache as cache_module
 from talkfeed.cache import default_cache_folder
 from talkfeed.read import page as reader
 from talkfeed.read import parsing
@@ -147,3 +149,17 @@ def test_every_piece_rendered_has_a_cache_column() -> None:
     from talkfeed.render.parts import PIECES
 
     assert tuple(PIECES) == PIECE_NAMES
+
+
+def test_a_build_without_any_cache_file_still_writes_every_talk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where not even a scratch file can be made, the run keeps its pieces in memory."""
+    monkeypatch.setattr(cache_module, "_connect", _refuse_to_connect)
+    result = run_cli(["build", DEMO_SITE, "-o", tmp_path / "out", "--now", FIXED_NOW, "--no-cache", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "index.xml").read_bytes().count(b"<item>") == 5
+
+
+def _refuse_to_connect(path: Path, stamp: str) -> sqlite3.Connection:
+    raise sqlite3.DatabaseError("no room for a cache file")

@@ -12,7 +12,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,10 +142,17 @@ def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Ur
         for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
             if advance is not None:
                 advance(1)
-            outcomes[page.path] = outcome
             cache.store(page, signature, dependencies, outcome)
+            # The pieces are in the cache now: an output reads each when it is written.
+            outcomes[page.path] = _without_pieces(outcome)
     cache.flush(kept={str(page.path) for page in site.pages})
     return [outcomes[page.path] for page in site.pages]
+
+
+def _without_pieces(outcome: CachedPage) -> CachedPage:
+    if outcome.entry is None or not outcome.entry.pieces:
+        return outcome
+    return replace(outcome, entry=replace(outcome.entry, pieces={}))
 
 
 def _complete(cached: CachedPage, urls: Mapping[str, _Urls]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Parameters, Timezone
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
-from talkfeed.model import Entry, FeedSettings, Talk, TalkTime, day_of
+from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 from talkfeed.render.html import Item
 
 CALENDAR_NAME = "talks.ics"
@@ -83,7 +83,16 @@ def _fold(line: str, limit: int = 75) -> str:
     return "\r\n ".join(parts)
 
 
-def render_calendar(entries: Sequence[Entry], settings: FeedSettings, name: str) -> bytes:
+def render_calendar(
+    entries: Sequence[Entry], settings: FeedSettings, name: str, part: Part = own_piece
+) -> bytes:
+    """Render the calendar whole; see ``calendar_chunks``."""
+    return b"".join(calendar_chunks(entries, settings, name, part))
+
+
+def calendar_chunks(
+    entries: Sequence[Entry], settings: FeedSettings, name: str, part: Part
+) -> Iterator[bytes]:
     """Render one VEVENT per talk that has a start, in the order given.
 
     ``name`` is the calendar's display name, written as NAME (RFC 7986) and X-WR-CALNAME;
@@ -107,21 +116,21 @@ def render_calendar(entries: Sequence[Entry], settings: FeedSettings, name: str)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", _Text(name), encode=False)
     calendar.add("x-wr-calname", _Text(name), encode=False)
-    events: list[str] = []
     days: dict[str, list[date]] = {}
     for entry in entries:
-        piece = entry.pieces.get("ics", "")
-        if not piece:
-            continue
-        part = json.loads(piece)
-        events.append(part["event"])
-        for tzid, first, last in part["zones"]:
+        piece = part(entry, "ics")
+        for tzid, first, last in json.loads(piece)["zones"] if piece else ():
             days.setdefault(tzid, []).extend((date.fromisoformat(first), date.fromisoformat(last)))
     for zone in _timezones(days):
         calendar.add_component(zone)
     document: str = calendar.to_ical(sorted=False).decode("utf-8")
-    head = document[: document.rindex(_CALENDAR_CLOSE)]
-    return (head + "".join(events) + _CALENDAR_CLOSE).encode("utf-8")
+    yield document[: document.rindex(_CALENDAR_CLOSE)].encode("utf-8")
+    # A second pass over the parts: the time zones come before the events.
+    for entry in entries:
+        piece = part(entry, "ics")
+        if piece:
+            yield json.loads(piece)["event"].encode("utf-8")
+    yield _CALENDAR_CLOSE.encode("utf-8")
 
 
 def _uid(url: str) -> str:

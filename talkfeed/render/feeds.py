@@ -24,7 +24,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from talkfeed.clean import as_html_text
-from talkfeed.model import Entry, FeedSettings
+from talkfeed.model import Entry, FeedSettings, Part, own_piece
 from talkfeed.render.html import Item
 from talkfeed.render.html.item import facts_line
 
@@ -126,36 +126,45 @@ def _attribute(value: str) -> str:
     return f'"{escaped}"'.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
-def render_rss(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
+def render_rss(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
     """Render an RSS 2.0 channel of the talks, in the order given, with atom:link self."""
+    return b"".join(rss_chunks(entries, settings, part))
+
+
+def rss_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
+    """Give the RSS channel a piece at a time: its head, each talk's item, its end."""
     feed = _feed(entries, settings, self_name=RSS_NAME, self_type="application/rss+xml")
     # Readers render a channel description as HTML: a tag or speaker name must show as written.
     feed.description(as_html_text(settings.description))
-    document = feed.rss_str(pretty=True).decode("utf-8")
-    body = "".join(entry.pieces["rss"] for entry in entries)
-    return _with_stylesheet(_splice(document, _RSS_CLOSE, body), settings)
+    yield from _chunks(feed.rss_str(pretty=True).decode("utf-8"), _RSS_CLOSE, entries, "rss", part, settings)
 
 
-def render_atom(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
+def render_atom(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
     """Render an Atom 1.0 feed of the talks, in the order given, with self and alternate links."""
+    return b"".join(atom_chunks(entries, settings, part))
+
+
+def atom_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
+    """Give the Atom feed a piece at a time: its head, each talk's entry, its end."""
     feed = _feed(entries, settings, self_name=ATOM_NAME, self_type="application/atom+xml")
-    document = feed.atom_str(pretty=True).decode("utf-8")
-    body = "".join(entry.pieces["atom"] for entry in entries)
-    return _with_stylesheet(_splice(document, _ATOM_CLOSE, body), settings)
+    yield from _chunks(
+        feed.atom_str(pretty=True).decode("utf-8"), _ATOM_CLOSE, entries, "atom", part, settings
+    )
 
 
-def _splice(document: str, closing: str, body: str) -> bytes:
+def _chunks(
+    document: str, closing: str, entries: Sequence[Entry], name: str, part: Part, settings: FeedSettings
+) -> Iterator[bytes]:
     head = document[: document.rindex(closing)]
-    return (head + body + closing).encode("utf-8")
-
-
-def _with_stylesheet(document: bytes, settings: FeedSettings) -> bytes:
-    """Point browsers to CSS that makes the raw feed readable (CSS, not XSLT: XSLT is going away)."""
-    if settings.stylesheet_url is None:
-        return document
-    declaration, _, rest = document.partition(b"\n")
-    instruction = f'<?xml-stylesheet type="text/css" href={quoteattr(settings.stylesheet_url)}?>'
-    return b"\n".join((declaration, instruction.encode(), rest))
+    if settings.stylesheet_url is not None:
+        # Point browsers to CSS that makes the raw feed readable (CSS, not XSLT: XSLT is going away).
+        declaration, _, rest = head.partition("\n")
+        instruction = f'<?xml-stylesheet type="text/css" href={quoteattr(settings.stylesheet_url)}?>'
+        head = "\n".join((declaration, instruction, rest))
+    yield head.encode("utf-8")
+    for entry in entries:
+        yield part(entry, name).encode("utf-8")
+    yield closing.encode("utf-8")
 
 
 def _medium(media_type: str) -> str:

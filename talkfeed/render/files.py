@@ -2,49 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from urllib.parse import quote
 
-from talkfeed.model import FORMATS, Entry, FeedSettings
+from talkfeed.model import FORMATS, Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
-from talkfeed.render.calendar import CALENDAR_NAME, render_calendar
-from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.render.calendar import CALENDAR_NAME, calendar_chunks
+from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
 from talkfeed.render.html.page import (
     PAGE_NAME,
     STYLESHEET_NAME,
     FeedLink,
     ViewLink,
     feed_stylesheet,
+    page_chunks,
     render_about,
-    render_page,
 )
-from talkfeed.render.jsonfeed import JSON_NAME, render_json_feed
+from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
 from talkfeed.render.settings import feed_settings
 from talkfeed.select.views import View, upcoming
+from talkfeed.write.files import Content
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _PER_VIEWS = frozenset({"tag", "author", "lang", "past"})
 """The views ``--per`` asks for: each gets its feeds, its calendar and its page."""
-_FEED_FILES: Mapping[str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings], bytes]]] = {
-    "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", render_rss),
-    "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", render_atom),
-    "json": (JSON_NAME, "JSON Feed 1.1", "application/feed+json", render_json_feed),
+_FEED_FILES: Mapping[
+    str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings, Part], Iterator[bytes]]]
+] = {
+    "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", rss_chunks),
+    "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", atom_chunks),
+    "json": (JSON_NAME, "JSON Feed 1.1", "application/feed+json", json_chunks),
 }
 
 
-def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry]) -> dict[str, bytes]:
-    """Render the plan's formats of every view to bytes, keyed by path below the output folder.
+def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry], part: Part) -> dict[str, Content]:
+    """Lay out the plan's formats of every view, keyed by path below the output folder.
 
-    ``talks`` are every valid talk of the run, whose parts are rendered already.
+    ``talks`` are every valid talk of the run, whose parts ``part`` gives. Each file is a
+    function that gives its bytes a piece at a time, as the writer writes it: no file is ever
+    whole in memory.
     """
     newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, partial(upcoming, plan=plan))
+    upcoming_of = partial(upcoming, plan=plan)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part)
 
 
 def _render(
@@ -53,43 +59,52 @@ def _render(
     formats: Collection[str],
     limit: int | None,
     upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
-) -> dict[str, bytes]:
+    part: Part,
+) -> dict[str, Content]:
     main = views[0]
     root = settings_by_language[main.language]
     if {"rss", "atom"} & set(formats):
         # Relative, so a feed opened from disk is styled too.
         root = replace(root, stylesheet_url=STYLESHEET_NAME)
-    outputs: dict[str, bytes] = {}
+    outputs: dict[str, Content] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
-        for format_name, (name, _, _, render) in _FEED_FILES.items():
+        for format_name, (name, _, _, chunks) in _FEED_FILES.items():
             if format_name in formats:
-                outputs[view.folder + name] = render(view.talks[:limit], settings)
+                outputs[view.folder + name] = partial(chunks, view.talks[:limit], settings, part)
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
-            outputs[calendar] = render_calendar(view.talks, settings, settings.title)
+            outputs[calendar] = partial(calendar_chunks, view.talks, settings, settings.title, part)
         if view.kind in _PER_VIEWS:
             # Each --per view is a set of its own: feeds, calendar and page.
             if "ics" in formats:
-                outputs[view.folder + CALENDAR_NAME] = render_calendar(view.talks, settings, settings.title)
+                outputs[view.folder + CALENDAR_NAME] = partial(
+                    calendar_chunks, view.talks, settings, settings.title, part
+                )
             if "html" in formats:
-                outputs[view.folder + PAGE_NAME] = render_page(
+                outputs[view.folder + PAGE_NAME] = partial(
+                    page_chunks,
                     view.talks,
                     settings,
                     _feed_links(settings, formats, own_calendar_only=True),
-                    upcoming=upcoming_of(view.talks),
-                    about_href="../" * view.folder.count("/") + ABOUT_NAME,
+                    (),
+                    upcoming_of(view.talks),
+                    "../" * view.folder.count("/") + ABOUT_NAME,
+                    part,
                 )
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
     outputs[ABOUT_NAME] = render_about(root)
     if "html" in formats:
-        outputs[PAGE_NAME] = render_page(
+        outputs[PAGE_NAME] = partial(
+            page_chunks,
             main.talks,
             root,
             _feed_links(root, formats),
             _view_links(views[1:], root, settings_by_language, formats),
-            upcoming=next(view.talks for view in views if view.kind == "upcoming"),
+            next(view.talks for view in views if view.kind == "upcoming"),
+            ABOUT_NAME,
+            part,
         )
     return outputs
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from talkfeed.model import Entry, FeedSettings, TalkTime
+from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 from talkfeed.render.html import Item
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-_ITEMS_MARK = "\u0000items\u0000"
 _ITEM_INDENT = " " * 4
 
 
@@ -25,11 +24,16 @@ def json_piece(item: Item) -> str:
     return "\n".join(_ITEM_INDENT + line for line in text.split("\n"))
 
 
-def render_json_feed(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
-    """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible.
+def render_json_feed(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
+    """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible."""
+    return b"".join(json_chunks(entries, settings, part))
 
-    The document is exactly what ``json.dumps(feed, indent=2)`` gives for the whole feed:
-    each item's piece is that text, rendered once per talk.
+
+def json_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
+    """Give the feed a piece at a time: its head, each item, its end.
+
+    The document is exactly what ``json.dumps(feed, indent=2)`` gives for the whole feed, with
+    ``items`` its last key: each item's piece is that text, rendered once per talk.
     """
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -42,11 +46,15 @@ def render_json_feed(entries: Sequence[Entry], settings: FeedSettings) -> bytes:
     if settings.icon_url is not None:
         feed["icon"] = feed["favicon"] = settings.icon_url
     feed["authors"] = [{"name": settings.author}]
-    feed["items"] = _ITEMS_MARK
     head = json.dumps(feed, ensure_ascii=False, indent=2)
-    items = "[\n" + ",\n".join(entry.pieces["json"] for entry in entries) + "\n  ]" if entries else "[]"
-    before, _, after = head.rpartition(json.dumps(_ITEMS_MARK))
-    return (before + items + after + "\n").encode("utf-8")
+    # ``head`` ends with "\n}": the items go in as the object's last member.
+    yield (head[: -len("\n}")] + ',\n  "items": ').encode("utf-8")
+    if not entries:
+        yield b"[]\n}\n"
+        return
+    for index, entry in enumerate(entries):
+        yield (("[\n" if index == 0 else ",\n") + part(entry, "json")).encode("utf-8")
+    yield b"\n  ]\n}\n"
 
 
 def _item(item: Item) -> dict[str, Any]:

@@ -22,9 +22,10 @@ import os
 import re
 import stat
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from talkfeed.errors import LockedError, OutputError
 
@@ -96,8 +97,16 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
         os.close(descriptor)
 
 
-def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
-    """Write ``files`` (relative path → bytes) into ``directory`` as one set; call it under ``locked``.
+Content = bytes | Callable[[], Iterable[bytes]]
+"""A file's bytes, or a function giving them in pieces, so a large file is never whole in memory."""
+
+
+def write_files(directory: Path, files: Mapping[str, Content]) -> list[Written]:
+    """Write ``files`` (relative path → content) into ``directory`` as one set; call it under ``locked``.
+
+    Each file is staged beside its target while it is produced, then compared with the file it
+    would replace; only files that differ are synced and switched, so unchanged files keep
+    their mtime.
 
     Files the previous run wrote and this one does not are removed with the same commit, and
     listed after the files written, as removed.
@@ -114,8 +123,9 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Written]:
             stale = sorted(set(_previous_names(folders)) - set(outputs))
             for name in [*outputs, *stale]:
                 folders.check_file(name)
-            changed = {name: data for name, data in outputs.items() if not folders.holds(name, data)}
-            _switch(folders, changed, stale)
+            staged = _stage(folders, outputs)
+            changed = set(staged)
+            _switch(folders, staged, stale)
         except OSError as error:
             raise OutputError(f"cannot write: {_cause(error)}", str(error.filename or directory)) from None
     written = [Written(directory / name, name in changed) for name in sorted(files)]
@@ -210,12 +220,43 @@ class _Folders:
             raise _Refused(errno.EISDIR, "a folder stands where the file goes", str(self.path(name)))
         raise _Refused(errno.EEXIST, "is not a regular file; remove it", str(self.path(name)))
 
-    def holds(self, name: str, data: bytes) -> bool:
-        """Say whether ``name`` is a regular file holding exactly ``data``."""
-        status = self.status(name)
-        if status is None or not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+    def same(self, first: str, second: str) -> bool:
+        """Say whether two regular files hold the same bytes, reading both a block at a time."""
+        one, other = self.status(first), self.status(second)
+        if one is None or other is None or not stat.S_ISREG(other.st_mode) or one.st_size != other.st_size:
             return False
-        return self.read(name) == data
+        with self._opened_for_reading(first) as left, self._opened_for_reading(second) as right:
+            while True:
+                block = left.read(1 << 20)
+                if block != right.read(1 << 20):
+                    return False
+                if not block:
+                    return True
+
+    @contextlib.contextmanager
+    def _opened_for_reading(self, name: str) -> Iterator[BinaryIO]:
+        folder = self.holding(name)
+        assert folder is not None
+        with self._naming(name):
+            try:
+                descriptor = os.open(_leaf(name), _READ_FLAGS, dir_fd=folder)
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise _link(self.path(name)) from None
+                raise
+        with open(descriptor, "rb") as handle:
+            yield handle
+
+    def sync_file(self, name: str, named: str) -> None:
+        """Sync a file written with ``create``; errors name ``named``."""
+        folder = self.holding(name)
+        assert folder is not None
+        with self._naming(named):
+            descriptor = os.open(_leaf(name), _READ_FLAGS, dir_fd=folder)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
 
     def read(self, name: str) -> bytes | None:
         """Read ``name``; None when it does not exist."""
@@ -234,18 +275,19 @@ class _Folders:
             with open(descriptor, "rb") as handle:
                 return handle.read()
 
-    def create(self, name: str, data: bytes, named: str) -> None:
-        """Write ``data`` to the new file ``name`` with mode 0644 and sync it; errors name ``named``."""
+    def create(self, name: str, chunks: Iterable[bytes], named: str) -> None:
+        """Write ``chunks`` to the new file ``name`` with mode 0644 (not synced: ``sync_file``);
+        errors name ``named``."""
         folder = self.holding(name, create=True)
         assert folder is not None
         with self._naming(named):
             descriptor = os.open(_leaf(name), _CREATE_FLAGS, FILE_MODE, dir_fd=folder)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(descriptor, view) :]
+                for chunk in chunks:
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(descriptor, view) :]
                 os.fchmod(descriptor, FILE_MODE)
-                os.fsync(descriptor)
             except OSError:
                 os.close(descriptor)
                 with contextlib.suppress(OSError):
@@ -274,7 +316,8 @@ class _Folders:
                 return
             except OSError:
                 data = self.read(name)
-        self.create(copy, data or b"", named=name)
+        self.create(copy, (data or b"",), named=name)
+        self.sync_file(copy, named=name)
 
     def unlink(self, name: str) -> None:
         """Remove the file ``name`` if it is there."""
@@ -459,13 +502,33 @@ def _previous_names(folders: _Folders) -> list[str]:
     return [name for name in names if isinstance(name, str) and _path_problem(name) is None]
 
 
-def _switch(folders: _Folders, changed: Mapping[str, bytes], stale: list[str]) -> None:
+def _stage(folders: _Folders, outputs: Mapping[str, Content]) -> dict[str, str]:
+    """Write each output beside its target; keep (synced) only those that differ from it.
+
+    Returns the staged files by target. On an error, no staged file is left behind.
+    """
     staged: dict[str, str] = {}
     try:
-        for name, data in changed.items():
-            staged[name] = _sibling(name, f"{os.getpid()}-")
-            folders.unlink(staged[name])
-            folders.create(staged[name], data, named=name)
+        for name, content in outputs.items():
+            temporary = _sibling(name, f"{os.getpid()}-")
+            folders.unlink(temporary)
+            chunks = (content,) if isinstance(content, bytes) else content()
+            folders.create(temporary, chunks, named=name)
+            if folders.same(temporary, name):
+                folders.unlink(temporary)
+            else:
+                staged[name] = temporary
+                folders.sync_file(temporary, named=name)
+    except BaseException:
+        for temporary in [*staged.values(), *(_sibling(name, f"{os.getpid()}-") for name in outputs)]:
+            with contextlib.suppress(OSError):
+                folders.unlink(temporary)
+        raise
+    return staged
+
+
+def _switch(folders: _Folders, staged: Mapping[str, str], stale: list[str]) -> None:
+    try:
         if staged or stale:
             _commit(folders, staged, stale)
     except OSError:
@@ -496,7 +559,8 @@ def _commit(folders: _Folders, staged: Mapping[str, str], stale: list[str]) -> N
                 folders.keep_copy(name, backups[name])
         plan = {"renames": dict(staged), "removals": stale, "backups": list(backups.values())}
         folders.unlink(f"{TEMPORARY_PREFIX}journal")
-        folders.create(f"{TEMPORARY_PREFIX}journal", json.dumps(plan).encode(), named=JOURNAL_NAME)
+        folders.create(f"{TEMPORARY_PREFIX}journal", (json.dumps(plan).encode(),), named=JOURNAL_NAME)
+        folders.sync_file(f"{TEMPORARY_PREFIX}journal", named=JOURNAL_NAME)
         folders.sync()
         folders.replace(f"{TEMPORARY_PREFIX}journal", JOURNAL_NAME)
         folders.sync()

@@ -6,13 +6,13 @@ autodiscovery ``<link rel="alternate">`` for every feed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
 from markupsafe import Markup
 
-from talkfeed.model import Entry, FeedSettings, Link
+from talkfeed.model import Entry, FeedSettings, Link, Part, own_piece
 from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 
 PAGE_NAME = "index.html"
@@ -67,27 +67,45 @@ def render_page(
     views: Sequence[ViewLink] = (),
     upcoming: Sequence[Entry] = (),
     about_href: str = "about.html",
+    part: Part = own_piece,
 ) -> bytes:
-    """Render the talks as one HTML page linking every feed and view.
+    """Render the page whole; see ``page_chunks``."""
+    return b"".join(page_chunks(entries, settings, feeds, views, upcoming, about_href, part))
+
+
+def page_chunks(
+    entries: Sequence[Entry],
+    settings: FeedSettings,
+    feeds: Sequence[FeedLink],
+    views: Sequence[ViewLink],
+    upcoming: Sequence[Entry],
+    about_href: str,
+    part: Part,
+) -> Iterator[bytes]:
+    """Give the talks as one HTML page linking every feed and view, a piece at a time.
 
     The ``upcoming`` talks come first, in the order given (soonest first), under their own
     heading; then every other talk of ``entries``, in the order given, as past talks.
     """
     coming = {entry.path for entry in upcoming}
-    sections = []
-    if upcoming:
-        sections.append(("Upcoming talks", tuple(Markup(entry.pieces["html"]) for entry in upcoming)))
-    rest = tuple(Markup(entry.pieces["html"]) for entry in entries if entry.path not in coming)
+    sections: list[tuple[str, Sequence[Entry]]] = [("Upcoming talks", upcoming)] if upcoming else []
+    rest = [entry for entry in entries if entry.path not in coming]
     if rest or not sections:
         sections.append(("Past talks" if sections else "Talks", rest))
-    html = TEMPLATES.get_template("page.html.j2").render(
+    stream = TEMPLATES.get_template("page.html.j2").generate(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
-        sections=tuple(sections),
+        sections=tuple((heading, _articles(talks, part)) for heading, talks in sections),
         views=tuple(views),
         about_href=about_href,
     )
-    return html.encode("utf-8")
+    for text in stream:
+        yield text.encode("utf-8")
+
+
+def _articles(talks: Sequence[Entry], part: Part) -> Iterator[Markup]:
+    for talk in talks:
+        yield Markup(part(talk, "html"))
 
 
 def render_about(settings: FeedSettings) -> bytes:
