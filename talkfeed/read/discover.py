@@ -103,36 +103,59 @@ def _walk_section(
     findings: list[Finding],
     indexes: list[SectionIndex],
 ) -> list[PageFile]:
-    # Plain strings and os functions here: pathlib costs more than the walk on large sites.
+    # Plain strings and scandir here: pathlib and extra lstat calls cost more than the walk.
     pages: list[PageFile] = []
     boundary = (source.site.root or source.given).resolve()
     top = str(section)
     parts_of = functools.cache(lambda folder: _content_parts(content, Path(folder)))
-    for folder, subfolders, files in os.walk(top, followlinks=False):
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        subfolders, files, links = _listing(folder)
         indexes += _section_indexes(source, content, folder, files)
-        subfolders.sort()
-        for name in [name for name in subfolders if os.path.islink(os.path.join(folder, name))]:
-            subfolders.remove(name)
+        for name in sorted(links & set(subfolders)):
             findings.append(_skipped(source, Path(folder, name), "is a link to a folder; not followed"))
         bundle_pages = sorted(name for name in files if _is_bundle_index(folder, name))
         if bundle_pages and folder != top:
             parent, slug = os.path.split(folder)
             bundle = Path(folder)
             for name in bundle_pages:
-                if _refused(source, bundle / name, boundary, findings):
+                if name in links and _refused(source, bundle / name, boundary, findings):
                     continue
                 pages.append(_page(source, content, bundle / name, parts_of(parent), slug, bundle))
-            subfolders.clear()
             continue
         for name in sorted(files):
             path = Path(folder, name)
             if not name.lower().endswith(PAGE_SUFFIXES) or name.startswith("_index"):
                 _note_rmarkdown(source, path, files, findings)
                 continue
-            if _refused(source, path, boundary, findings):
+            if name in links and _refused(source, path, boundary, findings):
                 continue
             pages.append(_page(source, content, path, parts_of(folder), None, None))
+        # Depth first, in name order: the same order as a sorted os.walk.
+        pending += [
+            os.path.join(folder, name) for name in sorted(subfolders, reverse=True) if name not in links
+        ]
     return pages
+
+
+def _listing(folder: str) -> tuple[list[str], list[str], set[str]]:
+    """A folder's subfolders and files (links to either included), and which names are links."""
+    subfolders: list[str] = []
+    files: list[str] = []
+    links: set[str] = set()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return subfolders, files, links
+    for entry in entries:
+        if entry.is_symlink():
+            links.add(entry.name)
+        try:
+            (subfolders if entry.is_dir() else files).append(entry.name)
+        except OSError:
+            files.append(entry.name)
+    return subfolders, files, links
 
 
 def _is_bundle_index(folder: str, name: str) -> bool:
