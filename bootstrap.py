@@ -6,6 +6,7 @@ pip, and pip is brought from PyPI's own wheel. Nothing happens when `.venv` alre
 Standard library only: it runs before anything is installed.
 """
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -40,7 +41,10 @@ def _install_pip(python: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / wheel["filename"]
         with urllib.request.urlopen(url, timeout=300) as answer:
-            path.write_bytes(answer.read())
+            data = answer.read()
+        if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+            raise SystemExit(f"bootstrap.py: {wheel['filename']} does not match its sha256 on PyPI")
+        path.write_bytes(data)
         subprocess.run([str(python), f"{path}/pip", "install", "--quiet", str(path)], check=True)
 
 

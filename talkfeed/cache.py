@@ -18,6 +18,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from talkfeed import __version__
-from talkfeed.errors import Finding, Severity
+from talkfeed.errors import CacheChangedError, Finding, Severity
 from talkfeed.model import PIECE_NAMES, Entry
 
 if TYPE_CHECKING:
@@ -57,10 +58,16 @@ class PageCache:
     """Cached page results of one SOURCE; a disabled cache finds nothing and keeps nothing."""
 
     def __init__(
-        self, connection: sqlite3.Connection | None, path: Path | None = None, problem: Finding | None = None
+        self,
+        connection: sqlite3.Connection | None,
+        path: Path | None = None,
+        problem: Finding | None = None,
+        scratch: Path | None = None,
     ) -> None:
         self.connection = connection
         self.path = path
+        self.scratch = scratch
+        """The folder of a scratch cache file, removed on ``close``."""
         self.problem = problem
         """What went wrong opening it, for a warning."""
         self.pending: list[tuple[str | None, ...]] = []
@@ -79,17 +86,20 @@ class PageCache:
     def disabled(cls) -> PageCache:
         """A cache that finds nothing and keeps nothing between runs: a scratch file for this run's
         pieces, so even a run without a cache streams them into its files."""
-        folder = tempfile.mkdtemp(prefix="talkfeed-scratch-")
-        path = Path(folder) / "pieces.sqlite3"
         try:
-            cache = cls(_connect(path, "scratch"), path)
-        except (sqlite3.DatabaseError, OSError):
+            folder = Path(tempfile.mkdtemp(prefix="talkfeed-scratch-"))
+        except OSError:
             cache = cls(None)
+        else:
+            try:
+                cache = cls(
+                    _connect(folder / "pieces.sqlite3", "scratch"), folder / "pieces.sqlite3", None, folder
+                )
+            except (sqlite3.DatabaseError, OSError):
+                shutil.rmtree(folder, ignore_errors=True)
+                cache = cls(None)
         cache.recalled = False
-        cache.scratch = Path(folder)
         return cache
-
-    scratch: Path | None = None
 
     @classmethod
     def open(cls, folder: Path, source: Path, settings: str) -> PageCache:
@@ -98,8 +108,12 @@ class PageCache:
         Never raises: a cache that cannot be opened or trusted is rebuilt or left out, and its
         ``problem`` says so for a warning.
         """
-        key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
-        path = folder / f"pages-{key}.sqlite3"
+        # One file per SOURCE and settings: runs with other settings (a check, another base URL)
+        # never replace the rows, and so the pieces, a build reads while it writes its files.
+        source_key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
+        settings_key = hashlib.sha256(settings.encode()).hexdigest()[:16]
+        path = folder / f"pages-{source_key}-{settings_key}.sqlite3"
+        _forget_old_files(folder, source_key, keep=path)
         stamp = f"{SCHEMA}:{__version__}:{code_stamp()}:{hashlib.sha256(settings.encode()).hexdigest()}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -111,7 +125,9 @@ class PageCache:
                 return cls(_connect(path, stamp), path, Finding(str(folder), None, Severity.WARNING, rebuilt))
             except (sqlite3.DatabaseError, OSError) as second:
                 unusable = f"cache {path} cannot be used ({second}); reading every page"
-                return cls(None, None, Finding(str(folder), None, Severity.WARNING, unusable))
+                scratch = cls.disabled()
+                scratch.problem = Finding(str(folder), None, Severity.WARNING, unusable)
+                return scratch
 
     def lookup(self, page: PageFile) -> CachedPage | None:
         """The page's cached outcome, if the page and what it depends on are unchanged.
@@ -120,7 +136,7 @@ class PageCache:
         """
         if not self.recalled:
             return None
-        row = self._rows().get(str(page.path))
+        row = self._rows().get(page.key)
         if row is None or row[0] != file_signature(str(page.path)):
             return None
         try:
@@ -129,7 +145,7 @@ class PageCache:
             outcome = json.loads(row[2])
             entry = _entry_from(outcome["entry"]) if outcome["entry"] is not None else None
             if entry is not None:
-                self.files[entry.path] = str(page.path)
+                self.files[entry.path] = page.key
             findings = tuple(finding_from(row) for row in outcome["findings"])
             stamp = row[3] if self.with_pieces else None
             return CachedPage(findings, outcome["skipped_reason"], entry, stamp)
@@ -156,11 +172,11 @@ class PageCache:
         """
         entry = outcome.entry
         if entry is not None:
-            self.files[entry.path] = str(page.path)
+            self.files[entry.path] = page.key
         if self.connection is None:
             # No file to keep them in: this run keeps its pieces in memory.
             if entry is not None and entry.pieces:
-                self.kept_in_memory[str(page.path)] = dict(entry.pieces)
+                self.kept_in_memory[page.key] = dict(entry.pieces)
             return
         has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
         record = {
@@ -173,7 +189,7 @@ class PageCache:
             self._write_pending()
         self.pending.append(
             (
-                str(page.path),
+                page.key,
                 signature,
                 json.dumps([[name, file_signature(name)] for name in dependencies]),
                 json.dumps(record),
@@ -207,17 +223,30 @@ class PageCache:
         except sqlite3.DatabaseError:
             for row in rows:
                 if row[4] is not None:
-                    self.kept_in_memory[str(row[0])] = dict(zip(PIECE_NAMES, map(str, row[5:]), strict=True))
+                    pieces = (piece or "" for piece in row[5:])
+                    self.kept_in_memory[str(row[0])] = dict(zip(PIECE_NAMES, pieces, strict=True))
 
     def piece(self, entry_path: str, name: str) -> str:
-        """A talk's piece of one output, as the run stored it; "" when it has none."""
+        """A talk's piece of one output, as the run stored it ("" for a talk with none of it).
+
+        Raises ``CacheChangedError`` when the row is gone: another run with the same settings
+        replaced it meanwhile, and an output must never be written with a talk missing.
+        """
         path = self.files.get(entry_path, entry_path)
         if path in self.kept_in_memory:
             return self.kept_in_memory[path][name]
-        if self.connection is None:
-            return ""
-        row = self.connection.execute(f"SELECT piece_{name} FROM pages WHERE path = ?", (path,)).fetchone()
-        return str(row[0]) if row is not None and row[0] is not None else ""
+        row = None
+        if self.connection is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                query = f"SELECT piece_{name}, pieces_stamp FROM pages WHERE path = ?"
+                row = self.connection.execute(query, (path,)).fetchone()
+        if row is None or row[1] is None:
+            raise CacheChangedError(
+                f"the cache lost {entry_path}'s rendered parts while this run wrote its files "
+                "(another run with the same settings?); nothing was written: run again",
+                str(self.path),
+            )
+        return str(row[0] or "")
 
     def close(self) -> None:
         """Write what was stored and let the file go (a scratch file goes away)."""
@@ -247,7 +276,7 @@ class PageCache:
             return None
         digest = hashlib.sha256()
         for page in pages:
-            row = rows.get(str(page.path))
+            row = rows.get(page.key)
             if row is None or row[0] != file_signature(str(page.path)):
                 return None
             try:
@@ -255,7 +284,7 @@ class PageCache:
                     return None
             except (ValueError, TypeError):
                 return None
-            digest.update(f"{page.path}\0{row[0]}\0{row[1]}\0".encode())
+            digest.update(f"{page.key}\0{row[0]}\0{row[1]}\0".encode())
         return digest.hexdigest()
 
     def recall(self, name: str) -> dict[str, Any] | None:
@@ -280,6 +309,16 @@ class PageCache:
 
 
 @functools.cache
+def _forget_old_files(folder: Path, source_key: str, keep: Path) -> None:
+    """Remove this SOURCE's cache files for other settings not used for a week."""
+    week_ago = time.time() - 7 * 24 * 3600
+    for old in folder.glob(f"pages-{source_key}-*.sqlite3*"):
+        if not old.name.startswith(keep.name):
+            with contextlib.suppress(OSError):
+                if old.stat().st_mtime < week_ago:
+                    old.unlink()
+
+
 def code_stamp() -> str:
     """Sum up talkfeed's own files, so an edited checkout never reuses pieces an older one made."""
     package = Path(__file__).parent

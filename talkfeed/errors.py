@@ -79,6 +79,10 @@ class EmptyResultError(TalkfeedError):
     """A build found no talk to publish, which more likely means a wrong path than an empty site."""
 
 
+class CacheChangedError(TalkfeedError):
+    """The cache lost the parts of a talk while a run wrote its files."""
+
+
 class OutputError(TalkfeedError):
     """An output file could not be written."""
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from talkfeed import cache as cache_module
-from talkfeed.cache import default_cache_folder
+from talkfeed.cache import PageCache, default_cache_folder
+from talkfeed.errors import CacheChangedError
 from talkfeed.read import page as reader
 from talkfeed.read import parsing
 
@@ -163,3 +164,18 @@ def test_a_build_without_any_cache_file_still_writes_every_talk(
 
 def _refuse_to_connect(path: Path, stamp: str) -> sqlite3.Connection:
     raise sqlite3.DatabaseError("no room for a cache file")
+
+
+def test_check_and_build_keep_their_rows_in_files_of_their_own(tmp_path: Path) -> None:
+    """A check reading while a build writes can never replace the parts the build streams."""
+    run_cli(["build", DEMO_SITE, "-o", tmp_path / "out", "--now", FIXED_NOW, "-q"])
+    run_cli(["check", DEMO_SITE])
+    assert len(list(default_cache_folder().glob("pages-*.sqlite3"))) == 2
+
+
+def test_a_part_the_cache_lost_is_an_error_not_an_empty_item(tmp_path: Path) -> None:
+    cache = PageCache.open(tmp_path / "cache", DEMO_SITE, "settings")
+    cache.files["content/talk/a.md"] = "/site/content/talk/a.md"
+    with pytest.raises(CacheChangedError, match=r"lost content/talk/a\.md's rendered parts"):
+        cache.piece("content/talk/a.md", "rss")
+    cache.close()

@@ -33,6 +33,7 @@ build-render-never             0.168.0       Hugo 0.111 ignores ``build`` keys (
 frontmatter-config             0.168.0
 url-and-slug                   0.168.0
 ugly-urls                      0.168.0
+url-forms                      0.168.0       a dot anywhere makes a file; ``..`` and relative URLs
 theme-static                   (none)        file layout only: the theme's static/img header image
 =============================  ============  =====================================================
 """
@@ -83,6 +84,7 @@ CASES = [
     Case("frontmatter-config", "0.168.0"),
     Case("url-and-slug", "0.168.0"),
     Case("ugly-urls", "0.168.0"),
+    Case("url-forms", "0.168.0"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 
@@ -298,3 +300,20 @@ def test_a_repository_root_builds_the_same_feeds_as_its_site(tmp_path: Path) -> 
         assert result.exit_code == 0, result.stderr
         outputs.append({path.name: path.read_bytes() for path in out.glob("*.*")})
     assert outputs[0] == outputs[1]
+
+
+def test_two_languages_naming_one_content_folder_two_ways_each_publish_its_pages(tmp_path: Path) -> None:
+    """``content`` and ``./content`` are two mounts of one folder: Hugo 0.168 publishes the page
+    in both languages (``/talk/a/`` and ``/fr/talk/a/``), where one name for both would share it."""
+    site = tmp_path / "site"
+    (site / "content" / "talk").mkdir(parents=True)
+    (site / "hugo.toml").write_text(
+        'baseURL = "https://example.org/"\ndefaultContentLanguage = "en"\n'
+        '[languages.en]\ncontentDir = "content"\n[languages.fr]\ncontentDir = "./content"\n'
+    )
+    (site / "content" / "talk" / "a.md").write_text("---\ntitle: A\npublishDate: 2024-05-01\n---\n")
+    for lang, url in (("en", "https://example.org/talk/a/"), ("fr", "https://example.org/fr/talk/a/")):
+        result = run_cli(["list", site, "--json", "--lang", lang])
+        assert result.exit_code == 0, result.stderr
+        assert [item["url"] for item in json.loads(result.stdout)] == [url]
+        assert result.stderr == ""

@@ -198,7 +198,9 @@ def _page(folder: Path, content: bytes) -> PageFile:
     bundle.mkdir(parents=True)
     path = bundle / "index.md"
     path.write_bytes(content)
-    return PageFile(path=path, name=PAGE_NAME, parts=("talk", "example"), lang=None, bundle=bundle)
+    return PageFile(
+        path=path, name=PAGE_NAME, parts=("talk", "example"), lang="en", bundle=bundle, key=str(path)
+    )
 
 
 def _assert_allowed(result: PageResult) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,19 @@ def test_concurrent_builds_leave_one_whole_set(tmp_path: Path, sites: Sites) -> 
     assert outcomes == [("", 0)] * len(runs)
     assert read_set(output) in (sites.set_a, sites.set_b)
     assert leftovers(output) == []
+
+
+def test_a_file_whose_content_fails_leaves_no_temporary_file_and_no_open_descriptor(tmp_path: Path) -> None:
+    write_files(tmp_path, {"index.xml": b"old"})
+
+    def failing() -> Iterator[bytes]:
+        yield b"half a feed"
+        raise KeyError("lost")
+
+    descriptors = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with pytest.raises(KeyError):
+            write_files(tmp_path, {"index.xml": failing})
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+    assert (tmp_path / "index.xml").read_bytes() == b"old"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".talkfeed-manifest", "index.xml"]

@@ -32,6 +32,9 @@ class PageFile:
     """Its language: its file name's, else its content folder's."""
     bundle: Path | None
     """Its leaf bundle's folder; ``None`` for a single-file page."""
+    key: str
+    """What tells it from every other page of the run: its file, and its language where two
+    content roots mount one folder (the same file is then a page in each language)."""
 
 
 @dataclass(frozen=True)
@@ -205,12 +208,16 @@ def _page(
 ) -> PageFile:
     """Describe a page from its folder's place below the content root and its own name."""
     stem_lang = _suffix_language(source, path.name)
+    lang = stem_lang or content.default
+    shared = sum(root.path == content.path for root in source.content_roots) > 1
+    name = source.relative(path)
     return PageFile(
         path=path,
-        name=source.relative(path),
+        name=f"{name} ({lang})" if shared else name,
         parts=(*parts, slug or _strip_language(path.stem, stem_lang)),
-        lang=stem_lang or content.default,
+        lang=lang,
         bundle=bundle,
+        key=f"{path}#{lang}" if shared else str(path),
     )
 
 

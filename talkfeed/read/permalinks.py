@@ -10,6 +10,7 @@ is taken as written. Paths here carry no leading slash and are not percent-encod
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -342,14 +343,19 @@ def page_url_path(
 
 
 def _front_matter_url(url: str, prefix: str) -> str:
-    """Take ``url`` as written; a relative one sits below the language folder."""
+    """Take ``url`` as Hugo does (``CreateTargetPaths``): a relative one is below the language
+    folder (``fr/x`` in French is ``fr/fr/x/``), ``..`` is resolved from the root, and a URL
+    with a dot anywhere and no trailing slash names a file (``/events/pycon.de/talk``)."""
     relative = not url.startswith("/")
-    path = "/".join(part for part in url.replace("\\", "/").split("/") if part not in ("", ".", ".."))
-    if relative and prefix and not path.startswith(prefix + "/"):
-        path = f"{prefix}/{path}" if path else prefix
-    last = path.rsplit("/", 1)[-1]
+    text = url.replace("\\", "/")
+    if ".." in text:
+        text = posixpath.normpath("/" + text)
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if relative and prefix and not text.startswith(f"/{prefix}"):
+        parts.insert(0, prefix)
+    path = "/".join(parts)
     if not path:
         return ""
-    if url.endswith("/") or "." not in last:
+    if text.endswith("/") or "." not in text:
         return path + "/"
     return path

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache, file_signature
@@ -129,12 +128,12 @@ def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
 def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Urls]) -> list[CachedPage]:
     """Each page's outcome: from the cache when the page is unchanged (and its parts were made
     for its base URL), else read now."""
-    outcomes: dict[Path, CachedPage] = {}
+    outcomes: dict[str, CachedPage] = {}
     for page in site.pages:
         cached = cache.lookup(page)
         if cached is not None and _complete(cached, urls):
-            outcomes[page.path] = cached
-    missing = [page for page in site.pages if page.path not in outcomes]
+            outcomes[page.key] = cached
+    missing = [page for page in site.pages if page.key not in outcomes]
     signatures = [file_signature(str(page.path)) for page in missing]
     reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
     with reading as advance:
@@ -144,9 +143,9 @@ def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Ur
                 advance(1)
             cache.store(page, signature, dependencies, outcome)
             # The pieces are in the cache now: an output reads each when it is written.
-            outcomes[page.path] = _without_pieces(outcome)
-    cache.flush(kept={str(page.path) for page in site.pages})
-    return [outcomes[page.path] for page in site.pages]
+            outcomes[page.key] = _without_pieces(outcome)
+    cache.flush(kept={page.key for page in site.pages})
+    return [outcomes[page.key] for page in site.pages]
 
 
 def _without_pieces(outcome: CachedPage) -> CachedPage:

@@ -211,15 +211,25 @@ def _static_dirs(root: Path, config: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _content_roots(site: Site) -> tuple[ContentRoot, ...]:
-    """Group the languages by content folder, as Hugo mounts them."""
+    """Group the languages by content folder, as Hugo mounts them.
+
+    As in Hugo, languages naming one ``contentDir`` share it (a page is its default language's,
+    or its file name's); two names for one folder (``content``, ``./content``) are two mounts,
+    and each language reads the pages. Raises ``ConfigError`` for a folder outside the site.
+    """
     assert site.root is not None
     by_folder: dict[str, list[str]] = {}
     for code, language in site.languages.items():
         by_folder.setdefault(language.content_dir, []).append(code)
     roots = []
-    for folder, codes in by_folder.items():
+    for written, codes in by_folder.items():
+        folder = Path(os.path.normpath(site.root / written))
+        if folder != site.root and site.root not in folder.parents:
+            raise ConfigError(
+                f"contentDir {written!r} is outside the site; talkfeed reads only inside it", str(site.root)
+            )
         default = site.default_language if site.default_language in codes else codes[0]
-        roots.append(ContentRoot(site.root / folder, tuple(codes), default))
+        roots.append(ContentRoot(folder, tuple(codes), default))
     return tuple(roots)
 
 
@@ -237,7 +247,7 @@ def _language(code: str, settings: Mapping[str, Any]) -> Language:
     own_base = _url_text(table.get("baseurl")) if isinstance(table, Mapping) else None
     return Language(
         code=code,
-        content_dir=(_text(settings.get("contentdir")) or "content").strip("/"),
+        content_dir=_text(settings.get("contentdir")) or "content",
         base_url=own_base,
         title=_text(settings.get("title")),
         language_code=_text(settings.get("languagecode")),

@@ -1,4 +1,5 @@
-"""Render every file of a build, in memory: the feeds of each view, calendars, the page, the CSS."""
+"""Lay out every file of a build (the feeds of each view, calendars, pages, the CSS), each as a
+function that gives its bytes a piece at a time from the talks' stored parts."""
 
 from __future__ import annotations
 

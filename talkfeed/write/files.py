@@ -288,12 +288,13 @@ class _Folders:
                     while view:
                         view = view[os.write(descriptor, view) :]
                 os.fchmod(descriptor, FILE_MODE)
-            except OSError:
-                os.close(descriptor)
+            except BaseException:
+                # Whatever failed (the disk, or the code giving the chunks), no half file stays.
                 with contextlib.suppress(OSError):
                     os.unlink(_leaf(name), dir_fd=folder)
                 raise
-            os.close(descriptor)
+            finally:
+                os.close(descriptor)
 
     def replace(self, source: str, target: str) -> None:
         """Rename ``source`` over ``target``, its sibling."""
@@ -499,7 +500,14 @@ def _previous_names(folders: _Folders) -> list[str]:
         return []
     if not isinstance(names, list):
         return []
-    return [name for name in names if isinstance(name, str) and _path_problem(name) is None]
+    # A manifest is read back from disk: never let it name the writer's own files (the lock).
+    return [
+        name
+        for name in names
+        if isinstance(name, str)
+        and _path_problem(name) is None
+        and not any(part.startswith(_OWN_PREFIX) for part in name.split("/"))
+    ]
 
 
 def _stage(folders: _Folders, outputs: Mapping[str, Content]) -> dict[str, str]:
