@@ -317,3 +317,16 @@ def test_two_languages_naming_one_content_folder_two_ways_each_publish_its_pages
         assert result.exit_code == 0, result.stderr
         assert [item["url"] for item in json.loads(result.stdout)] == [url]
         assert result.stderr == ""
+
+
+def test_a_content_folder_outside_the_site_is_refused_in_one_line(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "talk").mkdir(parents=True)
+    (tmp_path / "shared" / "talk").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\ncontentDir = "../shared"\n')
+    result = run_cli(["list", site])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"{site}: error: contentDir '../shared' is outside the site; talkfeed reads only inside it\n"
+    )
