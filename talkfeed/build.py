@@ -161,11 +161,7 @@ def _cache(plan: Plan, site: Survey) -> Iterator[PageCache]:
     if plan.cache_folder is None:
         cache = PageCache.disabled()
     else:
-        # A build's parts depend on its base URLs and where the page about the feeds is.
-        settings = repr(site.context) + (
-            f"|{plan.base_urls!r}|{plan.about_url}" if plan.base_urls else "|read"
-        )
-        cache = PageCache.open(plan.cache_folder, plan.source.given, settings)
+        cache = PageCache.open(plan.cache_folder, plan.source.given, repr(site.context))
     try:
         yield cache
     finally:

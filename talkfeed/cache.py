@@ -80,7 +80,9 @@ class PageCache:
         self.recalled = True
         """Whether lookups may find anything: a scratch cache (``--no-cache``) finds nothing."""
         self.files: dict[str, str] = {}
-        """Each entry's page file, by the entry's path (its name in findings)."""
+        """Each entry's page key, by the entry's path (its name in findings)."""
+        self.stamps: dict[str, str] = {}
+        """The stamp of the parts this run uses, by page key: what ``piece`` checks it reads."""
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -108,8 +110,8 @@ class PageCache:
         Never raises: a cache that cannot be opened or trusted is rebuilt or left out, and its
         ``problem`` says so for a warning.
         """
-        # One file per SOURCE and settings: runs with other settings (a check, another base URL)
-        # never replace the rows, and so the pieces, a build reads while it writes its files.
+        # One file per SOURCE and reading settings: a run with other settings never drops the
+        # rows a build reads its parts from while it writes its files.
         source_key = hashlib.sha256(str(source.absolute()).encode()).hexdigest()[:24]
         settings_key = hashlib.sha256(settings.encode()).hexdigest()[:16]
         path = folder / f"pages-{source_key}-{settings_key}.sqlite3"
@@ -146,6 +148,8 @@ class PageCache:
             entry = _entry_from(outcome["entry"]) if outcome["entry"] is not None else None
             if entry is not None:
                 self.files[entry.path] = page.key
+                if row[3] is not None:
+                    self.stamps[page.key] = row[3]
             findings = tuple(finding_from(row) for row in outcome["findings"])
             stamp = row[3] if self.with_pieces else None
             return CachedPage(findings, outcome["skipped_reason"], entry, stamp)
@@ -173,6 +177,8 @@ class PageCache:
         entry = outcome.entry
         if entry is not None:
             self.files[entry.path] = page.key
+            if outcome.pieces_stamp is not None:
+                self.stamps[page.key] = outcome.pieces_stamp
         if self.connection is None:
             # No file to keep them in: this run keeps its pieces in memory.
             if entry is not None and entry.pieces:
@@ -229,8 +235,9 @@ class PageCache:
     def piece(self, entry_path: str, name: str) -> str:
         """A talk's piece of one output, as the run stored it ("" for a talk with none of it).
 
-        Raises ``CacheChangedError`` when the row is gone: another run with the same settings
-        replaced it meanwhile, and an output must never be written with a talk missing.
+        Raises ``CacheChangedError`` when the row is gone or holds parts made for other URLs:
+        another run (a check, a build for another base URL) replaced it meanwhile, and an
+        output must never be written with a talk missing or linking elsewhere.
         """
         path = self.files.get(entry_path, entry_path)
         if path in self.kept_in_memory:
@@ -240,7 +247,7 @@ class PageCache:
             with contextlib.suppress(sqlite3.DatabaseError):
                 query = f"SELECT piece_{name}, pieces_stamp FROM pages WHERE path = ?"
                 row = self.connection.execute(query, (path,)).fetchone()
-        if row is None or row[1] is None:
+        if row is None or row[1] is None or row[1] != self.stamps.get(path):
             raise CacheChangedError(
                 f"the cache lost {entry_path}'s rendered parts while this run wrote its files "
                 "(another run with the same settings?); nothing was written: run again",
