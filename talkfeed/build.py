@@ -18,7 +18,7 @@ from typing import Any
 
 from talkfeed import __version__
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
-from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError
+from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.model import Entry, Talk
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
 from talkfeed.read.reading import Reading, Survey, read_pages, survey
@@ -190,12 +190,7 @@ def _unchanged_build(plan: Plan, site: Survey, cache: PageCache) -> BuildReport 
     files = record.get("files", {})
     if any(_file_state(plan.output / name) != state for name, state in files.items()):
         return None
-    findings = tuple(
-        sorted(
-            (finding_from(row) for row in record.get("findings", [])),
-            key=lambda finding: (finding.path, finding.line or 0),
-        )
-    )
+    findings = tuple(sorted((finding_from(row) for row in record.get("findings", [])), key=finding_order))
     written = tuple(Written(plan.output / name, False) for name in sorted(files) if not name.startswith("."))
     return BuildReport(findings, int(record.get("published", 0)), written, tuple(record.get("skipped", [])))
 

@@ -26,6 +26,11 @@ class Finding:
         return one_line(f"{where}: {self.severity.value}: {self.message}")
 
 
+def finding_order(finding: Finding) -> tuple[str, int]:
+    """Order findings by file, then line (a finding without a line first)."""
+    return (finding.path, finding.line or 0)
+
+
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from talkfeed.errors import Finding, PageError, Severity
+from talkfeed.read.config import cascade_entries
 from talkfeed.read.discover import SectionIndex
 from talkfeed.read.parsing import read_page_text
 from talkfeed.read.permalinks import glob_pattern, logical_path
@@ -51,7 +52,8 @@ def read_cascades(
     config_cascade: Iterable[Mapping[str, Any]],
     name_of: Callable[[Path], str],
 ) -> tuple[tuple[Cascade, ...], list[Finding]]:
-    """Read the ``cascade`` of every section page, nearest first, then the config's."""
+    """Read the ``cascade`` of every section page, nearest first, then the config's entries
+    (``Site.cascade``, already read by ``cascade_entries``)."""
     found: list[Cascade] = []
     findings: list[Finding] = []
     for index in sorted(indexes, key=lambda index: (-len(index.parts), str(index.path))):
@@ -68,14 +70,9 @@ def read_cascades(
             )
             continue
         cascade = {str(key).lower(): value for key, value in values.items()}.get("cascade")
-        found += [_entry(item, index.parts, index.lang) for item in _entries(cascade)]
-    found += [_entry(item, (), None) for item in _entries(list(config_cascade))]
+        found += [_entry(item, index.parts, index.lang) for item in cascade_entries(cascade)]
+    found += [_entry(item, (), None) for item in config_cascade]
     return tuple(found), findings
-
-
-def _entries(value: object) -> list[Mapping[str, Any]]:
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, Mapping) and item]
 
 
 def _entry(item: Mapping[str, Any], folder: tuple[str, ...], lang: str | None) -> Cascade:

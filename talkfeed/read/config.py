@@ -119,6 +119,12 @@ def _lower_keys(value: Any) -> Any:
     return value
 
 
+def cascade_entries(value: object) -> tuple[Mapping[str, Any], ...]:
+    """Read a ``cascade`` value (a map, or a list of maps) into its entries."""
+    items = value if isinstance(value, list) else [value]
+    return tuple(item for item in items if isinstance(item, Mapping) and item)
+
+
 def language_config(config: Mapping[str, Any], code: str) -> dict[str, Any]:
     """One language's view of the config: its own keys over the root's, maps merged."""
     merged: dict[str, Any] = _copy(config)

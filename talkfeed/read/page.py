@@ -443,7 +443,7 @@ class _Fields:
                 self.line(key),
             )
             return None
-        text = _clean(value if isinstance(value, str) else str(value)).strip()
+        text = clean_text(value if isinstance(value, str) else str(value)).strip()
         return text or None
 
     def _plain(self, key: str) -> str | None:
@@ -512,7 +512,7 @@ class _Fields:
         value = self._raw("address")
         if isinstance(value, dict):
             parts = (value.get(key) for key in _ADDRESS_PARTS)
-            return tuple(_clean(str(part)).strip() for part in parts if part not in (None, ""))
+            return tuple(clean_text(str(part)).strip() for part in parts if part not in (None, ""))
         text = self._text("address")
         return (text,) if text else ()
 
@@ -605,7 +605,7 @@ class _Fields:
                 f"talkfeed renders up to {MAX_NESTING} (flatten it)",
                 self.matter.body_line,
             )
-        expansion = expand_shortcodes(_clean(self.matter.body), self.matter.body_line)
+        expansion = expand_shortcodes(clean_text(self.matter.body), self.matter.body_line)
         for line, message in expansion.warnings:
             self.notes.warn(message, line)
         return expansion.text
@@ -639,10 +639,6 @@ def _show(value: TalkTime | None) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return "" if value is None else value.isoformat()
-
-
-def _clean(text: str) -> str:
-    return clean_text(text)
 
 
 def _outside_url(event_url: str | None, links: tuple[Link, ...]) -> str | None:

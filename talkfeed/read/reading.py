@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache, file_signature
-from talkfeed.errors import Finding, Severity
+from talkfeed.errors import Finding, Severity, finding_order
 from talkfeed.model import Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, find_pages
@@ -108,7 +108,7 @@ def read_pages(plan: Plan, site: Survey, cache: PageCache, render: bool = False)
     duplicates, left_out = _duplicate_permalinks(entries)
     findings.extend(duplicates)
     valid = tuple(entry for entry in entries if entry.path not in left_out)
-    ordered = tuple(sorted(findings, key=lambda finding: (finding.path, finding.line or 0)))
+    ordered = tuple(sorted(findings, key=finding_order))
     return Reading(valid, ordered, tuple(invalid), len(site.pages))
 
 
@@ -122,7 +122,7 @@ def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
         findings.extend(result.findings)
         if result.talk is not None:
             talks.append(result.talk)
-    return talks, sorted(findings, key=lambda finding: (finding.path, finding.line or 0))
+    return talks, sorted(findings, key=finding_order)
 
 
 def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Urls]) -> list[CachedPage]:

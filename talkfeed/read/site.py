@@ -12,14 +12,13 @@ from typing import Any
 from talkfeed.clean import clean_line
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
 from talkfeed.model import Language, Site
-from talkfeed.read.config import CONFIG_SUFFIXES, config_files, language_config, load_config
+from talkfeed.read.config import CONFIG_SUFFIXES, cascade_entries, config_files, language_config, load_config
 from talkfeed.read.dates import date_chains
 from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
 from talkfeed.read.paths import regular_inside
 from talkfeed.read.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
-_CONFIG_SUFFIXES = CONFIG_SUFFIXES
 _SEARCH_DEPTH = 4
 """How deep below SOURCE a site is looked for when SOURCE itself is not one."""
 _NOT_SITES = frozenset(
@@ -180,12 +179,6 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
     )
 
 
-def cascade_entries(value: object) -> tuple[Mapping[str, Any], ...]:
-    """Read a ``cascade`` value (a map, or a list of maps) into its entries."""
-    items = value if isinstance(value, list) else [value]
-    return tuple(item for item in items if isinstance(item, Mapping) and item)
-
-
 def _feed_limit(config: Mapping[str, Any]) -> int | None:
     """Hugo's feed length: ``services.rss.limit``, else the older ``rssLimit``; below 1, none."""
     rss = _mapping(_mapping(config.get("services")).get("rss"))
@@ -299,7 +292,7 @@ def read_author_names(
     if root is None:
         return names, findings
     for path in sorted((root / "data" / "authors").glob("*.*")):
-        if path.suffix in _CONFIG_SUFFIXES and regular_inside(path, root):
+        if path.suffix in CONFIG_SUFFIXES and regular_inside(path, root):
             name = _profile_name(path, findings, root, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
