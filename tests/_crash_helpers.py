@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -227,3 +228,25 @@ def kill_after_first_switch(output: Path, files: dict[str, bytes]) -> None:
         os._exit(70)
     _, status = os.waitpid(child, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple[str, bytes | str | int]]:
+    """Every entry below ``root`` (but not below ``skip``), without following links: kind and contents."""
+    found: dict[str, tuple[str, bytes | str | int]] = {}
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if Path(folder) / name != skip]
+        for name in [*folders, *files]:
+            path = Path(folder) / name
+            if path == skip:
+                continue
+            relative = path.relative_to(root).as_posix()
+            status = path.lstat()
+            if stat.S_ISLNK(status.st_mode):
+                found[relative] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(status.st_mode):
+                found[relative] = ("folder", stat.S_IMODE(status.st_mode))
+            elif stat.S_ISREG(status.st_mode):
+                found[relative] = ("file", path.read_bytes())
+            else:
+                found[relative] = ("other", status.st_mode)
+    return found

@@ -40,10 +40,14 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 
 def make_site(
-    tmp_path: Path, pages: dict[str, str], config: str = 'baseURL = "https://example.org/"\ntitle = "Lab"\n'
+    tmp_path: Path,
+    pages: dict[str, str],
+    config: str = 'baseURL = "https://example.org/"\ntitle = "Lab"\n',
+    name: str = "site",
 ) -> Path:
-    """Write a small Hugo site: ``config`` as ``hugo.toml``, each page below ``content/talk/``."""
-    site = tmp_path / "site"
+    """Write a small Hugo site in ``tmp_path / name``: ``config`` as ``hugo.toml``, each page
+    below ``content/talk/``."""
+    site = tmp_path / name
     (site / "content" / "talk").mkdir(parents=True)
     (site / "hugo.toml").write_text(config, encoding="utf-8")
     for name, text in pages.items():

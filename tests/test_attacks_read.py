@@ -18,8 +18,8 @@ from lxml import etree
 
 from talkfeed.write.files import LOCK_NAME, locked, needs_recovery
 
-from _crash_helpers import CLI, kill_after_first_switch, leftovers, read_set, wait_until_opened
-from conftest import FIXED_NOW, run_cli
+from _crash_helpers import CLI, kill_after_first_switch, leftovers, read_set, snapshot, wait_until_opened
+from conftest import FIXED_NOW, make_site, run_cli
 
 CONFIG = 'baseURL = "https://example.org/"\ntitle = "Lab"\n'
 GOOD = "---\ntitle: Good talk\ndate: 2024-05-01T10:00:00Z\nsummary: Fine.\n---\nBody.\n"
@@ -32,14 +32,7 @@ YAML_CONTROLS = r"\a\e\v"
 
 
 def _site(tmp_path: Path, pages: dict[str, str], config: str = CONFIG, name: str = "site") -> Path:
-    site = tmp_path / name
-    (site / "content" / "talk").mkdir(parents=True)
-    (site / "hugo.toml").write_text(config, encoding="utf-8")
-    for page, text in pages.items():
-        path = site / "content" / "talk" / page
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return site
+    return make_site(tmp_path, pages, config, name)
 
 
 def _page(title: str = "Good talk", extra: str = "", body: str = "Body.") -> str:
@@ -84,21 +77,6 @@ def _assert_nothing_leaks(output: Path, *secrets: bytes) -> None:
     for name, data in read_set(output).items():
         for secret in secrets:
             assert secret not in data, f"{name} holds {secret!r}"
-
-
-def _snapshot(root: Path) -> dict[str, tuple[str, bytes | str | int]]:
-    """Every entry below ``root``, without following links: kind and contents (or mode)."""
-    found: dict[str, tuple[str, bytes | str | int]] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        status = path.lstat()
-        if stat.S_ISLNK(status.st_mode):
-            found[relative] = ("link", os.readlink(path))
-        elif stat.S_ISDIR(status.st_mode):
-            found[relative] = ("folder", stat.S_IMODE(status.st_mode))
-        else:
-            found[relative] = ("file", path.read_bytes())
-    return found
 
 
 def _link_featured(site: Path, secret: Path) -> None:
@@ -637,13 +615,13 @@ def test_building_an_empty_folder_over_good_feeds_fails_and_keeps_them(tmp_path:
     output = tmp_path / "out"
     assert _build(_site(tmp_path, {"a/index.md": GOOD}), output).exit_code == 0
     (tmp_path / "empty").mkdir()
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     result = _build(tmp_path / "empty", output, "--base-url", "https://example.org/")
 
     assert (result.exit_code, result.stdout) == (1, "")
     assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_a_talk_section_with_no_page_is_no_valid_talk(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from talkfeed.write.files import (
     write_files,
 )
 
-from _crash_helpers import kill_after_first_switch, leftovers, list_tree, read_set
+from _crash_helpers import kill_after_first_switch, leftovers, list_tree, read_set, snapshot
 from conftest import DEMO_SITE, run_cli
 
 OLD = {
@@ -40,28 +40,6 @@ NEW = {
     "tags/ml/index.xml": b"<rss>new ml!</rss>\n",
 }
 SECRET = b"someone else's file\n"
-
-
-def _snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple[str, bytes | str | int]]:
-    """Every entry below ``root`` (but not below ``skip``), without following links: kind and contents."""
-    found: dict[str, tuple[str, bytes | str | int]] = {}
-    for folder, folders, files in os.walk(root):
-        folders[:] = [name for name in folders if Path(folder) / name != skip]
-        for name in [*folders, *files]:
-            path = Path(folder) / name
-            if path == skip:
-                continue
-            relative = path.relative_to(root).as_posix()
-            status = path.lstat()
-            if stat.S_ISLNK(status.st_mode):
-                found[relative] = ("link", os.readlink(path))
-            elif stat.S_ISDIR(status.st_mode):
-                found[relative] = ("folder", stat.S_IMODE(status.st_mode))
-            elif stat.S_ISREG(status.st_mode):
-                found[relative] = ("file", path.read_bytes())
-            else:
-                found[relative] = ("other", status.st_mode)
-    return found
 
 
 def _outside(tmp_path: Path) -> Path:
@@ -110,7 +88,7 @@ def test_write_files_refuses_a_name_that_could_leave_the_folder(tmp_path: Path, 
     write_files(output, OLD)
     outside = _outside(tmp_path)
     name = name.format(outside=outside)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(output, {**NEW, name: b"<rss>hostile</rss>\n"})
@@ -118,18 +96,18 @@ def test_write_files_refuses_a_name_that_could_leave_the_folder(tmp_path: Path, 
     assert raised.value.path == str(output)
     assert "refusing to write" in str(raised.value)
     assert len(str(raised.value).splitlines()) == 1
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_write_files_refuses_a_name_that_is_both_a_file_and_a_folder(tmp_path: Path) -> None:
     write_files(tmp_path / "out", OLD)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(tmp_path / "out", {**NEW, "index.xml/index.xml": b"<rss/>\n"})
 
     assert raised.value.path == str(tmp_path / "out" / "index.xml")
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @given(st.text())
@@ -179,7 +157,7 @@ def test_build_with_a_hostile_language_writes_only_inside_the_output(
     output = tmp_path / "deep" / "er" / "out"
     outside = _outside(tmp_path)
     options = ["--lang", lang_option.format(outside=outside)] if lang_option else []
-    before = _snapshot(tmp_path, skip=tmp_path / "deep")
+    before = snapshot(tmp_path, skip=tmp_path / "deep")
 
     result = run_cli(
         [
@@ -196,7 +174,7 @@ def test_build_with_a_hostile_language_writes_only_inside_the_output(
         ]
     )
 
-    assert _snapshot(tmp_path, skip=tmp_path / "deep") == before
+    assert snapshot(tmp_path, skip=tmp_path / "deep") == before
     created = sorted((tmp_path / "deep").rglob("*"))
     assert [
         path for path in created if path not in output.parents and output not in (path, *path.parents)
@@ -259,13 +237,13 @@ def test_write_files_refuses_to_write_through_a_planted_link(
     output = tmp_path / "out"
     write_files(output, OLD)
     link = plant(output, _outside(tmp_path))
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(output, NEW)
 
     assert str(raised.value) == f"{link}: error: cannot write: is a symbolic link; remove it"
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_write_files_does_not_remove_a_stale_file_through_a_linked_folder(tmp_path: Path) -> None:
@@ -279,13 +257,13 @@ def test_write_files_does_not_remove_a_stale_file_through_a_linked_folder(tmp_pa
     for folder in ("tags/ml", "tags/gone", "tags"):
         (output / folder).rmdir()
     (output / "tags").symlink_to(outside)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(output, {"index.xml": NEW["index.xml"]})
 
     assert raised.value.path == str(output / "tags")
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_locked_refuses_a_lock_file_that_is_a_link(tmp_path: Path) -> None:
@@ -293,14 +271,14 @@ def test_locked_refuses_a_lock_file_that_is_a_link(tmp_path: Path) -> None:
     output.mkdir()
     outside = _outside(tmp_path)
     (output / LOCK_NAME).symlink_to(outside / "planted.lock")
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised, locked(output, 0):
         pytest.fail("locked a file through a link")
 
     assert "is a symbolic link; remove it" in str(raised.value)
     assert str(output / LOCK_NAME) in str(raised.value)
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_build_refuses_a_planted_link_and_keeps_the_old_feeds(tmp_path: Path) -> None:
@@ -314,13 +292,13 @@ def test_build_refuses_a_planted_link_and_keeps_the_old_feeds(tmp_path: Path) ->
     (output / "upcoming").rmdir()
     (output / "upcoming").symlink_to(outside)
     (output / "index.xml").write_bytes(b"<rss>edited, so the build must write</rss>\n")
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     result = run_cli(arguments)
 
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"{output / 'upcoming'}: error: cannot write: is a symbolic link; remove it\n"
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_recover_alone_finishes_a_killed_run_and_a_second_call_changes_nothing(tmp_path: Path) -> None:
@@ -329,17 +307,17 @@ def test_recover_alone_finishes_a_killed_run_and_a_second_call_changes_nothing(t
     kill_after_first_switch(output, NEW)
     assert read_set(output) not in (OLD, NEW)
     assert needs_recovery(output)
-    outside_before = _snapshot(tmp_path, skip=output)
+    outside_before = snapshot(tmp_path, skip=output)
 
     recover(output)
-    after = _snapshot(output)
+    after = snapshot(output)
     recover(output)
 
     assert read_set(output) == NEW
     assert leftovers(output) == []
     assert not needs_recovery(output)
-    assert _snapshot(output) == after
-    assert _snapshot(tmp_path, skip=output) == outside_before
+    assert snapshot(output) == after
+    assert snapshot(tmp_path, skip=output) == outside_before
 
 
 def test_recover_runs_inside_locked_without_waiting_for_itself(tmp_path: Path) -> None:
@@ -372,14 +350,14 @@ def test_recover_refuses_a_linked_folder_and_keeps_the_journal(tmp_path: Path) -
         path.rename(outside / path.name)
     (output / "upcoming").rmdir()
     (output / "upcoming").symlink_to(outside)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         recover(output)
 
     assert raised.value.path == str(output / "upcoming")
     assert "is a symbolic link; remove it" in str(raised.value)
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
     assert needs_recovery(output)
 
 
@@ -389,14 +367,14 @@ def test_recover_refuses_a_journal_that_is_a_link(tmp_path: Path) -> None:
     outside = _outside(tmp_path)
     (outside / "journal").write_text('{"removals": ["index.xml"]}', encoding="utf-8")
     (output / JOURNAL_NAME).symlink_to(outside / "journal")
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     assert needs_recovery(output)
     with pytest.raises(OutputError) as raised:
         recover(output)
 
     assert raised.value.path == str(output / JOURNAL_NAME)
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def _modes(root: Path) -> dict[str, int]:
@@ -469,23 +447,23 @@ def test_a_failed_write_is_one_output_error_line_naming_the_path_and_cause(
     output = tmp_path / "out"
     write_files(output, OLD)
     path, cause = break_output(output)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(output, NEW)
 
     assert str(raised.value) == f"{path}: error: cannot write: {cause}"
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_a_name_too_long_for_the_file_system_is_an_output_error_naming_it(tmp_path: Path) -> None:
     output = tmp_path / "out"
     write_files(output, OLD)
     name = "tags/" + "x" * 300 + "/index.xml"
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     with pytest.raises(OutputError) as raised:
         write_files(output, {**NEW, name: b"<rss/>\n"})
 
     assert str(raised.value) == f"{output / name.rpartition('/')[0]}: error: cannot write: File name too long"
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
