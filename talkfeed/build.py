@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ from talkfeed.urls import permalink
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
 
 __all__ = ["Options", "build", "check", "list_talks", "read_talks", "recover_output"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -169,11 +171,12 @@ def _cache(plan: Plan, site: Survey) -> Iterator[PageCache]:
 
 
 def _run_key(plan: Plan, site: Survey) -> str:
-    """Sum up what besides the pages decides a build's output: version, code, plan, reading settings."""
-    settled = repr((plan.source, plan.language, plan.zone, plan.selection.drafts, plan.selection.future))
-    settled += repr((plan.selection.expired, plan.feed_limit, plan.base_urls, plan.formats, plan.per))
-    settled += repr((plan.output, plan.title, plan.author, plan.skip_invalid, plan.allow_empty))
-    text = f"{__version__}|{code_stamp()}|{site.context!r}|{settled}"
+    """Sum up what besides the pages decides a build's output: version, code, plan, reading settings.
+
+    The whole plan counts but its clock (its own validity date covers that) and its wait.
+    """
+    timeless = replace(plan, now=_EPOCH, selection=replace(plan.selection, now=_EPOCH), wait_seconds=0.0)
+    text = f"{__version__}|{code_stamp()}|{site.context!r}|{timeless!r}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
