@@ -1,16 +1,18 @@
 """talkfeed's jobs, each one flow: settle the plan, read, select, render, write.
 
 ``build`` writes the feeds; ``check`` reads and validates; ``list_talks`` says what a build
-would publish; ``read_talks`` gives library callers every ``Talk``. Everything is rendered
-before anything is written, and nothing is written when a page has an error (unless the
-run skips invalid pages) or when there is no talk to publish (unless it allows that).
+would publish; ``read_talks`` gives library callers every ``Talk``. Every source of the plan
+is read on its own (its cache, its config); their talks are then chosen, rendered and written
+as one set. Nothing is written when a page has an error (unless the run skips invalid pages)
+or when there is no talk to publish (unless it allows that); the whole set of files is
+switched at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +21,17 @@ from typing import Any
 from talkfeed import __version__
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
-from talkfeed.model import Entry, Talk
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
-from talkfeed.read.reading import Reading, Survey, read_pages, survey
+from talkfeed.model import Entry, Part, Talk
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, SourceOption, SourcePlan, settle
+from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.select.choose import held_back
+from talkfeed.select.shared import Shared, merged, merged_entries, shared_talks
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.urls import permalink
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
 
-__all__ = ["Options", "build", "check", "list_talks", "read_talks", "recover_output"]
+__all__ = ["Options", "SourceOption", "build", "check", "list_talks", "read_talks", "recover_output"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -53,21 +56,22 @@ def build(options: Options) -> BuildReport:
     plan = settle(options, building=True)
     with locked(plan.output, plan.wait_seconds):
         recover(plan.output)
-        site = survey(plan)
-        with _cache(plan, site) as cache:
-            report = _unchanged_build(plan, site, cache)
+        sites = [survey(source) for source in plan.sources]
+        with _caches(plan, sites) as caches:
+            report = _unchanged_build(plan, sites, caches)
             if report is None:
                 from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
 
-                reading = read_pages(plan, site, cache, render=True)
+                reading = _read_sources(plan, sites, caches, render=True)
                 _refuse_unpublishable(plan, reading)
-                views = choose_views(plan, reading.talks)
-                files = render_files(
-                    plan, views, reading.talks, lambda talk, name: cache.piece(talk.path, name)
-                )
+                shared = shared_talks([talk for talk in reading.talks if plan.publishes(talk)])
+                talks = merged(reading.talks, shared)
+                views = choose_views(plan, talks)
+                part = _parts(plan, sites, caches, shared)
+                files = render_files(plan, views, talks, part)
                 written = write_files(plan.output, files)
                 report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-                _remember_build(plan, site, cache, report, reading)
+                _remember_build(plan, sites, caches, report, reading)
     return report
 
 
@@ -77,28 +81,44 @@ class Check:
 
     language: str
     talks: tuple[Entry, ...]
-    """The valid talks of the language a build publishes."""
+    """The valid talks the main feeds would publish (each source's in its language)."""
     all_talks: tuple[Entry, ...]
     findings: tuple[Finding, ...]
     invalid: tuple[str, ...]
     pages: int
     held_back: dict[str, int]
     """How many of ``talks`` the default rules leave out: "draft", "future", "expired"."""
+    shared: tuple[Shared, ...] = ()
+    """The talks several sources publish, which a build publishes once."""
+    names: tuple[str, ...] = ()
+    """Each source's name in findings (its path as given; "" for the one site of a run)."""
 
 
 def check(options: Options) -> Check:
-    """Read and validate every talk page; write nothing."""
+    """Read and validate every talk page of every source; write nothing."""
     plan = settle(options)
-    site = survey(plan)
-    with _cache(plan, site) as cache:
-        reading = read_pages(plan, site, cache)
-    talks = tuple(talk for talk in reading.talks if talk.lang == plan.language)
+    sites = [survey(source) for source in plan.sources]
+    with _caches(plan, sites) as caches:
+        reading = _read_sources(plan, sites, caches)
+    talks = tuple(talk for talk in reading.talks if plan.publishes(talk))
     held: dict[str, int] = {}
     for talk in talks:
         reason = held_back(talk, plan.selection)
         if reason is not None:
             held[reason] = held.get(reason, 0) + 1
-    return Check(plan.language, talks, reading.talks, reading.findings, reading.invalid, reading.pages, held)
+    shared = tuple(shared_talks(talks))
+    names = tuple(_name(plan, source) for source in plan.sources)
+    return Check(
+        plan.language,
+        talks,
+        reading.talks,
+        reading.findings,
+        reading.invalid,
+        reading.pages,
+        held,
+        shared,
+        names,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,16 +134,21 @@ class Listed:
 def list_talks(options: Options) -> tuple[list[Listed], Reading]:
     """Say what a build would publish, in feed order, with the reading's findings."""
     plan = settle(options)
-    site = survey(plan)
-    with _cache(plan, site) as cache:
-        reading = read_pages(plan, site, cache)
-    main = choose_views(plan, reading.talks)[0]
-    return [Listed(talk.published, _link(plan, talk), talk.title, talk.path) for talk in main.talks], reading
+    sites = [survey(source) for source in plan.sources]
+    with _caches(plan, sites) as caches:
+        reading = _read_sources(plan, sites, caches)
+    talks = merged(reading.talks, shared_talks([talk for talk in reading.talks if plan.publishes(talk)]))
+    main = choose_views(plan, talks)[0]
+    return [
+        Listed(talk.published, _link(plan, talk), talk.title, _name(plan, plan.source_of(talk)) + talk.path)
+        for talk in main.talks
+    ], reading
 
 
 def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
-    """Read every talk page into a full ``Talk``; pages with errors are left out, their findings kept."""
-    return read_all_talks(settle(options))
+    """Read every talk page of the first source into a full ``Talk``; pages with errors are left
+    out, their findings kept."""
+    return read_all_talks(settle(options).sources[0])
 
 
 def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> bool:
@@ -135,12 +160,67 @@ def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> 
     return True
 
 
+def _read_sources(
+    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], render: bool = False
+) -> Reading:
+    """Read every source, each with its own cache; one reading of them all.
+
+    Each talk knows its source; in an aggregate, findings and invalid pages are named by the
+    source's path as given, so they say which site they are about.
+    """
+    talks: list[Entry] = []
+    findings: list[Finding] = list(plan.dropped)
+    invalid: list[str] = []
+    pages = 0
+    for index, (source, site, cache) in enumerate(zip(plan.sources, sites, caches, strict=True)):
+        reading = read_pages(plan, source, site, cache, render)
+        name = _name(plan, source)
+        talks += (replace(talk, source=index) for talk in reading.talks)
+        findings += (replace(finding, path=name + finding.path) for finding in reading.findings)
+        invalid += (name + path for path in reading.invalid)
+        pages += reading.pages
+    return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
+
+
+def _name(plan: Plan, source: SourcePlan) -> str:
+    """How findings name a source's files: its path as given, in an aggregate ("" otherwise)."""
+    if not plan.aggregate:
+        return ""
+    given = source.source.given
+    return given.parent.as_posix() + "/" if given.is_file() else given.as_posix().rstrip("/") + "/"
+
+
+def _parts(
+    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], shared: Sequence[Shared]
+) -> Part:
+    """Give each talk's part of a file: from its source's cache, or, for a talk several sources
+    publish, rendered now from all their pages (there are few)."""
+    from talkfeed.render.parts import render_shared
+
+    rendered: dict[tuple[int, str], dict[str, str]] = {}
+    for group, entry in zip(shared, merged_entries(shared), strict=True):
+        pages = [talk_of(sites[talk.source], talk) for talk in group.talks]
+        settings = [part_settings(plan, plan.source_of(talk))[talk.lang] for talk in group.talks]
+        full = [page for page in pages if page is not None]
+        if len(full) == len(pages):
+            rendered[entry.key] = render_shared(entry, full, settings)
+
+    def part(talk: Entry, name: str) -> str:
+        pieces = rendered.get(talk.key)
+        if pieces is not None:
+            return pieces[name]
+        return caches[talk.source].piece(talk.path, name)
+
+    return part
+
+
 def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
     if reading.invalid and not plan.skip_invalid:
         raise InvalidTalksError(reading.invalid, reading.findings)
-    if not plan.allow_empty and not any(talk.lang == plan.language for talk in reading.talks):
+    if not plan.allow_empty and not any(plan.publishes(talk) for talk in reading.talks):
+        language = f"language {plan.language}" if plan.language else "their languages"
         raise EmptyResultError(
-            f"no valid talk in language {plan.language} among {reading.pages} talk page(s) found; "
+            f"no valid talk in {language} among {reading.pages} talk page(s) found; "
             "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
         )
 
@@ -151,43 +231,59 @@ def _link(plan: Plan, talk: Entry) -> str:
     if talk.listed_at is not None and talk.outside_url is not None:
         return talk.outside_url
     path = talk.url_path if talk.listed_at is None else talk.listed_at
-    base = plan.link_bases.get(talk.lang)
+    base = plan.source_of(talk).link_bases.get(talk.lang)
     if base is None:
         return "/" + path
     return permalink(base.rstrip("/") + "/", path)
 
 
 @contextlib.contextmanager
-def _cache(plan: Plan, site: Survey) -> Iterator[PageCache]:
-    """The page cache of the plan's SOURCE, open for the run; its problems become warnings."""
-    if plan.cache_folder is None:
-        cache = PageCache.disabled()
-    else:
-        cache = PageCache.open(plan.cache_folder, plan.source.given, repr(site.context))
+def _caches(plan: Plan, sites: Sequence[Survey]) -> Iterator[list[PageCache]]:
+    """The page cache of each source, open for the run; their problems become warnings.
+
+    An aggregate's parts credit the source, so its cache is its own, apart from the site's.
+    """
+    caches: list[PageCache] = []
     try:
-        yield cache
+        for source, site in zip(plan.sources, sites, strict=True):
+            if plan.cache_folder is None:
+                caches.append(PageCache.disabled())
+            else:
+                settings = repr(site.context) + (f"|credited as {source.label}" if plan.aggregate else "")
+                caches.append(PageCache.open(plan.cache_folder, source.source.given, settings))
+        yield caches
     finally:
-        cache.close()
+        for cache in caches:
+            cache.close()
 
 
-def _run_key(plan: Plan, site: Survey) -> str:
+def _run_key(plan: Plan, sites: Sequence[Survey]) -> str:
     """Sum up what besides the pages decides a build's output: version, code, plan, reading settings.
 
     The whole plan counts but its clock (its own validity date covers that) and its wait.
     """
     timeless = replace(plan, now=_EPOCH, selection=replace(plan.selection, now=_EPOCH), wait_seconds=0.0)
-    text = f"{__version__}|{code_stamp()}|{site.context!r}|{timeless!r}"
+    contexts = "|".join(repr(site.context) for site in sites)
+    text = f"{__version__}|{code_stamp()}|{contexts}|{timeless!r}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _unchanged_build(plan: Plan, site: Survey, cache: PageCache) -> BuildReport | None:
-    record = cache.recall(str(plan.output))
-    if record is None or record.get("key") != _run_key(plan, site):
+def _fingerprint(sites: Sequence[Survey], caches: Sequence[PageCache]) -> str | None:
+    """Sum up every page of every source as the caches know them; ``None`` when any changed."""
+    prints = [cache.fingerprint(site.pages) for site, cache in zip(sites, caches, strict=True)]
+    if any(each is None for each in prints):
+        return None
+    return prints[0] if len(prints) == 1 else hashlib.sha256("|".join(map(str, prints)).encode()).hexdigest()
+
+
+def _unchanged_build(plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache]) -> BuildReport | None:
+    record = caches[0].recall(str(plan.output))
+    if record is None or record.get("key") != _run_key(plan, sites):
         return None
     until = record.get("valid_until")
     if until is not None and plan.now >= datetime.fromisoformat(until):
         return None
-    fingerprint = cache.fingerprint(site.pages)
+    fingerprint = _fingerprint(sites, caches)
     if fingerprint is None or fingerprint != record.get("fingerprint"):
         return None
     files = record.get("files", {})
@@ -199,15 +295,15 @@ def _unchanged_build(plan: Plan, site: Survey, cache: PageCache) -> BuildReport 
 
 
 def _remember_build(
-    plan: Plan, site: Survey, cache: PageCache, report: BuildReport, reading: Reading
+    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], report: BuildReport, reading: Reading
 ) -> None:
-    fingerprint = cache.fingerprint(site.pages)
+    fingerprint = _fingerprint(sites, caches)
     if fingerprint is None:
         return
     names = [each.path.relative_to(plan.output).as_posix() for each in report.written if not each.removed]
     until = _valid_until(plan, reading)
     record: dict[str, Any] = {
-        "key": _run_key(plan, site),
+        "key": _run_key(plan, sites),
         "fingerprint": fingerprint,
         "valid_until": until.isoformat() if until is not None else None,
         "files": {name: _file_state(plan.output / name) for name in [*names, MANIFEST_NAME]},
@@ -215,7 +311,7 @@ def _remember_build(
         "published": report.published,
         "skipped": list(report.skipped),
     }
-    cache.remember(str(plan.output), record)
+    caches[0].remember(str(plan.output), record)
 
 
 def _file_state(path: Path) -> list[int] | None:
@@ -231,7 +327,7 @@ def _valid_until(plan: Plan, reading: Reading) -> datetime | None:
     moments = [
         moment
         for talk in reading.talks
-        for moment in (talk.published, talk.expires, start_moment(talk, plan.zone))
+        for moment in (talk.published, talk.expires, start_moment(talk, plan.zone_of(talk)))
         if moment is not None and moment > plan.now
     ]
     return min(moments, default=None)

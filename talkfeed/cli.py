@@ -20,7 +20,7 @@ from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, recover_output
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.model import FORMATS
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, SourceOption, source_options
 from talkfeed.read.site import read_run_config
 from talkfeed.select.views import PER_CHOICES
 
@@ -46,21 +46,33 @@ def _reporting_errors(command: _F) -> _F:
 
 
 def _with_run_config(command: _F) -> _F:
-    """Fill the options not given on the command line from ``talkfeed.toml``; flags win."""
+    """Fill the options not given on the command line from ``talkfeed.toml``; flags win.
+
+    The command gets ``place`` (the one SOURCE, or where the run config was looked for) and
+    ``listed``: the sources to aggregate, from several SOURCEs or the config's ``sources``.
+    """
 
     @wraps(command)
     def run(**kwargs: Any) -> Any:
         context = click.get_current_context()
-        path, settings = read_run_config(kwargs["source"])
-        if path is not None:
-            kwargs.update(_settings_for(context, path, settings))
+        given: tuple[Path, ...] = kwargs.pop("sources")
+        kwargs["place"] = given[0] if len(given) == 1 else Path()
+        kwargs["listed"] = tuple(SourceOption(path) for path in given) if len(given) > 1 else ()
+        if len(given) <= 1:
+            # Several SOURCEs are a run of their own: no site's talkfeed.toml speaks for it.
+            path, settings = read_run_config(kwargs["place"])
+            if path is not None:
+                listed = settings.pop("sources", None)
+                kwargs.update(_settings_for(context, path, settings))
+                if listed is not None:
+                    kwargs["listed"] = source_options(listed, path)
         return command(**kwargs)
 
     return run  # type: ignore[return-value]
 
 
 def _settings_for(context: click.Context, path: Path, settings: dict[str, Any]) -> dict[str, Any]:
-    known = {_setting_name(param): param for param in build_command.params if param.name != "source"}
+    known = {_setting_name(param): param for param in build_command.params if param.name != "sources"}
     own = {param.name for param in context.command.params}
     values: dict[str, Any] = {}
     for key, value in settings.items():
@@ -97,7 +109,8 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _source_argument(command: _F) -> _F:
-    return click.argument("source", type=click.Path(path_type=Path), default=".", required=False)(command)
+    path = click.Path(path_type=Path)
+    return click.argument("sources", metavar="[SOURCE]...", type=path, nargs=-1)(command)
 
 
 def _lang_option(command: _F) -> _F:
@@ -149,7 +162,8 @@ def main() -> None:
     """Publish the talk pages of a Hugo Academic / Wowchemy / Hugo Blox site as feeds.
 
     SOURCE is a Hugo site root, a talk section folder (content/talk, content/event,
-    content/events) or one talk page; it defaults to the current folder.
+    content/events) or one talk page; it defaults to the current folder. Several SOURCEs
+    (or a sources list in talkfeed.toml) are aggregated into one set of feeds.
     """
 
 
@@ -165,7 +179,12 @@ def main() -> None:
     metavar="DIR",
     help="Folder to write the feeds, calendars and page into.",
 )
-@click.option("--base-url", metavar="URL", help="Site URL for permalinks (default: the site's baseURL).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Site URL for permalinks (default: the site's baseURL); for several sources, the URL "
+    "the aggregate's feeds are served at (required).",
+)
 @click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')
 @_timezone_option
 @click.option(
@@ -211,8 +230,8 @@ def main() -> None:
     multiple=True,
     type=click.Choice(PER_CHOICES),
     metavar="VIEW",
-    help="Also write feeds per tag, per author, per language, or of past talks; repeatable "
-    "(tag, author, lang, past).",
+    help="Also write feeds per tag, per author, per language, per source, or of past talks; "
+    "repeatable (tag, author, lang, source, past).",
 )
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
@@ -222,7 +241,8 @@ def main() -> None:
 @_reporting_errors
 @_with_run_config
 def build_command(
-    source: Path,
+    place: Path,
+    listed: tuple[SourceOption, ...],
     output: Path,
     base_url: str | None,
     title: str | None,
@@ -246,10 +266,11 @@ def build_command(
 
     By default: index.xml (RSS 2.0), atom.xml (Atom 1.0), feed.json (JSON Feed 1.1),
     talks.ics and upcoming.ics (iCalendar), index.html and feed.css, plus the feeds of
-    upcoming/ talks.
+    upcoming/ talks. With several SOURCEs, their talks go into one set of feeds.
     """
     options = Options(
-        source=source,
+        source=place,
+        sources=listed,
         output=output,
         base_url=base_url,
         title=title,
@@ -290,17 +311,28 @@ def build_command(
 @_no_cache_option
 @_reporting_errors
 @_with_run_config
-def check_command(source: Path, timezone: str | None, lang: str | None, no_cache: bool) -> None:
+def check_command(
+    place: Path, listed: tuple[SourceOption, ...], timezone: str | None, lang: str | None, no_cache: bool
+) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
-    Exits 1 when any page has an error.
+    With several sources, also lists the talks more than one of them publishes, which a
+    build publishes once. Exits 1 when any page has an error.
     """
     options = Options(
-        source=source, timezone=timezone, lang=lang, use_cache=not no_cache, progress=_progress_bar
+        source=place,
+        sources=listed,
+        timezone=timezone,
+        lang=lang,
+        use_cache=not no_cache,
+        progress=_progress_bar,
     )
-    _recover_configured_output(source)
+    _recover_configured_output(place)
     catalog = check(options)
     _print_findings(catalog.findings, quiet=False)
+    for group in catalog.shared:
+        names = [catalog.names[talk.source] + talk.path for talk in group.talks]
+        click.echo(f"talkfeed: one talk, published once: {' = '.join(names)} ({group.reason})", err=True)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
     languages = Counter(talk.lang for talk in catalog.all_talks)
@@ -341,7 +373,8 @@ def _recover_configured_output(source: Path) -> None:
 @_reporting_errors
 @_with_run_config
 def list_command(
-    source: Path,
+    place: Path,
+    listed: tuple[SourceOption, ...],
     as_json: bool,
     base_url: str | None,
     timezone: str | None,
@@ -352,13 +385,13 @@ def list_command(
 
     Exits 1 when any page has an error (the valid talks are still listed).
     """
-    options = Options(source=source, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now))
-    _recover_configured_output(source)
-    listed, catalog = list_talks(options)
+    options = Options(
+        source=place, sources=listed, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now)
+    )
+    _recover_configured_output(place)
+    found, catalog = list_talks(options)
     _print_findings(catalog.findings, quiet=False)
-    rows = [
-        (talk.published.isoformat(timespec="seconds"), talk.url, talk.title, talk.path) for talk in listed
-    ]
+    rows = [(talk.published.isoformat(timespec="seconds"), talk.url, talk.title, talk.path) for talk in found]
     try:
         if as_json:
             keys = ("published", "url", "title", "path")

@@ -87,6 +87,27 @@ class Talk:
     """For such a talk: the absolute URL it links to instead (its event, else its first link)."""
 
 
+@dataclass(frozen=True)
+class Credit:
+    """A site a talk is published on, as an aggregate credits it: its name, home page and talk page."""
+
+    label: str
+    site_url: str
+    page_url: str = ""
+
+
+@dataclass(frozen=True)
+class PartSettings:
+    """What a talk's rendered parts depend on besides the talk: they are kept per these settings."""
+
+    base_url: str
+    """Its language's base URL: permalinks are made from it."""
+    about_url: str = ""
+    """The page about the feeds, which JSON items name as their extension's doc."""
+    credit: Credit | None = None
+    """In an aggregate: the site to credit the talk to."""
+
+
 FORMATS = ("rss", "atom", "json", "ics", "html")
 """The formats a build can write; ``--format`` chooses among them."""
 PIECE_NAMES = FORMATS
@@ -114,8 +135,19 @@ class Entry:
     authors: tuple[str, ...]
     listed_at: str | None = None
     outside_url: str | None = None
+    event_url: str | None = None
+    source: int = 0
+    """Which of the run's sources it was read from (its index); ``path`` is relative to that source."""
     pieces: Mapping[str, str] = field(default_factory=dict, compare=False)
 
+    @property
+    def key(self) -> tuple[int, str]:
+        """What tells a talk apart from every other of the run: its source and its path there."""
+        return (self.source, self.path)
+
+
+_OWN_FIELDS = frozenset({"pieces", "source"})
+"""The fields of ``Entry`` that are not the ``Talk``'s."""
 
 Part = Callable[[Entry, str], str]
 """Gives an entry's piece of one output (``"rss"``, …): from the entry, or from where a run keeps it."""
@@ -128,7 +160,7 @@ def own_piece(entry: Entry, name: str) -> str:
 
 def entry_of(talk: Talk, pieces: Mapping[str, str] | None = None) -> Entry:
     """Keep what a build needs of a talk (the fields ``Entry`` shares with it) and its pieces."""
-    shared = {item.name: getattr(talk, item.name) for item in fields(Entry) if item.name != "pieces"}
+    shared = {item.name: getattr(talk, item.name) for item in fields(Entry) if item.name not in _OWN_FIELDS}
     return Entry(**shared, pieces=pieces or {})
 
 

@@ -1,8 +1,12 @@
 """Settle a run once: the options go in, one frozen ``Plan`` comes out, and nothing after reads them.
 
-Every setting is checked here, before a page is read: the site and its languages, each
-language's base URL, the time zone, the one ``now`` of the run, the formats and views, the
-output folder and the cache. A setting that cannot be used is a ``ConfigError`` naming it.
+Every setting is checked here, before a page is read: each source site and its languages,
+each language's base URL, the time zones, the one ``now`` of the run, the formats and views,
+the output folder and the cache. A setting that cannot be used is a ``ConfigError`` naming it.
+
+A run reads one site, or aggregates several (``Options.sources``): each source is settled
+on its own (its config, languages, base URLs, permalinks, time zone), and the feeds are the
+aggregate's, served at its own base URL.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed.cache import default_cache_folder
-from talkfeed.clean import has_control
-from talkfeed.errors import ConfigError
-from talkfeed.model import FORMATS, Site
+from talkfeed.clean import clean_line, has_control
+from talkfeed.errors import ConfigError, Finding, Severity
+from talkfeed.model import FORMATS, Entry, Site
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.site import Source, locate_source
 from talkfeed.select.choose import Selection
@@ -32,10 +36,26 @@ Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
 
 
 @dataclass(frozen=True)
+class SourceOption:
+    """One site an aggregate reads, with the settings it has of its own."""
+
+    path: Path
+    base_url: str | None = None
+    """The site's URL, where its config has none (its own languages' ``baseURL`` still win)."""
+    lang: str | None = None
+    """The language of the site to publish (default: its defaultContentLanguage)."""
+    label: str | None = None
+    """How items credit the site (default: its title, else its folder's name)."""
+
+
+@dataclass(frozen=True)
 class Options:
     """One run's settings, as the command line or a caller gives them."""
 
     source: Path = Path()
+    sources: tuple[SourceOption, ...] = ()
+    """Several sites to aggregate; when given, ``source`` is not read and ``base_url`` is the
+    aggregate's own URL (where its feeds are served), not a site's."""
     output: Path = Path("public")
     base_url: str | None = None
     title: str | None = None
@@ -60,24 +80,49 @@ class Options:
 
 
 @dataclass(frozen=True)
+class SourcePlan:
+    """One site of the run, settled: where its talks are, which language it publishes, its URLs."""
+
+    source: Source
+    label: str
+    """How the aggregate's items credit the site."""
+    language: str
+    """The language its talks in the main feeds are in."""
+    languages: tuple[str, ...]
+    """The languages whose talks the run renders: the published one, or all with ``--per lang``."""
+    zone: tzinfo
+    """The zone of its dates written without an offset."""
+    link_bases: Mapping[str, str | None]
+    """Each language's base URL as Hugo links it (``/`` stays relative), for ``list``."""
+    base_urls: Mapping[str, str]
+    """Each rendered language's checked, absolute base URL, ending in a slash; a build needs them."""
+
+    @property
+    def site(self) -> Site:
+        return self.source.site
+
+    @property
+    def home_url(self) -> str:
+        """The site's home page, for crediting it: its published language's base URL."""
+        return self.base_urls.get(self.language) or self.link_bases.get(self.language) or ""
+
+
+@dataclass(frozen=True)
 class Plan:
     """One run, settled: where the talks are, what to publish, how, where, and when "now" is."""
 
-    source: Source
+    sources: tuple[SourcePlan, ...]
+    """The sites read, in the order given; one unless the run aggregates."""
+    aggregate: bool
+    """The run publishes several sites' talks as one set of feeds, crediting each item's site."""
     language: str
-    """The language the main feeds publish."""
-    zone: tzinfo
-    """The zone of dates written without an offset."""
+    """The language the main feeds are in (for an aggregate: what the feeds declare)."""
     now: datetime
     """The run's one reading of the clock (or ``--now``)."""
     selection: Selection
     feed_limit: int | None
     """How many talks each RSS, Atom and JSON feed holds at most (``--limit``, else Hugo's
     ``services.rss.limit``/``rssLimit``); calendars and pages keep every talk."""
-    link_bases: Mapping[str, str | None]
-    """Each language's base URL as Hugo links it (``/`` stays relative), for ``list``."""
-    base_urls: Mapping[str, str]
-    """Each language's checked, absolute base URL, ending in a slash; a build's feeds need them."""
     formats: tuple[str, ...]
     per: tuple[str, ...]
     output: Path
@@ -90,49 +135,66 @@ class Plan:
     """``None``: no cache."""
     feeds_url: str = ""
     """For a build: the URL the output folder is served at (the main feeds' folder)."""
+    dropped: tuple[Finding, ...] = ()
+    """Sources left out (``--skip-invalid``), each with the warning that says why."""
     progress: Progress | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def site(self) -> Site:
-        return self.source.site
 
     @property
     def about_url(self) -> str:
         """For a build: where the page about the feeds is served."""
         return self.feeds_url + ABOUT_NAME
 
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """The languages whose talks the run renders: the published one, or all with ``--per lang``."""
-        if "lang" in self.per:
-            return tuple(sorted({self.language, *self.site.languages}))
-        return (self.language,)
+    def source_of(self, entry: Entry) -> SourcePlan:
+        """The site a talk was read from."""
+        return self.sources[entry.source]
+
+    def zone_of(self, entry: Entry) -> tzinfo:
+        """The zone of a talk's dates written without an offset: its site's."""
+        return self.sources[entry.source].zone
+
+    def publishes(self, entry: Entry) -> bool:
+        """Whether a talk is in the language its site publishes in the main feeds."""
+        return entry.lang == self.sources[entry.source].language
 
 
 def settle(options: Options, building: bool = False) -> Plan:
-    """Check the options and the site config, and settle the run; raises ``ConfigError``.
+    """Check the options and every source's config, and settle the run; raises ``ConfigError``.
 
-    For a build, every language it renders needs an absolute base URL.
+    For a build, every language it renders needs an absolute base URL, and an aggregate needs
+    its own (``--base-url``: where its feeds are served). A source that cannot be read is an
+    error naming it, or, with ``--skip-invalid`` in an aggregate, left out with a warning.
     """
     _check_options(options)
-    source = locate_source(options.source)
-    site = source.site
-    language = options.lang or site.default_language
-    if options.lang and site.root is not None and options.lang not in site.languages:
-        known = ", ".join(sorted(site.languages))
-        raise ConfigError(f"--lang {options.lang}: the site has no such language ({known})")
-    _check_permalinks(site)
+    aggregate = bool(options.sources)
+    wanted = options.sources or (SourceOption(options.source, options.base_url, options.lang),)
+    sources: list[SourcePlan] = []
+    dropped: list[Finding] = []
+    for spec in wanted:
+        if aggregate and spec.lang is None:
+            spec = replace(spec, lang=options.lang)
+        try:
+            sources.append(_settle_source(spec, options, building))
+        except ConfigError as error:
+            if not aggregate:
+                raise
+            where = error.path or str(spec.path)
+            message = error.message if error.path else f"source {spec.path}: {error.message}"
+            if not options.skip_invalid:
+                raise ConfigError(message, where, error.line) from None
+            left_out = f"{message}; this source is left out"
+            dropped.append(Finding(where, error.line, Severity.WARNING, left_out))
+    if not sources:
+        raise ConfigError("no source could be read; nothing was written")
+    sources = _labelled_apart(sources)
+    first = sources[0]
     now = options.now or datetime.now(UTC)
-    codes = sorted({language, *site.languages})
     plan = Plan(
-        source=source,
-        language=language,
-        zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
+        sources=tuple(sources),
+        aggregate=aggregate,
+        language=_feeds_language(options, sources),
         now=now,
         selection=Selection(now, options.drafts, options.future, options.expired),
-        feed_limit=options.limit if options.limit is not None else site.feed_limit,
-        link_bases={code: _written_base(site, options.base_url, code) for code in codes},
-        base_urls={},
+        feed_limit=options.limit if options.limit is not None or aggregate else first.site.feed_limit,
         formats=options.formats,
         per=options.per,
         output=options.output.absolute(),
@@ -142,13 +204,103 @@ def settle(options: Options, building: bool = False) -> Plan:
         skip_invalid=options.skip_invalid,
         allow_empty=options.allow_empty,
         cache_folder=(options.cache_folder or default_cache_folder()) if options.use_cache else None,
+        dropped=tuple(dropped),
         progress=options.progress,
     )
     if not building:
         return plan
-    base_urls = {code: _absolute_base(site, options.base_url, code) for code in plan.languages}
-    feeds_url = base_urls[language] + served_path(plan.output, site.root)
-    return replace(plan, base_urls=base_urls, feeds_url=feeds_url)
+    if aggregate:
+        if options.base_url is None:
+            raise ConfigError(
+                "an aggregate of several sites needs --base-url: the URL its feeds are served at"
+            )
+        feeds_url = _checked_base(options.base_url)
+    else:
+        feeds_url = first.base_urls[first.language] + served_path(plan.output, first.site.root)
+    return replace(plan, feeds_url=feeds_url)
+
+
+_SOURCE_KEYS = {
+    "path": "path",
+    "base-url": "base_url",
+    "base_url": "base_url",
+    "lang": "lang",
+    "label": "label",
+}
+
+
+def source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
+    """Read the ``sources`` list of a run config: tables with ``path`` (relative to the config's
+    folder) and optional ``base-url``, ``lang`` and ``label``; raises ``ConfigError`` naming it."""
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(
+            "sources must be a list of tables, each with a path ([[sources]] path = ...)", str(config)
+        )
+    found = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"sources entry {number} is not a table with a path", str(config))
+        values: dict[str, str] = {}
+        for key, value in entry.items():
+            name = _SOURCE_KEYS.get(str(key))
+            if name is None:
+                unknown = (
+                    f"sources entry {number}: unknown key {key!r} (keys are path, base-url, lang, label)"
+                )
+                raise ConfigError(unknown, str(config))
+            if not isinstance(value, str) or not value.strip() or has_control(value):
+                raise ConfigError(f"sources entry {number}: {key} must be one line of text", str(config))
+            values[name] = value.strip()
+        if "path" not in values:
+            raise ConfigError(f"sources entry {number} has no path", str(config))
+        path = config.parent / values.pop("path")
+        found.append(SourceOption(path, **values))
+    return tuple(found)
+
+
+def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
+    """The language the feeds declare: ``--lang``, else the sources' one; "" when they differ."""
+    if options.lang:
+        return options.lang
+    languages = {source.language for source in sources}
+    return languages.pop() if len(languages) == 1 else ""
+
+
+def _settle_source(spec: SourceOption, options: Options, building: bool) -> SourcePlan:
+    """Settle one site: its language, zone and base URLs; raises ``ConfigError``."""
+    source = locate_source(spec.path)
+    site = source.site
+    language = spec.lang or site.default_language
+    if spec.lang and site.root is not None and spec.lang not in site.languages:
+        known = ", ".join(sorted(site.languages))
+        raise ConfigError(f"--lang {spec.lang}: the site has no such language ({known})")
+    _check_permalinks(site)
+    codes = sorted({language, *site.languages})
+    languages = tuple(sorted({language, *site.languages})) if "lang" in options.per else (language,)
+    base = spec.base_url
+    if base is not None and (has_control(base) or not base.strip()):
+        raise ConfigError("a source's base URL must be one line without control characters")
+    label = clean_line(spec.label or "") or clean_line(site.title or "") or source.given.absolute().name
+    return SourcePlan(
+        source=source,
+        label=label or "site",
+        language=language,
+        languages=languages,
+        zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
+        link_bases={code: _written_base(site, base, code) for code in codes},
+        base_urls={code: _absolute_base(site, base, code) for code in languages} if building else {},
+    )
+
+
+def _labelled_apart(sources: list[SourcePlan]) -> list[SourcePlan]:
+    """Give sources with one label distinct ones ("Lab (2)"), so credits and views tell them apart."""
+    seen: dict[str, int] = {}
+    result = []
+    for source in sources:
+        count = seen.get(source.label.casefold(), 0) + 1
+        seen[source.label.casefold()] = count
+        result.append(source if count == 1 else replace(source, label=f"{source.label} ({count})"))
+    return result
 
 
 def served_path(output: Path, site_root: Path | None) -> str:

@@ -128,7 +128,7 @@ def test_language_folders_are_distinct_harmless_and_apart_from_other_views() -> 
     codes = ["../../escaped", "/abs/path", "en", "EN", "upcoming", "index.xml", "", "..", "a" * 400]
     now = datetime(2024, 6, 1, tzinfo=UTC)
 
-    views = plan_views((), dict.fromkeys(codes, ()), "en", ["lang", "past", "tag"], now, UTC)
+    views = plan_views((), dict.fromkeys(codes, ()), "en", ["lang", "past", "tag"], now, lambda _: UTC)
 
     folders = [view.folder for view in views]
     languages = {view.label: view.folder for view in views if view.kind == "lang"}

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from talkfeed.model import entry_of
+from talkfeed.model import PartSettings, entry_of
 from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
 from talkfeed.render.html.page import (
     PAGE_NAME,
@@ -98,7 +98,7 @@ class _Server(ThreadingHTTPServer):
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The page, both XML feeds and their stylesheet, as the writer would leave them."""
     folder = tmp_path_factory.mktemp("browser")
-    items = [entry_of(talk, render_pieces(talk, SETTINGS_WITH_CSS.base_url)) for talk in TALKS]
+    items = [entry_of(talk, render_pieces(talk, PartSettings(SETTINGS_WITH_CSS.base_url))) for talk in TALKS]
     feeds = (
         FeedLink("RSS 2.0", RSS_NAME, "application/rss+xml"),
         FeedLink("Atom", ATOM_NAME, "application/atom+xml"),

@@ -137,8 +137,8 @@ def test_base_url_option_overrides_config(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "arguments",
-    [["build", "--limit", "-3"], ["build", "--no-such-option"], ["frobnicate"], ["list", "--json", "a", "b"]],
-    ids=["negative-limit", "unknown-option", "unknown-command", "two-sources"],
+    [["build", "--limit", "-3"], ["build", "--no-such-option"], ["frobnicate"], ["list", "--per", "tag"]],
+    ids=["negative-limit", "unknown-option", "unknown-command", "option-of-another-command"],
 )
 def test_usage_errors_exit_2(arguments: list[str]) -> None:
     assert run_cli(arguments).exit_code == 2

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talkfeed.model import FeedSettings, Link, Talk, entry_of
+from talkfeed.model import FeedSettings, Link, PartSettings, Talk, entry_of
 from talkfeed.render.html.page import FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.render.parts import render_pieces
 
@@ -101,7 +101,7 @@ def page(
     views: tuple[ViewLink, ...] = (),
 ) -> bytes:
     """Render the page for ``talks`` as a build would: each talk's item first."""
-    entries = [entry_of(talk, render_pieces(talk, settings.base_url)) for talk in talks]
+    entries = [entry_of(talk, render_pieces(talk, PartSettings(settings.base_url))) for talk in talks]
     return render_page(entries, settings, feeds, views)
 
 

@@ -12,13 +12,13 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache, file_signature
 from talkfeed.errors import Finding, Severity, finding_order
-from talkfeed.model import Entry, Talk, entry_of
+from talkfeed.model import Credit, Entry, PartSettings, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, find_pages
 from talkfeed.read.page import ReadContext, read_page, unexpected
@@ -26,10 +26,8 @@ from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import read_author_names
 
 if TYPE_CHECKING:
-    from talkfeed.plan import Plan
+    from talkfeed.plan import Plan, SourcePlan
 
-_Urls = tuple[str, str]
-"""A language's base URL and the URL of the page about the feeds: what a talk's parts depend on."""
 _PARALLEL_FROM = 200
 """Below this many pages to read, starting worker processes costs more than it saves."""
 
@@ -55,8 +53,8 @@ class Reading:
     """How many talk pages were found."""
 
 
-def survey(plan: Plan) -> Survey:
-    """Find the talk pages, and read what reading them needs: author names and cascades."""
+def survey(plan: SourcePlan) -> Survey:
+    """Find a source's talk pages, and read what reading them needs: author names and cascades."""
     source, site = plan.source, plan.site
     pages, findings, indexes = find_pages(source)
     if source.note is not None:
@@ -87,14 +85,15 @@ def survey(plan: Plan) -> Survey:
     return Survey(tuple(pages), context, (*findings, *author_findings, *cascade_findings))
 
 
-def read_pages(plan: Plan, site: Survey, cache: PageCache, render: bool = False) -> Reading:
-    """Read every page of the survey; for a build (``render``), each talk's parts too.
+def read_pages(
+    plan: Plan, source: SourcePlan, site: Survey, cache: PageCache, render: bool = False
+) -> Reading:
+    """Read every page of one source's survey; for a build (``render``), each talk's parts too.
 
     A talk whose permalink an earlier-published talk has is left out with a warning.
     """
     cache.with_pieces = render
-    # A talk's parts depend on its language's base URL and on where the page about the feeds is.
-    urls = {code: (base, plan.about_url) for code, base in plan.base_urls.items()} if render else {}
+    urls = part_settings(plan, source) if render else {}
     outcomes = _outcomes(plan, site, cache, urls)
     findings = [*site.findings, *([cache.problem] if cache.problem is not None else [])]
     entries: list[Entry] = []
@@ -112,7 +111,26 @@ def read_pages(plan: Plan, site: Survey, cache: PageCache, render: bool = False)
     return Reading(valid, ordered, tuple(invalid), len(site.pages))
 
 
-def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
+def talk_of(site: Survey, entry: Entry) -> Talk | None:
+    """Read again the page an entry came from, in full; ``None`` when it no longer gives a talk."""
+    for page in site.pages:
+        if page.name == entry.path and page.lang == entry.lang:
+            return read_page(page, site.context).talk
+    return None
+
+
+def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
+    """What a source's talks' parts depend on, per language: its base URL, the page about the
+    feeds, and in an aggregate the site to credit."""
+    return {
+        code: PartSettings(
+            base, plan.about_url, Credit(source.label, source.home_url) if plan.aggregate else None
+        )
+        for code, base in source.base_urls.items()
+    }
+
+
+def read_talks(plan: SourcePlan) -> tuple[list[Talk], list[Finding]]:
     """Read every talk page into a full ``Talk``, for library callers; no cache, nothing rendered."""
     site = survey(plan)
     findings = list(site.findings)
@@ -125,7 +143,9 @@ def read_talks(plan: Plan) -> tuple[list[Talk], list[Finding]]:
     return talks, sorted(findings, key=finding_order)
 
 
-def _outcomes(plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, _Urls]) -> list[CachedPage]:
+def _outcomes(
+    plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, PartSettings]
+) -> list[CachedPage]:
     """Each page's outcome: from the cache when the page is unchanged (and its parts were made
     for its base URL), else read now."""
     outcomes: dict[str, CachedPage] = {}
@@ -154,14 +174,14 @@ def _without_pieces(outcome: CachedPage) -> CachedPage:
     return replace(outcome, entry=replace(outcome.entry, pieces={}))
 
 
-def _complete(cached: CachedPage, urls: Mapping[str, _Urls]) -> bool:
+def _complete(cached: CachedPage, urls: Mapping[str, PartSettings]) -> bool:
     if cached.entry is None or cached.entry.lang not in urls:
         return True
     return cached.pieces_stamp == _stamp(urls[cached.entry.lang])
 
 
 def _read_all(
-    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, _Urls]
+    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, PartSettings]
 ) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
     work = partial(_read_one, context=context, urls=urls)
     workers = min(os.cpu_count() or 1, 8)
@@ -174,7 +194,7 @@ def _read_all(
 
 
 def _read_one(
-    page: PageFile, context: ReadContext, urls: Mapping[str, _Urls]
+    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings]
 ) -> tuple[CachedPage, tuple[str, ...]]:
     """Read one page and render its parts where its language is rendered: one worker's job."""
     from talkfeed.render.parts import render_pieces
@@ -185,7 +205,7 @@ def _read_one(
     if result.talk is not None:
         language_urls = urls.get(result.talk.lang)
         try:
-            pieces = render_pieces(result.talk, *language_urls) if language_urls is not None else {}
+            pieces = render_pieces(result.talk, language_urls) if language_urls is not None else {}
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
             return CachedPage((*result.findings, failed), None, None, None), result.dependencies
@@ -194,8 +214,8 @@ def _read_one(
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
 
 
-def _stamp(urls: _Urls) -> str:
-    return json.dumps(urls)
+def _stamp(settings: PartSettings) -> str:
+    return json.dumps(asdict(settings))
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:

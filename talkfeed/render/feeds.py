@@ -238,7 +238,8 @@ def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self
     # Self first, alternate last: feedgen puts the last link into the RSS <channel><link>.
     feed.link(href=settings.feeds_url + self_name, rel="self", type=self_type)
     feed.link(href=settings.home_url, rel="alternate", type="text/html")
-    feed.language(settings.language)
+    if settings.language:
+        feed.language(settings.language)
     feed.author({"name": settings.author})
     feed.generator("talkfeed", version=settings.version, uri=settings.about_url or None)
     if settings.icon_url is not None:
@@ -260,4 +261,7 @@ def _entry(feed: FeedGenerator, item: Item) -> FeedEntry:
     entry.content(item.content_html, type="html")
     for tag in talk.tags:
         entry.category(term=tag)
+    for credit in item.credits:
+        # The site that publishes the talk, told apart from its tags by the site's URL as scheme.
+        entry.category(term=credit.label, scheme=credit.site_url or None)
     return entry

@@ -29,7 +29,7 @@ from talkfeed.write.files import Content
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
-_PER_VIEWS = frozenset({"tag", "author", "lang", "past"})
+_PER_VIEWS = frozenset({"tag", "author", "lang", "past", "source"})
 """The views ``--per`` asks for: each gets its feeds, its calendar and its page."""
 _FEED_FILES: Mapping[
     str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings, Part], Iterator[bytes]]]
@@ -132,6 +132,7 @@ def view_settings(
         "past": "Past talks",
         "tag": f"Talks tagged {view.label}",
         "author": f"Talks by {view.label}",
+        "source": f"Talks from {view.label}",
     }[view.kind]
     full_title = f"{title} — {site}" if site else title
     return replace(

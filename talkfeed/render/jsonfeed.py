@@ -41,8 +41,9 @@ def json_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) ->
         "home_page_url": settings.home_url,
         "feed_url": settings.feeds_url + JSON_NAME,
         "description": settings.description,
-        "language": settings.language,
     }
+    if settings.language:
+        feed["language"] = settings.language
     if settings.icon_url is not None:
         feed["icon"] = feed["favicon"] = settings.icon_url
     feed["authors"] = [{"name": settings.author}]
@@ -100,6 +101,10 @@ def _talk_extension(item: Item) -> dict[str, Any]:
     data.update({key: value for key, value in optional.items() if value})
     if talk.address:
         data["address"] = list(talk.address)
+    if item.credits:
+        data["sources"] = [
+            {"name": credit.label, "url": credit.site_url, "page": credit.page_url} for credit in item.credits
+        ]
     return data
 
 

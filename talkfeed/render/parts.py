@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
-from talkfeed.model import Talk
+from talkfeed.model import Credit, Entry, PartSettings, Talk
 from talkfeed.render.calendar import calendar_piece
 from talkfeed.render.feeds import atom_piece, rss_piece
 from talkfeed.render.html import Item, render_item
+from talkfeed.render.html.item import talk_urls
 from talkfeed.render.html.page import page_piece
 from talkfeed.render.jsonfeed import json_piece
 
@@ -20,10 +22,22 @@ PIECES: Mapping[str, Callable[[Item], str]] = {
 }
 
 
-def render_pieces(talk: Talk, base_url: str, about_url: str = "") -> dict[str, str]:
-    """Render the talk once, then its piece of each output; URLs are made from ``base_url``.
+def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
+    """Render the talk once, then its piece of each output, as ``settings`` shape them."""
+    item = render_item(talk, settings.base_url, settings.about_url, settings.credit)
+    return {name: render(item) for name, render in PIECES.items()}
 
-    ``about_url`` is the page about the feeds, which JSON items name as their extension's doc.
-    """
-    item = render_item(talk, base_url, about_url)
+
+def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSettings]) -> dict[str, str]:
+    """Render a talk several sources publish, as one item: the first talk's page and text, the
+    speakers, tags and dates of ``entry`` (the group merged), and a credit linking each page."""
+    first, *others = talks
+    also = tuple(
+        Credit(each.credit.label, each.credit.site_url, talk_urls(other, each.base_url)[0])
+        for other, each in zip(others, settings[1:], strict=True)
+        if each.credit is not None
+    )
+    talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
+    own = settings[0]
+    item = render_item(talk, own.base_url, own.about_url, own.credit, also)
     return {name: render(item) for name, render in PIECES.items()}

@@ -16,15 +16,18 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
 
     An empty feed is dated ``newest``, the newest talk the main feed publishes, never the clock.
     """
-    site = plan.site
+    if plan.aggregate:
+        return _aggregate_settings(plan, code, newest)
+    source = plan.sources[0]
+    site = source.site
     language = site.languages.get(code)
-    base_url = plan.base_urls[code]
+    base_url = source.base_urls[code]
     site_title = plan.title or (language and language.title) or site.title or ""
     own = [talk for talk in talks if talk.lang == code]
     return FeedSettings(
         base_url=base_url,
         feeds_url=base_url + served_path(plan.output, site.root),
-        home_url=_home_url(own, plan.source.single_page is not None, base_url),
+        home_url=_home_url(own, source.source.single_page is not None, base_url),
         title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
         description=f"Talks from {site_title}" if site_title else "Talks",
         language=(language and language.language_code) or site.language_code or code,
@@ -33,6 +36,28 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
         version=__version__,
         site_title=site_title,
         icon_url=base_url + site.icon if site.icon else None,
+        empty_updated=newest,
+        about_url=plan.about_url,
+    )
+
+
+def _aggregate_settings(plan: Plan, code: str, newest: datetime | None) -> FeedSettings:
+    """The feeds of several sites: named and linked by the aggregate's own settings, served at
+    its base URL, whose page is their home."""
+    labels = [source.label for source in plan.sources]
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    title = plan.title or f"Talks — {names}"
+    return FeedSettings(
+        base_url=plan.feeds_url,
+        feeds_url=plan.feeds_url,
+        home_url=plan.feeds_url,
+        title=title,
+        description=f"Talks from {names}",
+        language=code,
+        author=plan.author or plan.title or names,
+        generator="talkfeed",
+        version=__version__,
+        site_title=plan.title or names,
         empty_updated=newest,
         about_url=plan.about_url,
     )

@@ -31,9 +31,11 @@ def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:
 def in_order(
     talks: Iterable[Entry], moment: Callable[[Entry], datetime], newest_first: bool = True
 ) -> tuple[Entry, ...]:
-    """Sort once with a total key: the moment (newest or oldest first), then the permalink."""
+    """Sort once with a total key: the moment (newest or oldest first), the permalink, the source."""
     sign = -1 if newest_first else 1
-    return tuple(sorted(talks, key=lambda talk: (sign * _microseconds(moment(talk)), talk.url_path)))
+    return tuple(
+        sorted(talks, key=lambda talk: (sign * _microseconds(moment(talk)), talk.url_path, talk.source))
+    )
 
 
 def _microseconds(moment: datetime) -> int:

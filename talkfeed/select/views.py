@@ -21,10 +21,12 @@ from talkfeed.select.choose import collect_talks, in_order
 if TYPE_CHECKING:
     from talkfeed.plan import Plan
 
-PER_CHOICES = ("tag", "author", "lang", "past")
+PER_CHOICES = ("tag", "author", "lang", "past", "source")
 _SLUG_DROP = re.compile(r"[^\w.+~-]")
 _LONGEST_FOLDER_BYTES = 120
-_VIEW_FOLDERS = frozenset({"upcoming", "past", "tags", "authors"})
+_VIEW_FOLDERS = frozenset({"upcoming", "past", "tags", "authors", "sources"})
+Zones = Callable[[Entry], tzinfo]
+"""Gives the zone of a talk's dates written without an offset (its site's)."""
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,9 @@ class View:
 
     folder: str
     kind: str
-    """"all", "upcoming", "past", "tag", "author" or "lang"."""
+    """"all", "upcoming", "past", "tag", "author", "lang" or "source"."""
     label: str
-    """What the view holds, for titles: the tag, the author or the language; "" for all."""
+    """What the view holds, for titles: the tag, the author, the language or the source; "" for all."""
     talks: tuple[Entry, ...]
     language: str
 
@@ -43,15 +45,18 @@ class View:
 def choose_views(plan: Plan, talks: Sequence[Entry]) -> list[View]:
     """Choose and order the talks of every view the plan asks for, from every valid talk.
 
-    Per-language views are made for the languages the site configures that have talks.
+    The main feeds hold each source's talks in the language it publishes. Per-language views
+    are made for the languages the sources render that have talks.
     """
-    chosen = collect_talks((talk for talk in talks if talk.lang == plan.language), plan.selection)
-    by_language = {}
+    chosen = collect_talks((talk for talk in talks if plan.publishes(talk)), plan.selection)
+    by_language: dict[str, list[Entry]] = {}
     if "lang" in plan.per:
-        present = {talk.lang for talk in talks} | {plan.language}
-        for code in (code for code in plan.languages if code in present):
-            by_language[code] = collect_talks((talk for talk in talks if talk.lang == code), plan.selection)
-    return plan_views(chosen, by_language, plan.language, plan.per, plan.now, plan.zone)
+        rendered = [talk for talk in talks if talk.lang in plan.source_of(talk).languages]
+        for code in sorted(({talk.lang for talk in rendered} | {plan.language}) - {""}):
+            own = (talk for talk in rendered if talk.lang == code)
+            by_language[code] = collect_talks(own, plan.selection)
+    labels = [source.label for source in plan.sources]
+    return plan_views(chosen, by_language, plan.language, plan.per, plan.now, plan.zone_of, labels)
 
 
 def plan_views(
@@ -60,13 +65,14 @@ def plan_views(
     language: str,
     per: Iterable[str],
     now: datetime,
-    zone: tzinfo,
+    zone: Zones,
+    source_labels: Sequence[str] = (),
 ) -> list[View]:
-    """Lay out the views of one build; ``talks`` are the chosen language's, in feed order.
+    """Lay out the views of one build; ``talks`` are the main feeds', in feed order.
 
     Upcoming talks start after ``now`` (soonest first); past ones, written only when asked
-    for, do not (latest first); talks without a start are in neither. Per-tag and per-author
-    views keep feed order.
+    for, do not (latest first); talks without a start are in neither. Per-tag, per-author
+    and per-source views keep feed order; a source's view is named by ``source_labels``.
     """
     wanted = set(per)
     views = [
@@ -79,6 +85,8 @@ def plan_views(
         views += _grouped(talks, "tags", "tag", language, lambda talk: talk.tags)
     if "author" in wanted:
         views += _grouped(talks, "authors", "author", language, lambda talk: talk.authors)
+    if "source" in wanted:
+        views += _grouped(talks, "sources", "source", language, lambda talk: (source_labels[talk.source],))
     if "lang" in wanted:
         folders = _language_folders(by_language)
         views += [
@@ -142,19 +150,23 @@ def start_moment(talk: Entry, zone: tzinfo) -> datetime | None:
 
 def upcoming(talks: Sequence[Entry], plan: Plan) -> tuple[Entry, ...]:
     """The talks that start after the plan's ``now``, soonest first."""
-    return _upcoming(talks, plan.now, plan.zone)
+    return _upcoming(talks, plan.now, plan.zone_of)
 
 
-def _upcoming(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
-    starts = {talk.path: moment for talk in talks if (moment := start_moment(talk, zone)) is not None}
-    chosen = [talk for talk in talks if talk.path in starts and starts[talk.path] > now]
-    return in_order(chosen, lambda talk: starts[talk.path], newest_first=False)
+def _upcoming(talks: Sequence[Entry], now: datetime, zone: Zones) -> tuple[Entry, ...]:
+    starts = _starts(talks, zone)
+    chosen = [talk for talk in talks if talk.key in starts and starts[talk.key] > now]
+    return in_order(chosen, lambda talk: starts[talk.key], newest_first=False)
 
 
-def _past(talks: Sequence[Entry], now: datetime, zone: tzinfo) -> tuple[Entry, ...]:
-    starts = {talk.path: moment for talk in talks if (moment := start_moment(talk, zone)) is not None}
-    chosen = [talk for talk in talks if talk.path in starts and starts[talk.path] <= now]
-    return in_order(chosen, lambda talk: starts[talk.path], newest_first=True)
+def _past(talks: Sequence[Entry], now: datetime, zone: Zones) -> tuple[Entry, ...]:
+    starts = _starts(talks, zone)
+    chosen = [talk for talk in talks if talk.key in starts and starts[talk.key] <= now]
+    return in_order(chosen, lambda talk: starts[talk.key], newest_first=True)
+
+
+def _starts(talks: Sequence[Entry], zone: Zones) -> dict[tuple[int, str], datetime]:
+    return {talk.key: moment for talk in talks if (moment := start_moment(talk, zone(talk))) is not None}
 
 
 def _grouped(

@@ -11,7 +11,7 @@ from urllib.parse import quote, urljoin
 import jinja2
 from markupsafe import Markup
 
-from talkfeed.model import FileInfo, Link, Talk, TalkTime
+from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime
 from talkfeed.render.html.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.urls import permalink, with_scheme
 
@@ -54,20 +54,29 @@ class Item:
 
     about_url: str = ""
     """The page about the feeds, which documents the JSON extension."""
+    credits: tuple[Credit, ...] = ()
+    """In an aggregate: the sites that publish the talk, each with its page of it, the item's first."""
 
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.url)
 
 
-def render_item(talk: Talk, base_url: str, about_url: str = "") -> Item:
-    """Render one talk's summary and full content as sanitized HTML with absolute URLs."""
+def render_item(
+    talk: Talk,
+    base_url: str,
+    about_url: str = "",
+    credit: Credit | None = None,
+    also: tuple[Credit, ...] = (),
+) -> Item:
+    """Render one talk's summary and full content as sanitized HTML with absolute URLs.
+
+    In an aggregate, ``credit`` names the talk's site, and ``also`` the other sites that
+    publish the same talk, each with its own page of it.
+    """
+    link, lasting_id = talk_urls(talk, base_url)
     url = permalink(base_url, talk.url_path)
-    link, lasting_id = url, url
-    if talk.listed_at is not None:
-        list_url = permalink(base_url, talk.listed_at)
-        lasting_id = f"{list_url}#{quote(talk.url_path.strip('/'), safe='/')}"
-        link = talk.outside_url or list_url
+    credits = (Credit(credit.label, credit.site_url, link), *also) if credit is not None else ()
     clean = partial(sanitize, base=url)
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
@@ -81,13 +90,33 @@ def render_item(talk: Talk, base_url: str, about_url: str = "") -> Item:
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
         links=talk_links(talk, url),
+        credits=credits,
     )
     image = _enclosure(talk.image, "Featured image", url, base_url) if talk.image else None
     attachments = tuple(_enclosure(link.file, link.label, url, base_url) for link in talk.links if link.file)
     text = plain_text(summary_html)
     return Item(
-        talk, link, summary_html, text, content_html.strip(), image, attachments, lasting_id, about_url
+        talk,
+        link,
+        summary_html,
+        text,
+        content_html.strip(),
+        image,
+        attachments,
+        lasting_id,
+        about_url,
+        credits,
     )
+
+
+def talk_urls(talk: Talk, base_url: str) -> tuple[str, str]:
+    """Where a talk links and its lasting id: its permalink twice, or for a talk without a page,
+    its event or list page, and the list page's URL with the talk's path as fragment."""
+    url = permalink(base_url, talk.url_path)
+    if talk.listed_at is None:
+        return url, url
+    list_url = permalink(base_url, talk.listed_at)
+    return talk.outside_url or list_url, f"{list_url}#{quote(talk.url_path.strip('/'), safe='/')}"
 
 
 def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:

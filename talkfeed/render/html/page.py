@@ -12,7 +12,7 @@ from importlib.resources import files
 
 from markupsafe import Markup
 
-from talkfeed.model import Entry, FeedSettings, Link, Part, own_piece
+from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
 from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 
 PAGE_NAME = "index.html"
@@ -53,6 +53,7 @@ class _Article:
     links: tuple[Link, ...]
     speakers: tuple[str, ...]
     image: Enclosure | None
+    credits: tuple[Credit, ...]
 
 
 def page_piece(item: Item) -> str:
@@ -87,9 +88,9 @@ def page_chunks(
     The ``upcoming`` talks come first, in the order given (soonest first), under their own
     heading; then every other talk of ``entries``, in the order given, as past talks.
     """
-    coming = {entry.path for entry in upcoming}
+    coming = {entry.key for entry in upcoming}
     sections: list[tuple[str, Sequence[Entry]]] = [("Upcoming talks", upcoming)] if upcoming else []
-    rest = [entry for entry in entries if entry.path not in coming]
+    rest = [entry for entry in entries if entry.key not in coming]
     if rest or not sections:
         sections.append(("Past talks" if sections else "Talks", rest))
     stream = TEMPLATES.get_template("page.html.j2").generate(
@@ -128,6 +129,7 @@ def _article(item: Item) -> _Article:
         links=talk_links(talk, item.url),
         speakers=talk.authors,
         image=item.image,
+        credits=item.credits,
     )
 
 
