@@ -187,7 +187,12 @@ def _name(plan: Plan, source: SourcePlan) -> str:
     if not plan.aggregate:
         return ""
     given = source.source.given
-    return given.parent.as_posix() + "/" if given.is_file() else given.as_posix().rstrip("/") + "/"
+    folder = given.parent if given.is_file() else given
+    if folder.is_absolute():
+        # Shorter where the source is below the current folder, as a run config's sources often are.
+        with contextlib.suppress(ValueError):
+            folder = folder.relative_to(Path.cwd())
+    return folder.as_posix().rstrip("/") + "/"
 
 
 def _parts(

@@ -173,7 +173,7 @@ def settle(options: Options, building: bool = False) -> Plan:
         if aggregate and spec.lang is None:
             spec = replace(spec, lang=options.lang)
         try:
-            sources.append(_settle_source(spec, options, building))
+            sources.append(_settle_source(spec, options, building, aggregate))
         except ConfigError as error:
             if not aggregate:
                 raise
@@ -266,7 +266,7 @@ def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
     return languages.pop() if len(languages) == 1 else ""
 
 
-def _settle_source(spec: SourceOption, options: Options, building: bool) -> SourcePlan:
+def _settle_source(spec: SourceOption, options: Options, building: bool, aggregate: bool) -> SourcePlan:
     """Settle one site: its language, zone and base URLs; raises ``ConfigError``."""
     source = locate_source(spec.path)
     site = source.site
@@ -280,6 +280,7 @@ def _settle_source(spec: SourceOption, options: Options, building: bool) -> Sour
     base = spec.base_url
     if base is not None and (has_control(base) or not base.strip()):
         raise ConfigError("a source's base URL must be one line without control characters")
+    hint = "set base-url in its [[sources]] entry" if aggregate else "pass --base-url https://example.org/"
     label = clean_line(spec.label or "") or clean_line(site.title or "") or source.given.absolute().name
     return SourcePlan(
         source=source,
@@ -288,7 +289,7 @@ def _settle_source(spec: SourceOption, options: Options, building: bool) -> Sour
         languages=languages,
         zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
         link_bases={code: _written_base(site, base, code) for code in codes},
-        base_urls={code: _absolute_base(site, base, code) for code in languages} if building else {},
+        base_urls={code: _absolute_base(site, base, code, hint) for code in languages} if building else {},
     )
 
 
@@ -349,14 +350,14 @@ def _written_base(site: Site, option: str | None, code: str) -> str | None:
     return (language and language.base_url) or option or site.base_url
 
 
-def _absolute_base(site: Site, option: str | None, code: str) -> str:
+def _absolute_base(site: Site, option: str | None, code: str, hint: str) -> str:
     """A language's base URL made absolute (``/`` against ``--base-url`` or the site's) and checked."""
     written = _written_base(site, option, code)
     if written is not None and not _host(written):
         absolute = next((url for url in (option, site.base_url) if url and _host(url)), None)
         if absolute is not None:
             written = urljoin(absolute.strip(), written.strip())
-    return _checked_base(written)
+    return _checked_base(written, hint)
 
 
 def _host(url: str) -> str:
@@ -366,20 +367,16 @@ def _host(url: str) -> str:
         return ""
 
 
-def _checked_base(value: str | None) -> str:
+def _checked_base(value: str | None, hint: str = "pass --base-url https://example.org/") -> str:
     if value is None:
-        raise ConfigError(
-            "no base URL: pass --base-url https://example.org/ or set baseURL in the site config"
-        )
+        raise ConfigError(f"no base URL: {hint} or set baseURL in the site config")
     try:
         parts = urlsplit(value.strip())
     except ValueError:
         parts = urlsplit("")
     broken = has_control(value) or any(char.isspace() for char in value.strip())
     if broken or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(
-            f'base URL "{value}" is not an absolute http(s) URL (use --base-url https://example.org/)'
-        )
+        raise ConfigError(f'base URL "{value}" is not an absolute http(s) URL ({hint})')
     return value.strip().rstrip("/") + "/"
 
 

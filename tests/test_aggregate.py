@@ -1,0 +1,410 @@
+"""One feed for a group: several Hugo sites read on their own and published as one set of feeds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from talkfeed.model import Entry
+from talkfeed.read import page as reader
+from talkfeed.read import parsing
+from talkfeed.select.shared import merged, shared_talks
+
+from conftest import ROOT, make_site, run_cli
+
+LAB = ROOT / "fixtures" / "lab"
+CORPUS = ROOT / "fixtures" / "corpus"
+NOW = "2026-07-01T00:00:00+0000"
+LAB_URL = "https://lab.example.org/talks/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+# Three corpus sites with different languages (en, fr with its own folder, en + zh) and
+# permalink settings (events -> /talk/:slug/, none, none), and the base URL each needs.
+TRIO = {
+    "thomwiggers__thomwiggers.nl": "https://thomwiggers.nl/",
+    "jplecavalier__personal-website": None,
+    "jaspershen__shen": None,
+}
+
+
+def _build(arguments: list[object], out: Path) -> str:
+    result = run_cli(["build", *arguments, "-o", out, "--now", NOW, "-q"])
+    assert result.exit_code == 0, result.stderr
+    return result.stderr
+
+
+def _items(out: Path) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    return items
+
+
+@pytest.fixture
+def lab_feeds(tmp_path: Path) -> Path:
+    out = tmp_path / "lab"
+    _build([LAB], out)
+    return out
+
+
+# --- the lab fixture: three sites, two talks each lists with a co-speaker ----------------------
+
+
+def test_a_talk_two_sites_publish_is_one_item_with_both_speakers_and_both_pages(lab_feeds: Path) -> None:
+    items = {item["id"]: item for item in _items(lab_feeds)}
+    assert len(items) == 4  # six pages, two of them a second site's page of a talk
+    shared = items["https://alice.example.org/talk/graph-kernels/"]
+    assert [author["name"] for author in shared["authors"]] == ["Alice Adams", "Bob Brown"]  # type: ignore[index]
+    assert shared["_talk"]["sources"] == [  # type: ignore[index]
+        {
+            "name": "Alice Adams",
+            "url": "https://alice.example.org/",
+            "page": "https://alice.example.org/talk/graph-kernels/",
+        },
+        {
+            "name": "Bob Brown",
+            "url": "https://bob.example.net/",
+            "page": "https://bob.example.net/talks/2026/graph-kernels/",
+        },
+    ]
+    # Updated when the later page was published; tags of both.
+    assert shared["date_modified"] == "2026-02-20T12:00:00+00:00"
+    assert shared["tags"] == ["graphs", "kernels", "graph learning"]
+    html = str(shared["content_html"])
+    assert 'href="https://bob.example.net/talks/2026/graph-kernels/">Bob Brown</a>' in html
+
+
+def test_every_feed_reader_sees_each_talk_once_credited_to_its_sites(lab_feeds: Path) -> None:
+    rss = feedparser.parse((lab_feeds / "index.xml").read_bytes())
+    atom = feedparser.parse((lab_feeds / "atom.xml").read_bytes())
+    assert not rss.bozo and not atom.bozo
+    for feed in (rss, atom):
+        assert feed.feed.title == "Talks of the Example Lab"
+        assert feed.feed.link == LAB_URL
+        assert len(feed.entries) == 4
+        ids = [entry.id for entry in feed.entries]
+        assert len(set(ids)) == 4
+    sparse = next(
+        entry for entry in atom.entries if entry.id == "https://alice.example.org/talk/sparse-coding/"
+    )
+    credits = {(tag.term, tag.scheme) for tag in sparse.tags if tag.scheme}
+    assert credits == {
+        ("Alice Adams", "https://alice.example.org/"),
+        ("Carol Cruz", "https://carol.example.de/"),
+    }
+    calendar = (lab_feeds / "talks.ics").read_text(encoding="utf-8")
+    assert calendar.count("BEGIN:VEVENT") == 4
+    page = (lab_feeds / "index.html").read_text(encoding="utf-8")
+    assert page.count("<article>") == 4
+    assert '<a href="https://carol.example.de/vortrag/sparse-coding-for-audio/">Carol Cruz</a>' in page
+
+
+def test_the_feeds_declare_no_language_when_the_sites_differ(lab_feeds: Path) -> None:
+    """Alice and Bob publish English, Carol German: one language for all would be wrong."""
+    assert "language" not in json.loads((lab_feeds / "feed.json").read_text(encoding="utf-8"))
+    assert etree.parse(str(lab_feeds / "index.xml")).find("channel/language") is None
+    assert '<html lang="' not in (lab_feeds / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_id_stays_the_earliest_pages_when_a_second_site_lists_the_talk_later(tmp_path: Path) -> None:
+    alice, bob = LAB / "alice", LAB / "bob"
+    other, _ = _two_sites(tmp_path)
+    _build([alice, other, "--base-url", LAB_URL], tmp_path / "before")
+    before = {item["title"]: item["id"] for item in _items(tmp_path / "before")}
+    # Bob's page was published later; listing his site, even first, keeps Alice's id.
+    _build([bob, alice, other, "--base-url", LAB_URL], tmp_path / "after")
+    after = {item["title"]: item["id"] for item in _items(tmp_path / "after")}
+    assert after["Graph Kernels at Scale"] == before["Graph Kernels at Scale"]
+    assert after["Graph Kernels at Scale"] == "https://alice.example.org/talk/graph-kernels/"
+    assert "Graph kernels at scale" not in after
+
+
+def test_check_names_the_pages_it_merges_and_why() -> None:
+    result = run_cli(["check", LAB])
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "published once" in line]
+    assert len(lines) == 2
+    by_event = next(line for line in lines if "graph-kernels" in line)
+    assert "alice/content/talk/graph-kernels/index.md = " in by_event
+    assert "bob/content/talk/graph-kernels-workshop/index.md" in by_event
+    assert by_event.endswith("(same event page and start)")
+    by_title = next(line for line in lines if "sparse-coding" in line)
+    assert "carol/content/events/shared-seminar/index.md" in by_title
+    assert by_title.endswith("(same title and start day)")
+
+
+def test_per_source_writes_a_set_of_feeds_per_site(tmp_path: Path) -> None:
+    out = tmp_path / "lab"
+    _build([LAB, "--per", "source"], out)
+    folders = sorted(path.name for path in (out / "sources").iterdir())
+    assert folders == ["alice-adams", "bob-brown", "carol-cruz"]
+    bob = json.loads((out / "sources" / "bob-brown" / "feed.json").read_text(encoding="utf-8"))
+    assert bob["title"] == "Talks from Bob Brown — Talks of the Example Lab"
+    assert bob["feed_url"] == LAB_URL + "sources/bob-brown/feed.json"
+    # The shared talk is credited to Bob too, but it is Alice's item: Bob's own feed lists his own talk.
+    assert [item["id"] for item in bob["items"]] == [
+        "https://bob.example.net/talks/2026/robust-optimisation-under-uncertainty/"
+    ]
+
+
+# --- three corpus sites ------------------------------------------------------------------------
+
+
+def _trio_sources(tmp_path: Path) -> Path:
+    """A run config aggregating the three corpus sites, as a lab would write it."""
+    folder = tmp_path / "group"
+    folder.mkdir()
+    entries = []
+    for name, base in TRIO.items():
+        entry = f'[[sources]]\npath = "{CORPUS / name}"\n'
+        entries.append(entry + (f'base-url = "{base}"\n' if base else ""))
+    config = f'base-url = "{LAB_URL}"\nskip-invalid = true\n\n' + "\n".join(entries)
+    (folder / "talkfeed.toml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def test_three_corpus_sites_give_the_union_of_their_own_feeds(tmp_path: Path) -> None:
+    group = _trio_sources(tmp_path)
+    _build([group, "--skip-invalid", "--limit", "1000"], tmp_path / "all")
+    together = {item["id"]: item for item in _items(tmp_path / "all")}
+    alone: dict[object, dict[str, object]] = {}
+    for name, base in TRIO.items():
+        out = tmp_path / name
+        _build(
+            [CORPUS / name, "--skip-invalid", "--limit", "1000", *(["--base-url", base] if base else [])], out
+        )
+        own = {item["id"]: item for item in _items(out)}
+        assert own, name
+        alone.update(own)
+    # These sites share no talk: every item of each site, linked as on its own site, once.
+    assert set(together) == set(alone)
+    for key, item in together.items():
+        assert item["url"] == alone[key]["url"]
+        assert item["title"] == alone[key]["title"]
+        assert item["date_published"] == alone[key]["date_published"]
+    order = [item["date_published"] for item in _items(tmp_path / "all")]
+    assert [datetime.fromisoformat(str(each)) for each in order] == sorted(
+        (datetime.fromisoformat(str(each)) for each in order), reverse=True
+    )
+    atom = etree.parse(str(tmp_path / "all" / "atom.xml")).getroot()
+    assert atom.find(f"{ATOM}id").text == LAB_URL + "atom.xml"
+
+
+# --- sources that are missing, broken or changed -----------------------------------------------
+
+
+GOOD_PAGE = """---
+title: "{title}"
+date: 2026-02-03T10:00:00Z
+publishDate: 2026-01-02T00:00:00Z
+authors: [{author}]
+---
+Text.
+"""
+
+
+def _two_sites(tmp_path: Path) -> tuple[Path, Path]:
+    first = make_site(
+        tmp_path,
+        {"one/index.md": GOOD_PAGE.format(title="One", author="Ann")},
+        config='baseURL = "https://ann.example.org/"\ntitle = "Ann"\n',
+        name="ann",
+    )
+    second = make_site(
+        tmp_path,
+        {
+            "two/index.md": GOOD_PAGE.format(title="Two", author="Ben"),
+            "three/index.md": GOOD_PAGE.format(title="Three", author="Ben"),
+        },
+        config='baseURL = "https://ben.example.org/"\ntitle = "Ben"\n',
+        name="ben",
+    )
+    return first, second
+
+
+def test_a_missing_source_is_an_error_naming_it_and_leaves_the_outputs_alone(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    out = tmp_path / "out"
+    _build([first, second, "--base-url", LAB_URL], out)
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    missing = tmp_path / "gone"
+    result = run_cli(["build", first, missing, second, "--base-url", LAB_URL, "-o", out, "--now", NOW])
+    assert result.exit_code == 1
+    assert str(missing) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
+
+
+def test_skip_invalid_drops_a_missing_source_with_a_warning(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    missing = tmp_path / "gone"
+    out = tmp_path / "out"
+    result = run_cli(
+        ["build", first, missing, second, "--base-url", LAB_URL, "-o", out, "--now", NOW, "--skip-invalid"]
+    )
+    assert result.exit_code == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if str(missing) in line)
+    assert "warning" in warning and "left out" in warning
+    assert sorted(item["title"] for item in _items(out)) == ["One", "Three", "Two"]
+
+
+def test_a_source_with_page_errors_stops_the_build_naming_that_sites_page(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    (second / "content" / "talk" / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(["build", first, second, "--base-url", LAB_URL, "-o", out, "--now", NOW])
+    assert result.exit_code == 1
+    error = next(line for line in result.stderr.splitlines() if "broken.md" in line)
+    assert error.startswith(f"{second.as_posix()}/content/talk/broken.md:")
+    assert not out.exists() or not any(out.glob("*.xml"))
+    result = run_cli(
+        ["build", first, second, "--base-url", LAB_URL, "-o", out, "--now", NOW, "--skip-invalid"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert sorted(item["title"] for item in _items(out)) == ["One", "Three", "Two"]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every page the reader opens."""
+    opened: list[Path] = []
+    real = parsing.read_page_text
+
+    def recording(path: Path) -> parsing.PageText:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(reader, "read_page_text", recording)
+    return opened
+
+
+def test_a_change_in_one_source_reads_only_that_sources_changed_page(
+    tmp_path: Path, reads: list[Path]
+) -> None:
+    first, second = _two_sites(tmp_path)
+    out = tmp_path / "out"
+    _build([first, second, "--base-url", LAB_URL], out)
+    assert len(reads) == 3
+    reads.clear()
+    _build([first, second, "--base-url", LAB_URL], out)
+    assert reads == []
+    changed = second / "content" / "talk" / "two" / "index.md"
+    changed.write_text(GOOD_PAGE.format(title="Two, revised", author="Ben"), encoding="utf-8")
+    _build([first, second, "--base-url", LAB_URL], out)
+    assert reads == [changed]
+    assert sorted(item["title"] for item in _items(out)) == ["One", "Three", "Two, revised"]
+
+
+def test_an_aggregate_needs_the_url_it_is_served_at(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    result = run_cli(["build", first, second, "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert "needs --base-url" in result.stderr
+
+
+def test_a_sources_entry_with_an_unknown_key_names_the_run_config(tmp_path: Path) -> None:
+    folder = tmp_path / "group"
+    folder.mkdir()
+    (folder / "talkfeed.toml").write_text('[[sources]]\npath = "a"\nbaseurl = "x"\n', encoding="utf-8")
+    result = run_cli(["build", folder])
+    assert result.exit_code == 1
+    assert str(folder / "talkfeed.toml") in result.stderr
+    assert "unknown key 'baseurl'" in result.stderr
+
+
+def test_a_source_without_a_base_url_is_told_to_set_one_in_its_entry(tmp_path: Path) -> None:
+    first, _ = _two_sites(tmp_path)
+    relative = make_site(
+        tmp_path, {"x.md": GOOD_PAGE.format(title="X", author="Cy")}, 'baseURL = "/"\n', "cy"
+    )
+    result = run_cli(["build", first, relative, "--base-url", LAB_URL, "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert "set base-url in its [[sources]] entry" in result.stderr
+
+
+def test_the_same_site_aggregated_and_alone_keeps_its_own_cache(tmp_path: Path, reads: list[Path]) -> None:
+    """The aggregate's parts credit the site; the site's own build must not lose its cache to it."""
+    first, second = _two_sites(tmp_path)
+    _build([first], tmp_path / "alone")
+    _build([first, second, "--base-url", LAB_URL], tmp_path / "together")
+    reads.clear()
+    _build([first], tmp_path / "alone")
+    _build([first, second, "--base-url", LAB_URL], tmp_path / "together")
+    assert reads == []
+
+
+# --- recognising a shared talk -----------------------------------------------------------------
+
+
+def _entry(
+    source: int, path: str, title: str, start: object, event_url: str | None = None, day: int = 1
+) -> Entry:
+    published = datetime(2026, 1, day, tzinfo=UTC)
+    return Entry(
+        path=path,
+        lang="en",
+        url_path=f"talk/{path}/",
+        title=title,
+        draft=False,
+        published=published,
+        modified=None,
+        expires=None,
+        start=start,  # type: ignore[arg-type]
+        tags=(),
+        authors=(f"Speaker {source}",),
+        event_url=event_url,
+        source=source,
+    )
+
+
+def test_the_same_instant_in_two_offsets_and_the_same_event_page_is_one_talk() -> None:
+    start = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
+    there = start.astimezone(timezone(timedelta(hours=-5)))
+    talks = [
+        _entry(0, "a", "A title", start, "https://Example.com/event/", day=2),
+        _entry(1, "b", "Another title", there, "https://example.com/event"),
+    ]
+    [group] = shared_talks(talks)
+    assert [talk.key for talk in group.talks] == [(1, "b"), (0, "a")]  # earliest published first
+    assert group.reason == "same event page and start"
+    [one] = merged(talks, [group])
+    assert one.key == (1, "b") and one.authors == ("Speaker 1", "Speaker 0")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (
+            ("Graph Kernels: at Scale!", date(2026, 3, 12)),
+            ("graph kernels at scale", date(2026, 3, 12)),
+            True,
+        ),
+        (("Graph Kernels", date(2026, 3, 12)), ("Graph Kernels", date(2026, 3, 13)), False),
+        (("Graph Kernels", date(2026, 3, 12)), ("Graph Kernels II", date(2026, 3, 12)), False),
+        (("Keynote", None), ("Keynote", None), False),
+    ],
+    ids=["title-loosely", "another-day", "another-title", "no-start"],
+)
+def test_titles_match_loosely_on_the_same_start_day(
+    first: tuple[str, date | None], second: tuple[str, date | None], same: bool
+) -> None:
+    talks = [_entry(0, "a", *first), _entry(1, "b", *second)]
+    assert bool(shared_talks(talks)) is same
+
+
+def test_two_pages_of_one_site_are_two_talks_as_the_site_says() -> None:
+    start = date(2026, 3, 12)
+    assert shared_talks([_entry(0, "a", "Same", start), _entry(0, "b", "Same", start)]) == []
+
+
+def test_the_lab_fixture_is_what_the_readme_shows(tmp_path: Path) -> None:
+    """The README's lab example builds as written, from a copy of the fixture."""
+    copy = tmp_path / "lab"
+    shutil.copytree(LAB, copy)
+    result = run_cli(["build", copy, "--now", NOW, "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert (copy / "public" / "index.xml").is_file()
