@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from talkfeed.cli import main
+from talkfeed.read import page as reader
+from talkfeed.read import parsing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "fixtures" / "demo-site"
@@ -55,3 +57,17 @@ def make_site(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return site
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every page the reader opens."""
+    opened: list[Path] = []
+    real = parsing.read_page_text
+
+    def recording(path: Path) -> parsing.PageText:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(reader, "read_page_text", recording)
+    return opened

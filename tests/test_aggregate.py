@@ -12,8 +12,6 @@ import pytest
 from lxml import etree
 
 from talkfeed.model import Entry
-from talkfeed.read import page as reader
-from talkfeed.read import parsing
 from talkfeed.select.shared import merged, shared_talks
 
 from conftest import ROOT, make_site, run_cli
@@ -266,20 +264,6 @@ def test_a_source_with_page_errors_stops_the_build_naming_that_sites_page(tmp_pa
     )
     assert result.exit_code == 0, result.stderr
     assert sorted(item["title"] for item in _items(out)) == ["One", "Three", "Two"]
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every page the reader opens."""
-    opened: list[Path] = []
-    real = parsing.read_page_text
-
-    def recording(path: Path) -> parsing.PageText:
-        opened.append(path)
-        return real(path)
-
-    monkeypatch.setattr(reader, "read_page_text", recording)
-    return opened
 
 
 def test_a_change_in_one_source_reads_only_that_sources_changed_page(

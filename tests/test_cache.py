@@ -13,8 +13,6 @@ import pytest
 from talkfeed import cache as cache_module
 from talkfeed.cache import PageCache, default_cache_folder
 from talkfeed.errors import CacheChangedError
-from talkfeed.read import page as reader
-from talkfeed.read import parsing
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
@@ -34,20 +32,6 @@ def _build(site: Path, out: Path, *options: str) -> str:
 
 def _titles(out: Path) -> list[str]:
     return [item["title"] for item in json.loads((out / "feed.json").read_text())["items"]]
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every page the reader opens."""
-    opened: list[Path] = []
-    real = parsing.read_page_text
-
-    def recording(path: Path) -> parsing.PageText:
-        opened.append(path)
-        return real(path)
-
-    monkeypatch.setattr(reader, "read_page_text", recording)
-    return opened
 
 
 def test_run_where_nothing_changed_reads_no_page(site: Path, tmp_path: Path, reads: list[Path]) -> None:
