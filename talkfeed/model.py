@@ -138,7 +138,14 @@ class Entry:
     event_url: str | None = None
     source: int = 0
     """Which of the run's sources it was read from (its index); ``path`` is relative to that source."""
+    also_in: tuple[int, ...] = ()
+    """The other sources that publish the same talk, for a talk published once for several."""
     pieces: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def sources(self) -> tuple[int, ...]:
+        """Every source that publishes the talk, its own first."""
+        return (self.source, *self.also_in)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -146,7 +153,7 @@ class Entry:
         return (self.source, self.path)
 
 
-_OWN_FIELDS = frozenset({"pieces", "source"})
+_OWN_FIELDS = frozenset({"pieces", "source", "also_in"})
 """The fields of ``Entry`` that are not the ``Talk``'s."""
 
 Part = Callable[[Entry, str], str]

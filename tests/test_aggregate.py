@@ -143,10 +143,13 @@ def test_per_source_writes_a_set_of_feeds_per_site(tmp_path: Path) -> None:
     bob = json.loads((out / "sources" / "bob-brown" / "feed.json").read_text(encoding="utf-8"))
     assert bob["title"] == "Talks from Bob Brown — Talks of the Example Lab"
     assert bob["feed_url"] == LAB_URL + "sources/bob-brown/feed.json"
-    # The shared talk is credited to Bob too, but it is Alice's item: Bob's own feed lists his own talk.
+    # The talk Bob gives with Alice is in his feed too, as the one item it is everywhere (Alice's).
     assert [item["id"] for item in bob["items"]] == [
-        "https://bob.example.net/talks/2026/robust-optimisation-under-uncertainty/"
+        "https://alice.example.org/talk/graph-kernels/",
+        "https://bob.example.net/talks/2026/robust-optimisation-under-uncertainty/",
     ]
+    carol = json.loads((out / "sources" / "carol-cruz" / "feed.json").read_text(encoding="utf-8"))
+    assert len(carol["items"]) == 2
 
 
 # --- three corpus sites ------------------------------------------------------------------------

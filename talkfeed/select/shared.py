@@ -91,6 +91,7 @@ def merged_entries(shared: Sequence[Shared]) -> list[Entry]:
                 tags=_union(talk.tags for talk in talks),
                 modified=max(talk.modified or talk.published for talk in talks),
                 draft=all(talk.draft for talk in talks),
+                also_in=tuple(talk.source for talk in talks[1:]),
                 expires=None if None in expiries else max(each for each in expiries if each is not None),
             )
         )

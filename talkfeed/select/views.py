@@ -86,7 +86,9 @@ def plan_views(
     if "author" in wanted:
         views += _grouped(talks, "authors", "author", language, lambda talk: talk.authors)
     if "source" in wanted:
-        views += _grouped(talks, "sources", "source", language, lambda talk: (source_labels[talk.source],))
+        views += _grouped(
+            talks, "sources", "source", language, lambda talk: [source_labels[each] for each in talk.sources]
+        )
     if "lang" in wanted:
         folders = _language_folders(by_language)
         views += [
