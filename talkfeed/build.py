@@ -15,20 +15,21 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from talkfeed import __version__
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
-from talkfeed.model import Entry, Part, Talk
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, SourceOption, SourcePlan, settle
+from talkfeed.model import Entry, Part, SourceOption, Talk
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
 from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.select.choose import held_back
-from talkfeed.select.shared import Shared, merged, merged_entries, shared_talks
+from talkfeed.select.shared import Shared, merged, merged_entries, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
-from talkfeed.urls import permalink
+from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
 
 __all__ = ["Options", "SourceOption", "build", "check", "list_talks", "read_talks", "recover_output"]
@@ -64,11 +65,10 @@ def build(options: Options) -> BuildReport:
 
                 reading = _read_sources(plan, sites, caches, render=True)
                 _refuse_unpublishable(plan, reading)
-                shared = shared_talks([talk for talk in reading.talks if plan.publishes(talk)])
+                shared = _shared(plan, reading)
                 talks = merged(reading.talks, shared)
                 views = choose_views(plan, talks)
-                part = _parts(plan, sites, caches, shared)
-                files = render_files(plan, views, talks, part)
+                files = render_files(plan, views, talks, _parts(plan, sites, caches, shared))
                 written = write_files(plan.output, files)
                 report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
                 _remember_build(plan, sites, caches, report, reading)
@@ -106,8 +106,8 @@ def check(options: Options) -> Check:
         reason = held_back(talk, plan.selection)
         if reason is not None:
             held[reason] = held.get(reason, 0) + 1
-    shared = tuple(shared_talks(talks))
-    names = tuple(_name(plan, source) for source in plan.sources)
+    shared = tuple(_shared(plan, reading))
+    names = tuple(source.name for source in plan.sources)
     return Check(
         plan.language,
         talks,
@@ -137,18 +137,23 @@ def list_talks(options: Options) -> tuple[list[Listed], Reading]:
     sites = [survey(source) for source in plan.sources]
     with _caches(plan, sites) as caches:
         reading = _read_sources(plan, sites, caches)
-    talks = merged(reading.talks, shared_talks([talk for talk in reading.talks if plan.publishes(talk)]))
-    main = choose_views(plan, talks)[0]
+    main = choose_views(plan, merged(reading.talks, _shared(plan, reading)))[0]
     return [
-        Listed(talk.published, _link(plan, talk), talk.title, _name(plan, plan.source_of(talk)) + talk.path)
-        for talk in main.talks
+        Listed(talk.published, _link(plan, talk), talk.title, _file_name(plan, talk)) for talk in main.talks
     ], reading
 
 
 def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
-    """Read every talk page of the first source into a full ``Talk``; pages with errors are left
-    out, their findings kept."""
-    return read_all_talks(settle(options).sources[0])
+    """Read every talk page of every source into a full ``Talk``; pages with errors are left out,
+    their findings kept (named by source, in an aggregate). Nothing is merged."""
+    plan = settle(options)
+    talks: list[Talk] = []
+    findings: list[Finding] = list(plan.dropped)
+    for source in plan.sources:
+        found, source_findings = read_all_talks(source)
+        talks += found
+        findings += (replace(finding, path=source.name + finding.path) for finding in source_findings)
+    return talks, sorted(findings, key=finding_order)
 
 
 def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> bool:
@@ -174,25 +179,35 @@ def _read_sources(
     pages = 0
     for index, (source, site, cache) in enumerate(zip(plan.sources, sites, caches, strict=True)):
         reading = read_pages(plan, source, site, cache, render)
-        name = _name(plan, source)
+        name = source.name
         talks += (replace(talk, source=index) for talk in reading.talks)
         findings += (replace(finding, path=name + finding.path) for finding in reading.findings)
         invalid += (name + path for path in reading.invalid)
         pages += reading.pages
+    if plan.aggregate:
+        clashes, left_out = same_ids(talks, partial(_lasting_id, plan), lambda talk: _file_name(plan, talk))
+        talks = [talk for talk in talks if talk.key not in left_out]
+        findings += clashes
     return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
 
 
-def _name(plan: Plan, source: SourcePlan) -> str:
-    """How findings name a source's files: its path as given, in an aggregate ("" otherwise)."""
-    if not plan.aggregate:
-        return ""
-    given = source.source.given
-    folder = given.parent if given.is_file() else given
-    if folder.is_absolute():
-        # Shorter where the source is below the current folder, as a run config's sources often are.
-        with contextlib.suppress(ValueError):
-            folder = folder.relative_to(Path.cwd())
-    return folder.as_posix().rstrip("/") + "/"
+def _shared(plan: Plan, reading: Reading) -> list[Shared]:
+    """The talks several sources publish: of those the main feeds publish, as the selection
+    chooses them (a draft or a page not yet out joins nothing)."""
+    return shared_talks(
+        talk for talk in reading.talks if plan.publishes(talk) and held_back(talk, plan.selection) is None
+    )
+
+
+def _lasting_id(plan: Plan, talk: Entry) -> str:
+    """A talk's id, as its items and events carry it."""
+    source = plan.source_of(talk)
+    base = source.base_urls.get(talk.lang) or source.link_bases.get(talk.lang) or "/"
+    return talk_urls(talk.url_path, talk.listed_at, talk.outside_url, base.rstrip("/") + "/")[1]
+
+
+def _file_name(plan: Plan, talk: Entry) -> str:
+    return plan.source_of(talk).name + talk.path
 
 
 def _parts(
@@ -233,13 +248,8 @@ def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
 def _link(plan: Plan, talk: Entry) -> str:
     """Where a talk links: its permalink (site-relative where the base URL is), or, for a talk
     without a page of its own, its event or the list page that shows it."""
-    if talk.listed_at is not None and talk.outside_url is not None:
-        return talk.outside_url
-    path = talk.url_path if talk.listed_at is None else talk.listed_at
     base = plan.source_of(talk).link_bases.get(talk.lang)
-    if base is None:
-        return "/" + path
-    return permalink(base.rstrip("/") + "/", path)
+    return talk_urls(talk.url_path, talk.listed_at, talk.outside_url, (base or "").rstrip("/") + "/")[0]
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -19,8 +19,8 @@ from click.core import ParameterSource
 from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, recover_output
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
-from talkfeed.model import FORMATS
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, SourceOption, source_options
+from talkfeed.model import FORMATS, SourceOption
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
 from talkfeed.read.site import read_run_config
 from talkfeed.select.views import PER_CHOICES
 
@@ -56,22 +56,21 @@ def _with_run_config(command: _F) -> _F:
     def run(**kwargs: Any) -> Any:
         context = click.get_current_context()
         given: tuple[Path, ...] = kwargs.pop("sources")
-        kwargs["place"] = given[0] if len(given) == 1 else Path()
-        kwargs["listed"] = tuple(SourceOption(path) for path in given) if len(given) > 1 else ()
-        if len(given) <= 1:
+        if len(given) > 1:
             # Several SOURCEs are a run of their own: no site's talkfeed.toml speaks for it.
-            path, settings = read_run_config(kwargs["place"])
-            if path is not None:
-                listed = settings.pop("sources", None)
-                kwargs.update(_settings_for(context, path, settings))
-                if listed is not None:
-                    kwargs["listed"] = source_options(listed, path)
+            kwargs.update(place=None, listed=tuple(SourceOption(path) for path in given))
+            return command(**kwargs)
+        kwargs.update(place=given[0] if given else Path(), listed=())
+        config = read_run_config(kwargs["place"])
+        if config.path is not None:
+            kwargs.update(_settings_for(context, config.path, config.settings))
+            kwargs["listed"] = config.sources
         return command(**kwargs)
 
     return run  # type: ignore[return-value]
 
 
-def _settings_for(context: click.Context, path: Path, settings: dict[str, Any]) -> dict[str, Any]:
+def _settings_for(context: click.Context, path: Path, settings: Mapping[str, Any]) -> dict[str, Any]:
     known = {_setting_name(param): param for param in build_command.params if param.name != "sources"}
     own = {param.name for param in context.command.params}
     values: dict[str, Any] = {}
@@ -241,7 +240,7 @@ def main() -> None:
 @_reporting_errors
 @_with_run_config
 def build_command(
-    place: Path,
+    place: Path | None,
     listed: tuple[SourceOption, ...],
     output: Path,
     base_url: str | None,
@@ -269,7 +268,7 @@ def build_command(
     upcoming/ talks. With several SOURCEs, their talks go into one set of feeds.
     """
     options = Options(
-        source=place,
+        source=place or Path(),
         sources=listed,
         output=output,
         base_url=base_url,
@@ -312,7 +311,11 @@ def build_command(
 @_reporting_errors
 @_with_run_config
 def check_command(
-    place: Path, listed: tuple[SourceOption, ...], timezone: str | None, lang: str | None, no_cache: bool
+    place: Path | None,
+    listed: tuple[SourceOption, ...],
+    timezone: str | None,
+    lang: str | None,
+    no_cache: bool,
 ) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
@@ -320,7 +323,7 @@ def check_command(
     build publishes once. Exits 1 when any page has an error.
     """
     options = Options(
-        source=place,
+        source=place or Path(),
         sources=listed,
         timezone=timezone,
         lang=lang,
@@ -338,27 +341,30 @@ def check_command(
     languages = Counter(talk.lang for talk in catalog.all_talks)
     per_language = ", ".join(f"{count} {code}" for code, count in sorted(languages.items()))
     held = catalog.held_back
+    # An aggregate of sites in several languages publishes each in its own: no one code to name.
+    feeds = f"{catalog.language} feeds" if catalog.language else "feeds"
+    wanted = f"in language {catalog.language}" if catalog.language else "in the languages the sources publish"
     left_out = ", ".join(f"{count} {reason}" for reason, count in sorted(held.items()))
     click.echo(
         f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
         f"valid talks by language: {per_language or 'none'}"
-        + (f"; left out of the {catalog.language} feeds by default: {left_out}" if left_out else "")
+        + (f"; left out of the {feeds} by default: {left_out}" if left_out else "")
     )
     if catalog.invalid:
         sys.exit(1)
     if not catalog.talks:
-        click.echo(
-            f"talkfeed: error: no valid talk in language {catalog.language}; a build would refuse", err=True
-        )
+        click.echo(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
         sys.exit(1)
 
 
-def _recover_configured_output(source: Path) -> None:
+def _recover_configured_output(source: Path | None) -> None:
     """Finish a killed run's writes in the output folder ``talkfeed.toml`` names, first of all."""
-    path, settings = read_run_config(source)
-    output = settings.get("output")
-    if path is not None and isinstance(output, str) and output.strip():
-        folder = path.parent / output
+    if source is None:
+        return  # several SOURCEs: no talkfeed.toml is read
+    config = read_run_config(source)
+    output = config.settings.get("output")
+    if config.path is not None and isinstance(output, str) and output.strip():
+        folder = config.path.parent / output
         if recover_output(folder):
             click.echo(f"talkfeed: finished the writes of a stopped run in {folder}", err=True)
 
@@ -373,7 +379,7 @@ def _recover_configured_output(source: Path) -> None:
 @_reporting_errors
 @_with_run_config
 def list_command(
-    place: Path,
+    place: Path | None,
     listed: tuple[SourceOption, ...],
     as_json: bool,
     base_url: str | None,
@@ -386,7 +392,12 @@ def list_command(
     Exits 1 when any page has an error (the valid talks are still listed).
     """
     options = Options(
-        source=place, sources=listed, base_url=base_url, timezone=timezone, lang=lang, now=_aware(now)
+        source=place or Path(),
+        sources=listed,
+        base_url=base_url,
+        timezone=timezone,
+        lang=lang,
+        now=_aware(now),
     )
     _recover_configured_output(place)
     found, catalog = list_talks(options)

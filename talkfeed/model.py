@@ -88,6 +88,19 @@ class Talk:
 
 
 @dataclass(frozen=True)
+class SourceOption:
+    """One site a run aggregates, with the settings it has of its own."""
+
+    path: Path
+    base_url: str | None = None
+    """The site's URL, where its config has none (its own languages' ``baseURL`` still win)."""
+    lang: str | None = None
+    """The language of the site to publish (default: the run's ``--lang``, else its default)."""
+    label: str | None = None
+    """How items credit the site (default: its title, else its folder's name)."""
+
+
+@dataclass(frozen=True)
 class Credit:
     """A site a talk is published on, as an aggregate credits it: its name, home page and talk page."""
 

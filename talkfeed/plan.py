@@ -11,6 +11,8 @@ aggregate's, served at its own base URL.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -22,10 +24,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from talkfeed.cache import default_cache_folder
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
-from talkfeed.model import FORMATS, Entry, Site
+from talkfeed.model import FORMATS, Entry, Site, SourceOption
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.site import Source, locate_source
 from talkfeed.select.choose import Selection
+from talkfeed.select.views import folder_name
 
 DEFAULT_WAIT_SECONDS = 300.0
 ABOUT_NAME = "about.html"
@@ -33,19 +36,6 @@ ABOUT_NAME = "about.html"
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
 """Given the number of pages to read, a context giving a function to call per page read."""
-
-
-@dataclass(frozen=True)
-class SourceOption:
-    """One site an aggregate reads, with the settings it has of its own."""
-
-    path: Path
-    base_url: str | None = None
-    """The site's URL, where its config has none (its own languages' ``baseURL`` still win)."""
-    lang: str | None = None
-    """The language of the site to publish (default: its defaultContentLanguage)."""
-    label: str | None = None
-    """How items credit the site (default: its title, else its folder's name)."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +74,10 @@ class SourcePlan:
     """One site of the run, settled: where its talks are, which language it publishes, its URLs."""
 
     source: Source
+    name: str
+    """How findings name its files: by its path as given and a slash, in an aggregate; else ""."""
     label: str
-    """How the aggregate's items credit the site."""
+    """How the aggregate's items credit the site, its slug unlike any other source's."""
     language: str
     """The language its talks in the main feeds are in."""
     languages: tuple[str, ...]
@@ -116,7 +108,8 @@ class Plan:
     aggregate: bool
     """The run publishes several sites' talks as one set of feeds, crediting each item's site."""
     language: str
-    """The language the main feeds are in (for an aggregate: what the feeds declare)."""
+    """The language the main feeds are in; for an aggregate, the one they declare: "" when its
+    sources publish different languages (each its own), so the feeds declare none."""
     now: datetime
     """The run's one reading of the clock (or ``--now``)."""
     selection: Selection
@@ -177,14 +170,14 @@ def settle(options: Options, building: bool = False) -> Plan:
         except ConfigError as error:
             if not aggregate:
                 raise
-            where = error.path or str(spec.path)
-            message = error.message if error.path else f"source {spec.path}: {error.message}"
             if not options.skip_invalid:
-                raise ConfigError(message, where, error.line) from None
-            left_out = f"{message}; this source is left out"
+                raise
+            where = error.path or shown_path(spec.path)
+            left_out = f"{error.message}; this source is left out"
             dropped.append(Finding(where, error.line, Severity.WARNING, left_out))
     if not sources:
         raise ConfigError("no source could be read; nothing was written")
+    _refuse_overlaps(sources)
     sources = _labelled_apart(sources)
     first = sources[0]
     now = options.now or datetime.now(UTC)
@@ -220,44 +213,6 @@ def settle(options: Options, building: bool = False) -> Plan:
     return replace(plan, feeds_url=feeds_url)
 
 
-_SOURCE_KEYS = {
-    "path": "path",
-    "base-url": "base_url",
-    "base_url": "base_url",
-    "lang": "lang",
-    "label": "label",
-}
-
-
-def source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
-    """Read the ``sources`` list of a run config: tables with ``path`` (relative to the config's
-    folder) and optional ``base-url``, ``lang`` and ``label``; raises ``ConfigError`` naming it."""
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(
-            "sources must be a list of tables, each with a path ([[sources]] path = ...)", str(config)
-        )
-    found = []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"sources entry {number} is not a table with a path", str(config))
-        values: dict[str, str] = {}
-        for key, value in entry.items():
-            name = _SOURCE_KEYS.get(str(key))
-            if name is None:
-                unknown = (
-                    f"sources entry {number}: unknown key {key!r} (keys are path, base-url, lang, label)"
-                )
-                raise ConfigError(unknown, str(config))
-            if not isinstance(value, str) or not value.strip() or has_control(value):
-                raise ConfigError(f"sources entry {number}: {key} must be one line of text", str(config))
-            values[name] = value.strip()
-        if "path" not in values:
-            raise ConfigError(f"sources entry {number} has no path", str(config))
-        path = config.parent / values.pop("path")
-        found.append(SourceOption(path, **values))
-    return tuple(found)
-
-
 def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
     """The language the feeds declare: ``--lang``, else the sources' one; "" when they differ."""
     if options.lang:
@@ -267,40 +222,89 @@ def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
 
 
 def _settle_source(spec: SourceOption, options: Options, building: bool, aggregate: bool) -> SourcePlan:
-    """Settle one site: its language, zone and base URLs; raises ``ConfigError``."""
+    """Settle one site: its language, zone and base URLs; raises ``ConfigError``.
+
+    In an aggregate, an error without a file of its own names the source's path.
+    """
+    name = shown_path(spec.path) if aggregate else None
     source = locate_source(spec.path)
     site = source.site
     language = spec.lang or site.default_language
     if spec.lang and site.root is not None and spec.lang not in site.languages:
         known = ", ".join(sorted(site.languages))
-        raise ConfigError(f"--lang {spec.lang}: the site has no such language ({known})")
+        setting = "--lang" if spec.lang == options.lang else "lang"
+        raise ConfigError(f"{setting} {spec.lang}: the site has no such language ({known})", name)
+    if spec.lang is not None and ("/" in spec.lang or spec.lang.strip(".") == ""):
+        raise ConfigError(f"lang {spec.lang!r} is not a language code", name)
     _check_permalinks(site)
-    codes = sorted({language, *site.languages})
-    languages = tuple(sorted({language, *site.languages})) if "lang" in options.per else (language,)
+    codes = tuple(sorted({language, *site.languages}))
+    languages = codes if "lang" in options.per else (language,)
     base = spec.base_url
     if base is not None and (has_control(base) or not base.strip()):
-        raise ConfigError("a source's base URL must be one line without control characters")
-    hint = "set base-url in its [[sources]] entry" if aggregate else "pass --base-url https://example.org/"
+        raise ConfigError("a source's base URL must be one line without control characters", name)
+    hint = (
+        "give it a base-url in a [[sources]] entry of talkfeed.toml"
+        if aggregate
+        else "pass --base-url https://example.org/"
+    )
     label = clean_line(spec.label or "") or clean_line(site.title or "") or source.given.absolute().name
+    try:
+        base_urls = {code: _absolute_base(site, base, code, hint) for code in languages} if building else {}
+    except ConfigError as error:
+        raise ConfigError(error.message, error.path or name) from None
     return SourcePlan(
         source=source,
+        name=_files_prefix(name, source.given.is_file()),
         label=label or "site",
         language=language,
         languages=languages,
         zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
         link_bases={code: _written_base(site, base, code) for code in codes},
-        base_urls={code: _absolute_base(site, base, code, hint) for code in languages} if building else {},
+        base_urls=base_urls,
     )
 
 
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the current folder where it lies below it."""
+    if path.is_absolute():
+        with contextlib.suppress(ValueError):
+            return path.relative_to(Path.cwd()).as_posix()
+    return path.as_posix()
+
+
+def _files_prefix(name: str | None, is_page: bool) -> str:
+    """What findings put before the path of a source's file: the source's folder (a page's own
+    folder), as shown, and a slash; "" outside an aggregate or for the current folder."""
+    if name is None:
+        return ""
+    folder = (Path(name).parent if is_page else Path(name)).as_posix()
+    return "" if folder == "." else folder.rstrip("/") + "/"
+
+
+def _refuse_overlaps(sources: list[SourcePlan]) -> None:
+    """Refuse one site given twice, or a source inside another: its talks would be read twice."""
+    places = [(Path(os.path.realpath(source.source.given)), source) for source in sources]
+    for index, (place, source) in enumerate(places):
+        for other_place, other in places[index + 1 :]:
+            if place == other_place or place in other_place.parents or other_place in place.parents:
+                raise ConfigError(
+                    f"sources {source.name or place} and {other.name or other_place} overlap: "
+                    "give each site once, and no folder inside another"
+                )
+
+
 def _labelled_apart(sources: list[SourcePlan]) -> list[SourcePlan]:
-    """Give sources with one label distinct ones ("Lab (2)"), so credits and views tell them apart."""
-    seen: dict[str, int] = {}
+    """Give each source a label with a folder name of its own (``--per source``): a label whose
+    slug another has, or that has none ("!!!"), gains its place in the list ("Lab (2)")."""
+    seen: set[str] = set()
     result = []
-    for source in sources:
-        count = seen.get(source.label.casefold(), 0) + 1
-        seen[source.label.casefold()] = count
-        result.append(source if count == 1 else replace(source, label=f"{source.label} ({count})"))
+    for number, source in enumerate(sources, start=1):
+        slug = folder_name(source.label)
+        if not slug or slug in seen:
+            source = replace(source, label=f"{source.label} ({number})")
+            slug = folder_name(source.label)
+        seen.add(slug)
+        result.append(source)
     return result
 
 

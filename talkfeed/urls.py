@@ -61,3 +61,16 @@ def with_scheme(url: str) -> str:
 def permalink(base_url: str, url_path: str) -> str:
     """Join the base URL and a talk's path, percent-encoding what a URL cannot hold raw."""
     return base_url + quote(url_path, safe="/-._~!$&'()*+,;=:@%")
+
+
+def talk_urls(
+    url_path: str, listed_at: str | None, outside_url: str | None, base_url: str
+) -> tuple[str, str]:
+    """Where a talk links and its lasting id, below ``base_url``: its permalink twice, or for a
+    talk without a page (``listed_at``, its list page), its event or the list page, and the list
+    page's URL with the talk's path as fragment, which never changes and never 404s."""
+    url = permalink(base_url, url_path)
+    if listed_at is None:
+        return url, url
+    list_url = permalink(base_url, listed_at)
+    return outside_url or list_url, f"{list_url}#{quote(url_path.strip('/'), safe='/')}"

@@ -49,9 +49,6 @@ def lab_feeds(tmp_path: Path) -> Path:
     return out
 
 
-# --- the lab fixture: three sites, two talks each lists with a co-speaker ----------------------
-
-
 def test_a_talk_two_sites_publish_is_one_item_with_both_speakers_and_both_pages(lab_feeds: Path) -> None:
     items = {item["id"]: item for item in _items(lab_feeds)}
     assert len(items) == 4  # six pages, two of them a second site's page of a talk
@@ -129,7 +126,7 @@ def test_check_names_the_pages_it_merges_and_why() -> None:
     by_event = next(line for line in lines if "graph-kernels" in line)
     assert "alice/content/talk/graph-kernels/index.md = " in by_event
     assert "bob/content/talk/graph-kernels-workshop/index.md" in by_event
-    assert by_event.endswith("(same event page and start)")
+    assert by_event.endswith("(same event page and start; same title and start day)")
     by_title = next(line for line in lines if "sparse-coding" in line)
     assert "carol/content/events/shared-seminar/index.md" in by_title
     assert by_title.endswith("(same title and start day)")
@@ -150,9 +147,6 @@ def test_per_source_writes_a_set_of_feeds_per_site(tmp_path: Path) -> None:
     ]
     carol = json.loads((out / "sources" / "carol-cruz" / "feed.json").read_text(encoding="utf-8"))
     assert len(carol["items"]) == 2
-
-
-# --- three corpus sites ------------------------------------------------------------------------
 
 
 def _trio_sources(tmp_path: Path) -> Path:
@@ -193,9 +187,6 @@ def test_three_corpus_sites_give_the_union_of_their_own_feeds(tmp_path: Path) ->
     )
     atom = etree.parse(str(tmp_path / "all" / "atom.xml")).getroot()
     assert atom.find(f"{ATOM}id").text == LAB_URL + "atom.xml"
-
-
-# --- sources that are missing, broken or changed -----------------------------------------------
 
 
 GOOD_PAGE = """---
@@ -310,7 +301,7 @@ def test_a_source_without_a_base_url_is_told_to_set_one_in_its_entry(tmp_path: P
     )
     result = run_cli(["build", first, relative, "--base-url", LAB_URL, "-o", tmp_path / "out"])
     assert result.exit_code == 1
-    assert "set base-url in its [[sources]] entry" in result.stderr
+    assert "give it a base-url in a [[sources]] entry of talkfeed.toml" in result.stderr
 
 
 def test_the_same_site_aggregated_and_alone_keeps_its_own_cache(tmp_path: Path, reads: list[Path]) -> None:
@@ -324,7 +315,134 @@ def test_the_same_site_aggregated_and_alone_keeps_its_own_cache(tmp_path: Path, 
     assert reads == []
 
 
-# --- recognising a shared talk -----------------------------------------------------------------
+def test_a_page_not_yet_published_joins_no_talk(tmp_path: Path) -> None:
+    """On 1 March Carol's page of Alice's seminar (out 15 April) is not published: no trace of it."""
+    out = tmp_path / "lab"
+    result = run_cli(["build", LAB, "-o", out, "--now", "2026-03-01T00:00:00+0000", "-q"])
+    assert result.exit_code == 0, result.stderr
+    feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    sparse = next(item for item in feed["items"] if item["id"].endswith("/sparse-coding/"))
+    assert [author["name"] for author in sparse["authors"]] == ["Alice Adams"]
+    assert [source["name"] for source in sparse["_talk"]["sources"]] == ["Alice Adams"]
+    assert "carol.example.de/vortrag/sparse-coding" not in (out / "index.xml").read_text(encoding="utf-8")
+
+
+def _page(title: str, start: str, published: str, extra: str = "") -> str:
+    return f'---\ntitle: "{title}"\ndate: {start}\npublishDate: {published}\n{extra}---\nText.\n'
+
+
+def _site(tmp_path: Path, name: str, pages: dict[str, str], base: str | None = None) -> Path:
+    config = f'baseURL = "{base or f"https://{name}.example.org/"}"\ntitle = "{name.title()}"\n'
+    return make_site(tmp_path, pages, config=config, name=name)
+
+
+def test_a_draft_that_was_first_does_not_become_the_item(tmp_path: Path) -> None:
+    draft = _site(
+        tmp_path, "dee", {"shared/index.md": _page("Shared", "2026-05-05", "2026-01-01", "draft: true\n")}
+    )
+    public = _site(tmp_path, "eve", {"shared/index.md": _page("Shared", "2026-05-05", "2026-02-01")})
+    _build([draft, public, "--base-url", LAB_URL], tmp_path / "out")
+    assert [item["id"] for item in _items(tmp_path / "out")] == ["https://eve.example.org/talk/shared/"]
+
+
+def test_two_pages_of_one_site_stay_two_talks_even_through_a_third(tmp_path: Path) -> None:
+    start = "2026-05-05T10:00:00Z"
+    event = 'event_url: "https://conf.example.com/"\n'
+    first = _site(
+        tmp_path,
+        "fay",
+        {
+            "x/index.md": _page("Talk X", start, "2026-01-01"),
+            "y/index.md": _page("Talk Y", start, "2026-01-02", event),
+        },
+    )
+    second = _site(tmp_path, "gus", {"z/index.md": _page("Talk X", start, "2026-01-03", event)})
+    _build([first, second, "--base-url", LAB_URL], tmp_path / "out")
+    assert sorted(item["title"] for item in _items(tmp_path / "out")) == ["Talk X", "Talk Y"]
+    check = run_cli(["check", first, second])
+    [line] = [line for line in check.stderr.splitlines() if "published once" in line]
+    assert "fay/content/talk/y/" not in line
+
+
+def test_two_talks_at_one_conference_on_one_day_stay_two(tmp_path: Path) -> None:
+    event = 'event_url: "https://conf.example.com/2026/"\n'
+    first = _site(
+        tmp_path, "hal", {"q/index.md": _page("Quantum Widgets", "2026-12-07", "2026-01-01", event)}
+    )
+    second = _site(
+        tmp_path, "ida", {"c/index.md": _page("Classical Gadgets", "2026-12-07", "2026-01-01", event)}
+    )
+    _build([first, second, "--base-url", LAB_URL], tmp_path / "out")
+    assert len(_items(tmp_path / "out")) == 2
+
+
+def test_two_sites_with_one_base_url_do_not_publish_one_id_twice(tmp_path: Path) -> None:
+    base = "https://example.com/"
+    first = _site(tmp_path, "jo", {"intro/index.md": _page("Intro to A", "2026-05-05", "2026-01-01")}, base)
+    second = _site(tmp_path, "kim", {"intro/index.md": _page("Intro to B", "2026-06-06", "2026-01-02")}, base)
+    out = tmp_path / "out"
+    result = run_cli(["build", first, second, "--base-url", LAB_URL, "-o", out, "--now", NOW])
+    assert result.exit_code == 0, result.stderr
+    assert [item["title"] for item in _items(out)] == ["Intro to A"]
+    warning = next(line for line in result.stderr.splitlines() if "is also the id of" in line)
+    assert "kim/content/talk/intro/index.md" in warning and "jo/content/talk/intro/index.md" in warning
+    assert (out / "talks.ics").read_text(encoding="utf-8").count("BEGIN:VEVENT") == 1
+
+
+def test_labels_without_a_slug_of_their_own_are_told_apart(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    third = _site(tmp_path, "lu", {"l/index.md": _page("L", "2026-05-05", "2026-01-01")})
+    folder = tmp_path / "group"
+    folder.mkdir()
+    entries = "".join(
+        f'[[sources]]\npath = "{site}"\nlabel = "{label}"\n'
+        for site, label in ((first, "!!!"), (second, "Lab!"), (third, "lab"))
+    )
+    (folder / "talkfeed.toml").write_text(
+        f'base-url = "{LAB_URL}"\nper = ["source"]\n' + entries, encoding="utf-8"
+    )
+    _build([folder], tmp_path / "out")
+    assert sorted(path.name for path in (tmp_path / "out" / "sources").iterdir()) == ["-1", "lab", "lab-3"]
+
+
+def test_one_site_given_twice_is_refused(tmp_path: Path) -> None:
+    first, _ = _two_sites(tmp_path)
+    for twice in ([first, first], [first, first / "content" / "talk"]):
+        result = run_cli(["build", *twice, "--base-url", LAB_URL, "-o", tmp_path / "out"])
+        assert result.exit_code == 1
+        assert "overlap" in result.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_a_source_path_through_a_parent_folder_is_read(tmp_path: Path) -> None:
+    first, second = _two_sites(tmp_path)
+    roundabout = second / ".." / first.name
+    _build([roundabout, second, "--base-url", LAB_URL], tmp_path / "out")
+    assert sorted(item["title"] for item in _items(tmp_path / "out")) == ["One", "Three", "Two"]
+
+
+def test_several_sources_on_the_command_line_read_no_run_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _two_sites(tmp_path)
+    (tmp_path / "talkfeed.toml").write_text("this is = not [ toml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for command in (["check"], ["list"]):
+        result = run_cli([*command, first, second])
+        assert result.exit_code == 0, result.stderr
+
+
+def test_check_of_sites_in_several_languages_names_no_one_language(tmp_path: Path) -> None:
+    first, _ = _two_sites(tmp_path)
+    german = make_site(
+        tmp_path,
+        {"d/index.md": _page("D", "2026-05-05", "2030-01-01")},
+        config='baseURL = "https://de.example.org/"\ndefaultContentLanguage = "de"\n',
+        name="de",
+    )
+    result = run_cli(["check", first, german])
+    assert result.exit_code == 0, result.stderr
+    assert "left out of the feeds by default: 1 future" in result.stdout
 
 
 def _entry(
@@ -388,8 +506,16 @@ def test_two_pages_of_one_site_are_two_talks_as_the_site_says() -> None:
     assert shared_talks([_entry(0, "a", "Same", start), _entry(0, "b", "Same", start)]) == []
 
 
-def test_the_lab_fixture_is_what_the_readme_shows(tmp_path: Path) -> None:
-    """The README's lab example builds as written, from a copy of the fixture."""
+def test_the_readme_shows_what_check_says_of_the_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ talkfeed check fixtures/lab\n", 1)[1].split("```", 1)[0].splitlines()
+    monkeypatch.chdir(ROOT)
+    result = run_cli(["check", "fixtures/lab"])
+    assert result.exit_code == 0
+    assert shown == result.stderr.splitlines() + result.stdout.splitlines()
+
+
+def test_the_lab_fixture_builds_into_the_folder_its_run_config_names(tmp_path: Path) -> None:
     copy = tmp_path / "lab"
     shutil.copytree(LAB, copy)
     result = run_cli(["build", copy, "--now", NOW, "-q"])

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from talkfeed.clean import clean_line
+from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, PageError, Severity
-from talkfeed.model import Language, Site
+from talkfeed.model import Language, Site, SourceOption
 from talkfeed.read.config import CONFIG_SUFFIXES, cascade_entries, config_files, language_config, load_config
 from talkfeed.read.dates import date_chains
 from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
@@ -56,7 +56,7 @@ class Source:
 
     @functools.cached_property
     def _prefix(self) -> str:
-        given = self.given.absolute()
+        given = Path(os.path.normpath(self.given.absolute()))
         base = given if given.is_dir() else given.parent
         return str(base).rstrip(os.sep) + os.sep
 
@@ -72,7 +72,7 @@ def locate_source(given: Path) -> Source:
     Raises ``ConfigError`` when SOURCE does not exist, holds no talk section, or holds
     several sites.
     """
-    path = given.absolute()
+    path = Path(os.path.normpath(given.absolute()))
     if not path.exists():
         raise ConfigError("no such file or folder", str(given))
     note = None
@@ -354,20 +354,69 @@ def _profile_name(
 
 
 RUN_CONFIG_NAME = "talkfeed.toml"
+_SOURCE_KEYS = {
+    "path": "path",
+    "base-url": "base_url",
+    "base_url": "base_url",
+    "lang": "lang",
+    "label": "label",
+}
 
 
-def read_run_config(source: Path) -> tuple[Path | None, dict[str, Any]]:
+@dataclass(frozen=True)
+class RunConfig:
+    """What ``talkfeed.toml`` says: the options it sets, and the sites it aggregates."""
+
+    path: Path | None
+    """The file; ``None`` when there is none."""
+    settings: Mapping[str, Any]
+    """Option values by long name (``base-url``), as written."""
+    sources: tuple[SourceOption, ...] = ()
+    """Its ``sources`` list, each path relative to the file's folder."""
+
+
+def read_run_config(source: Path) -> RunConfig:
     """Find ``talkfeed.toml`` at the site root around SOURCE (or in SOURCE) and read it.
 
-    Raises ``ConfigError`` naming the file and line when it cannot be read.
+    Raises ``ConfigError`` naming the file (and line) when it cannot be read, or when its
+    ``sources`` list is not tables with a ``path`` and known keys.
     """
     start = source.absolute()
     folder = start if start.is_dir() else start.parent
     root = _find_site_root(folder) or folder
     path = root / RUN_CONFIG_NAME
     if not path.is_file():
-        return None, {}
+        return RunConfig(None, {})
     try:
-        return path, load_data_file(path)
+        settings = load_data_file(path)
     except PageError as error:
         raise ConfigError(f"cannot read: {error.message}", str(path), error.line) from None
+    listed = settings.pop("sources", None)
+    return RunConfig(path, settings, _source_options(listed, path) if listed is not None else ())
+
+
+def _source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
+    """Read a ``sources`` list: tables with ``path`` and optional ``base-url``, ``lang``, ``label``."""
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(
+            "sources must be a list of tables, each with a path ([[sources]] path = ...)", str(config)
+        )
+    found = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"sources entry {number} is not a table with a path", str(config))
+        values: dict[str, str] = {}
+        for key, value in entry.items():
+            name = _SOURCE_KEYS.get(str(key))
+            if name is None:
+                unknown = (
+                    f"sources entry {number}: unknown key {key!r} (keys are path, base-url, lang, label)"
+                )
+                raise ConfigError(unknown, str(config))
+            if not isinstance(value, str) or not value.strip() or has_control(value):
+                raise ConfigError(f"sources entry {number}: {key} must be one line of text", str(config))
+            values[name] = value.strip()
+        if "path" not in values:
+            raise ConfigError(f"sources entry {number} has no path", str(config))
+        found.append(SourceOption(config.parent / values.pop("path"), **values))
+    return tuple(found)

@@ -9,7 +9,7 @@ from talkfeed.model import Credit, Entry, PartSettings, Talk
 from talkfeed.render.calendar import calendar_piece
 from talkfeed.render.feeds import atom_piece, rss_piece
 from talkfeed.render.html import Item, render_item
-from talkfeed.render.html.item import talk_urls
+from talkfeed.render.html.item import own_page
 from talkfeed.render.html.page import page_piece
 from talkfeed.render.jsonfeed import json_piece
 
@@ -24,8 +24,7 @@ PIECES: Mapping[str, Callable[[Item], str]] = {
 
 def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
     """Render the talk once, then its piece of each output, as ``settings`` shape them."""
-    item = render_item(talk, settings.base_url, settings.about_url, settings.credit)
-    return {name: render(item) for name, render in PIECES.items()}
+    return _pieces(render_item(talk, settings.base_url, settings.about_url, settings.credit))
 
 
 def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSettings]) -> dict[str, str]:
@@ -33,11 +32,14 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
     speakers, tags and dates of ``entry`` (the group merged), and a credit linking each page."""
     first, *others = talks
     also = tuple(
-        Credit(each.credit.label, each.credit.site_url, talk_urls(other, each.base_url)[0])
+        Credit(each.credit.label, each.credit.site_url, own_page(other, each.base_url))
         for other, each in zip(others, settings[1:], strict=True)
         if each.credit is not None
     )
     talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
     own = settings[0]
-    item = render_item(talk, own.base_url, own.about_url, own.credit, also)
+    return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also))
+
+
+def _pieces(item: Item) -> dict[str, str]:
     return {name: render(item) for name, render in PIECES.items()}

@@ -1,9 +1,11 @@
 """Recognise one talk that several sources publish (co-speakers each list it) and publish it once.
 
-Two talks of different sources are the same talk when they have the same event page and the
-same start, or the same title (compared loosely) on the same start day. The earliest published
+Two published talks of different sources are one talk when they have the same event page and
+start at the same moment (a time, not only a day: a conference's talks share its page and its
+days), or have the same title (compared loosely) on the same start day. The earliest published
 of them is kept, so the item's id never changes when another source lists the talk later; the
-item names every speaker and links to each source's page.
+item names every speaker and links to each source's page. Two pages of one site stay two talks,
+as the site says, even when a third page matches both.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from talkfeed.model import Entry, TalkTime, day_of
+from talkfeed.errors import Finding, Severity
+from talkfeed.model import Entry, day_of
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_REASONS = {"event": "same event page and start", "title": "same title and start day"}
+_Key = tuple[int, str]
 
 
 @dataclass(frozen=True)
@@ -30,43 +35,31 @@ class Shared:
 
 
 def shared_talks(talks: Iterable[Entry]) -> list[Shared]:
-    """Find the talks published by more than one source, grouped; each group's earliest first."""
+    """Find the talks published by more than one source, grouped; each group's earliest first.
+
+    ``talks`` should be the published ones: a draft or a page not yet out merges into nothing.
+    """
+    by_key = {talk.key: talk for talk in talks}
     buckets: dict[tuple[object, ...], list[Entry]] = defaultdict(list)
-    for talk in talks:
-        for key in _keys(talk):
-            buckets[key].append(talk)
-    parent: dict[tuple[int, str], tuple[int, str]] = {}
-    reasons: dict[tuple[int, str], str] = {}
-
-    def root(key: tuple[int, str]) -> tuple[int, str]:
-        while parent.get(key, key) != key:
-            key = parent[key]
-        return key
-
-    by_key: dict[tuple[int, str], Entry] = {}
-    for bucket_key, bucket in buckets.items():
-        # One talk per source: two pages of one site are two talks, as the site says.
-        firsts: dict[int, Entry] = {}
-        for talk in sorted(bucket, key=_age):
-            firsts.setdefault(talk.source, talk)
-        if len(firsts) < 2:
-            continue
-        members = sorted(firsts.values(), key=_age)
-        for talk in members:
-            by_key[talk.key] = talk
-        for talk in members[1:]:
-            first, other = root(members[0].key), root(talk.key)
-            if first != other:
-                parent[other] = first
-            reasons.setdefault(talk.key, _REASONS[str(bucket_key[0])])
-    groups: dict[tuple[int, str], list[Entry]] = defaultdict(list)
-    for key, talk in by_key.items():
-        groups[root(key)].append(talk)
+    for talk in by_key.values():
+        for match in _matches(talk):
+            buckets[match].append(talk)
+    links: list[tuple[_Key, _Key, str]] = []
+    for match, bucket in buckets.items():
+        first, *others = sorted(bucket, key=_age)
+        kind = str(match[0])
+        links += ((first.key, other.key, kind) for other in others if other.source != first.source)
+    groups = _joined(links)
     found = []
-    for members in groups.values():
-        ordered = tuple(sorted(members, key=_age))
-        why = sorted({reasons[talk.key] for talk in ordered[1:] if talk.key in reasons})
-        found.append(Shared(ordered, " and ".join(why)))
+    for members in groups:
+        kept = _one_per_source(sorted((by_key[key] for key in members), key=_age))
+        if len(kept) < 2:
+            continue
+        inside = {talk.key for talk in kept}
+        direct = {kind for one, other, kind in links if one in inside and other in inside}
+        every = {kind for one, other, kind in links if one in members}
+        why = sorted(_REASONS[kind] for kind in direct or every)
+        found.append(Shared(tuple(kept), "; ".join(why)))
     return sorted(found, key=lambda group: _age(group.talks[0]))
 
 
@@ -79,43 +72,59 @@ def merged(talks: Sequence[Entry], shared: Sequence[Shared]) -> tuple[Entry, ...
 
 def merged_entries(shared: Sequence[Shared]) -> list[Entry]:
     """Each group as one talk: its earliest published, with every speaker and tag of the group,
-    updated when the latest of them was; a draft only when all are, expired when all are."""
-    entries = []
-    for group in shared:
-        talks = group.talks
-        expiries = [talk.expires for talk in talks]
-        entries.append(
-            replace(
-                talks[0],
-                authors=_union(talk.authors for talk in talks),
-                tags=_union(talk.tags for talk in talks),
-                modified=max(talk.modified or talk.published for talk in talks),
-                draft=all(talk.draft for talk in talks),
-                also_in=tuple(talk.source for talk in talks[1:]),
-                expires=None if None in expiries else max(each for each in expiries if each is not None),
-            )
+    updated when the latest of them was, and the other sources that publish it."""
+    return [
+        replace(
+            group.talks[0],
+            authors=_union(talk.authors for talk in group.talks),
+            tags=_union(talk.tags for talk in group.talks),
+            modified=max(talk.modified or talk.published for talk in group.talks),
+            also_in=tuple(talk.source for talk in group.talks[1:]),
         )
-    return entries
+        for group in shared
+    ]
 
 
-_REASONS = {"event": "same event page and start", "title": "same title and start day"}
+def same_ids(
+    talks: Sequence[Entry], id_of: Callable[[Entry], str], name_of: Callable[[Entry], str]
+) -> tuple[list[Finding], set[_Key]]:
+    """Find talks of different sources with one id (two sites with one base URL and slug).
+
+    Feed readers and calendars would take them for one; the earlier published keeps the id,
+    as within one site, and each other is left out with a warning on its file (``name_of``).
+    """
+    by_id: dict[str, list[Entry]] = defaultdict(list)
+    for talk in talks:
+        by_id[id_of(talk)].append(talk)
+    findings = []
+    left_out: set[_Key] = set()
+    for lasting_id, group in by_id.items():
+        keeper, *others = sorted(group, key=_age)
+        for talk in others:
+            left_out.add(talk.key)
+            message = (
+                f"its id {lasting_id} is also the id of {name_of(keeper)}, published earlier, which keeps "
+                "it; this talk is left out (give the sites different base URLs)"
+            )
+            findings.append(Finding(name_of(talk), None, Severity.WARNING, message))
+    return findings, left_out
 
 
-def _keys(talk: Entry) -> list[tuple[object, ...]]:
+def _matches(talk: Entry) -> list[tuple[object, ...]]:
     if talk.start is None:
         return []
-    keys: list[tuple[object, ...]] = []
+    found: list[tuple[object, ...]] = []
     event = _event_key(talk.event_url)
-    if event is not None:
-        keys.append(("event", event, _start_key(talk.start)))
+    if event is not None and isinstance(talk.start, datetime):
+        found.append(("event", event, talk.start.timestamp()))
     title = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", talk.title).casefold()).strip()
     if title:
-        keys.append(("title", title, day_of(talk.start)))
-    return keys
+        found.append(("title", title, day_of(talk.start)))
+    return found
 
 
 def _event_key(url: str | None) -> str | None:
-    """An absolute web address, compared without case in its host, scheme and trailing slash."""
+    """An absolute web address, compared without its scheme, ``www.``, host case and end slash."""
     if not url:
         return None
     try:
@@ -128,9 +137,22 @@ def _event_key(url: str | None) -> str | None:
     return f"{host}{parts.path.rstrip('/')}?{parts.query}"
 
 
-def _start_key(start: TalkTime) -> object:
-    """A start to compare: the instant of a time (whatever its offset), or the day of a date."""
-    return start.timestamp() if isinstance(start, datetime) else start
+def _joined(links: Sequence[tuple[_Key, _Key, str]]) -> list[set[_Key]]:
+    """The groups of talks the links join, directly or through others."""
+    groups: list[set[_Key]] = []
+    for one, other, _ in links:
+        touching = [group for group in groups if one in group or other in group]
+        joined = {one, other}.union(*touching)
+        groups = [group for group in groups if group not in touching] + [joined]
+    return groups
+
+
+def _one_per_source(talks: Sequence[Entry]) -> list[Entry]:
+    """Keep the earliest talk of each source: a site's two pages are two talks."""
+    kept: dict[int, Entry] = {}
+    for talk in talks:
+        kept.setdefault(talk.source, talk)
+    return sorted(kept.values(), key=_age)
 
 
 def _age(talk: Entry) -> tuple[datetime, int, str]:

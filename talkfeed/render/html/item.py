@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime
 from talkfeed.render.html.markup import markdown_html, plain_text, safe_url, sanitize
-from talkfeed.urls import permalink, with_scheme
+from talkfeed.urls import permalink, talk_urls, with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
@@ -74,9 +74,9 @@ def render_item(
     In an aggregate, ``credit`` names the talk's site, and ``also`` the other sites that
     publish the same talk, each with its own page of it.
     """
-    link, lasting_id = talk_urls(talk, base_url)
+    link, lasting_id = talk_urls(talk.url_path, talk.listed_at, talk.outside_url, base_url)
     url = permalink(base_url, talk.url_path)
-    credits = (Credit(credit.label, credit.site_url, link), *also) if credit is not None else ()
+    credits = (Credit(credit.label, credit.site_url, own_page(talk, base_url)), *also) if credit else ()
     clean = partial(sanitize, base=url)
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
@@ -109,14 +109,9 @@ def render_item(
     )
 
 
-def talk_urls(talk: Talk, base_url: str) -> tuple[str, str]:
-    """Where a talk links and its lasting id: its permalink twice, or for a talk without a page,
-    its event or list page, and the list page's URL with the talk's path as fragment."""
-    url = permalink(base_url, talk.url_path)
-    if talk.listed_at is None:
-        return url, url
-    list_url = permalink(base_url, talk.listed_at)
-    return talk.outside_url or list_url, f"{list_url}#{quote(talk.url_path.strip('/'), safe='/')}"
+def own_page(talk: Talk, base_url: str) -> str:
+    """The page of its site that shows a talk: its own, or for a talk without one, its list page."""
+    return permalink(base_url, talk.url_path if talk.listed_at is None else talk.listed_at)
 
 
 def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Enclosure:
