@@ -26,7 +26,8 @@ from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.select.choose import held_back
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.urls import permalink
-from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
+from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
+from talkfeed.write.splice import layouts_text, read_layouts
 
 __all__ = ["Options", "build", "check", "list_talks", "read_talks", "recover_output"]
 
@@ -62,10 +63,17 @@ def build(options: Options) -> BuildReport:
                 reading = read_pages(plan, site, cache, render=True)
                 _refuse_unpublishable(plan, reading)
                 views = choose_views(plan, reading.talks)
+                settings = _run_key(plan, site)
                 files = render_files(
-                    plan, views, reading.talks, lambda talk, name: cache.piece(talk.path, name)
+                    plan,
+                    views,
+                    reading.talks,
+                    lambda talk, name: cache.piece(talk.path, name),
+                    lambda talk: cache.version(talk.path, settings),
                 )
-                written = write_files(plan.output, files)
+                layouts = read_layouts(cache.recall_text(f"layouts:{plan.output}"))
+                written, layouts = write_spliced(plan.output, files, layouts)
+                cache.remember_text(f"layouts:{plan.output}", layouts_text(layouts))
                 report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
                 _remember_build(plan, site, cache, report, reading)
     return report
