@@ -85,6 +85,8 @@ class PageCache:
         """The stamp of the parts this run uses, by page key: what ``piece`` checks it reads."""
         self.states: dict[str, str] = {}
         """The page's state its parts were made from (signature, dependencies, stamp), by page key."""
+        self.versions: dict[str, tuple[str, str, str]] = {}
+        """What ``version`` told, by page key, with the settings and state it was told for."""
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -264,10 +266,16 @@ class PageCache:
     def version(self, entry_path: str, settings: str) -> str | None:
         """Name the bytes of an entry's pieces: the state of its page and what it depends on when
         they were made, and ``settings`` (what else decides them); ``None`` when not known."""
-        state = self.states.get(self.files.get(entry_path, entry_path))
+        key = self.files.get(entry_path, entry_path)
+        state = self.states.get(key)
         if state is None:
             return None
-        return hashlib.blake2b(f"{settings}\0{state}".encode(), digest_size=12).hexdigest()
+        known = self.versions.get(key)
+        if known is not None and known[0] == settings and known[1] == state:
+            return known[2]
+        version = hashlib.blake2b(f"{settings}\0{state}".encode(), digest_size=12).hexdigest()
+        self.versions[key] = (settings, state, version)
+        return version
 
     def close(self) -> None:
         """Write what was stored and let the file go (a scratch file goes away)."""
@@ -418,10 +426,12 @@ def _entry_record(entry: Entry) -> dict[str, Any]:
     return {item.name: _encoded(getattr(entry, item.name)) for item in fields(Entry) if item.name != "pieces"}
 
 
+_ENTRY_FIELDS = tuple(item.name for item in fields(Entry) if item.name != "pieces")
+
+
 def _entry_from(record: dict[str, Any]) -> Entry:
-    entry = Entry(
-        **{item.name: _decoded(record[item.name]) for item in fields(Entry) if item.name != "pieces"}
-    )
+    # Called for every page of a run: fields looked up once, and plain values kept as they are.
+    entry = Entry(**{name: _decoded(record[name]) for name in _ENTRY_FIELDS})
     if not isinstance(entry.published, datetime):
         raise TypeError("a publish date is a datetime")
     return entry
@@ -439,15 +449,22 @@ def _encoded(value: Any) -> Any:
 
 
 def _decoded(value: Any) -> Any:
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
+        if all(type(item) is str for item in value):
+            return tuple(value)
         return tuple(_decoded(item) for item in value)
-    if isinstance(value, dict) and "datetime" in value:
-        zone = value["zone"]
-        zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
-        return datetime.fromisoformat(value["datetime"]).replace(tzinfo=zone_info)
-    if isinstance(value, dict) and "date" in value:
+    if kind is dict and "datetime" in value:
+        return datetime.fromisoformat(value["datetime"]).replace(tzinfo=_zone(value["zone"]))
+    if kind is dict and "date" in value:
         return date.fromisoformat(value["date"])
     return value
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(zone: Any) -> tzinfo:
+    """The zone a record names: a time zone's key, or an offset in seconds."""
+    return ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
 
 
 def _encode_zone(zone: tzinfo | None) -> Any:

@@ -20,11 +20,11 @@ class Parts:
         self.read: list[str] = []
 
     def slot(self, token: str) -> Slot:
-        def fill() -> bytes:
-            self.read.append(token)
-            return self.parts[token]
+        return Slot(token, self.fill, token, note=f"note of {token}")
 
-        return Slot(token, fill, note=f"note of {token}")
+    def fill(self, token: str) -> bytes:
+        self.read.append(token)
+        return self.parts[token]
 
     def file(self, head: bytes, tokens: list[str]) -> Spliced:
         def chunks(notes: Mapping[str, str]) -> Iterator[bytes | Slot]:
@@ -106,7 +106,7 @@ def test_a_slot_without_a_token_is_always_filled(tmp_path: Path) -> None:
 
     def chunks(notes: Mapping[str, str]) -> Iterator[bytes | Slot]:
         yield b"head:"
-        yield Slot(None, lambda: calls.append(1) or b"<untold>")
+        yield Slot(None, lambda source: calls.append(1) or b"<untold>")
 
     layouts = _write(tmp_path, {"feed.xml": Spliced(chunks)}, Layouts())
     _write(tmp_path, {"feed.xml": Spliced(chunks)}, layouts)

@@ -19,7 +19,7 @@ from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 from talkfeed.render.html import Item
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slot, token_of
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots, token_of
 
 CALENDAR_NAME = "talks.ics"
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"
@@ -125,8 +125,10 @@ def calendar_chunks(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", _Text(name), encode=False)
     calendar.add("x-wr-calname", _Text(name), encode=False)
-    days: dict[str, list[date]] = {}
+    # The first and last day each zone is used on, as ISO dates (which sort as the days do).
+    spans: dict[str, tuple[str, str]] = {}
     known = notes or {}
+    seen: set[str] = {"[]"}
     scheduled: list[tuple[Entry, str]] = []
     for entry in entries:
         if entry.start is None:
@@ -137,17 +139,23 @@ def calendar_chunks(
             piece = part(entry, "ics")
             note = json.dumps(json.loads(piece)["zones"]) if piece else "[]"
         scheduled.append((entry, note))
-        if note == "[]":
-            continue
+        if note in seen:
+            continue  # talks share zones and days: each note counts once
+        seen.add(note)
         for tzid, first, last in json.loads(note):
-            days.setdefault(tzid, []).extend((date.fromisoformat(first), date.fromisoformat(last)))
+            earliest, latest = spans.get(tzid, (first, last))
+            spans[tzid] = (min(earliest, first), max(latest, last))
+    days = {
+        tzid: [date.fromisoformat(first), date.fromisoformat(last)] for tzid, (first, last) in spans.items()
+    }
     for zone in _timezones(days):
         calendar.add_component(zone)
     document: str = calendar.to_ical(sorted=False).decode("utf-8")
     yield document[: document.rindex(_CALENDAR_CLOSE)].encode("utf-8")
     # The time zones come before the events: the events are read when they are written.
+    slot = slots("ics", part, version, shape=_event_text)
     for entry, note in scheduled:
-        yield slot(entry, "ics", part, version, shape=_event_text, note=note)
+        yield slot(entry, note)
     yield _CALENDAR_CLOSE.encode("utf-8")
 
 

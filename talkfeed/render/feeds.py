@@ -27,7 +27,7 @@ from talkfeed.clean import as_html_text
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
 from talkfeed.render.html import Item
 from talkfeed.render.html.item import facts_line
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slot
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
@@ -173,8 +173,9 @@ def _chunks(
         instruction = f'<?xml-stylesheet type="text/css" href={quoteattr(settings.stylesheet_url)}?>'
         head = "\n".join((declaration, instruction, rest))
     yield head.encode("utf-8")
+    slot = slots(name, part, version)
     for entry in entries:
-        yield slot(entry, name, part, version)
+        yield slot(entry, None)
     yield closing.encode("utf-8")
 
 

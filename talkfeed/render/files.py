@@ -57,7 +57,22 @@ def render_files(
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     upcoming_of = partial(upcoming, plan=plan)
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, version)
+    known = _remembered(version)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known)
+
+
+def _remembered(version: Version) -> Version:
+    """Ask ``version`` once per talk: every file asks it for each of its talks."""
+    known: dict[str, str | None] = {}
+
+    def remembered(entry: Entry) -> str | None:
+        try:
+            return known[entry.path]
+        except KeyError:
+            told = known[entry.path] = version(entry)
+            return told
+
+    return remembered
 
 
 def _render(

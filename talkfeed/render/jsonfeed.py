@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 from talkfeed.render.html import Item
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slot
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -55,9 +55,10 @@ def json_chunks(
     if not entries:
         yield b"[]\n}\n"
         return
+    slot = slots("json", part, version)
     for index, entry in enumerate(entries):
         yield b"[\n" if index == 0 else b",\n"
-        yield slot(entry, "json", part, version)
+        yield slot(entry, None)
     yield b"\n  ]\n}\n"
 
 

@@ -6,7 +6,7 @@ file from them, as tests and library callers want it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from talkfeed.model import Entry, Part
@@ -23,22 +23,21 @@ def no_version(entry: Entry) -> str | None:
     return None
 
 
-def slot(
-    entry: Entry,
-    name: str,
-    part: Part,
-    version: Version,
-    shape: Callable[[str], str] | None = None,
-    note: str | None = None,
-) -> Slot:
-    """Stand ``entry``'s piece ``name`` (made into the file's text by ``shape``) as a slot."""
-    stamp = version(entry)
-    token = f"{stamp}:{name}" if stamp is not None else None
-    return Slot(token, partial(_filled, entry, name, part, shape), note)
+def slots(
+    name: str, part: Part, version: Version, shape: Callable[[str], str] | None = None
+) -> Callable[[Entry, str | None], Slot]:
+    """Make slots for the pieces ``name`` of entries (made into the file's text by ``shape``)."""
+    fill = partial(_filled, name=name, part=part, shape=shape)
+
+    def slot(entry: Entry, note: str | None = None) -> Slot:
+        stamp = version(entry)
+        return Slot(None if stamp is None else f"{stamp}:{name}", fill, entry, note)
+
+    return slot
 
 
 def token_of(entry: Entry, name: str, version: Version) -> str | None:
-    """The token ``slot`` gives ``entry``'s piece ``name``."""
+    """The token a slot of ``slots`` gives ``entry``'s piece ``name``."""
     stamp = version(entry)
     return f"{stamp}:{name}" if stamp is not None else None
 
@@ -50,19 +49,4 @@ def _filled(entry: Entry, name: str, part: Part, shape: Callable[[str], str] | N
 
 def joined(chunks: Iterable[Chunk]) -> bytes:
     """Make the whole file: the literal bytes, and each slot filled."""
-    return b"".join(chunk if isinstance(chunk, bytes) else chunk.fill() for chunk in chunks)
-
-
-def merged(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
-    """Join runs of literal bytes into one chunk, so a layout has one segment per run."""
-    pending: list[bytes] = []
-    for chunk in chunks:
-        if isinstance(chunk, bytes):
-            pending.append(chunk)
-            continue
-        if pending:
-            yield b"".join(pending)
-            pending = []
-        yield chunk
-    if pending:
-        yield b"".join(pending)
+    return b"".join(chunk if isinstance(chunk, bytes) else chunk.text() for chunk in chunks)

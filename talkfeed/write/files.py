@@ -554,12 +554,22 @@ def _stage(
     return staged, layouts
 
 
-def _stage_one(folders: _Folders, name: str, chunks: Iterable[bytes | Copy], staged: dict[str, str]) -> None:
-    """Write one output beside its target; keep it (synced) in ``staged`` when it differs."""
+def _stage_one(
+    folders: _Folders,
+    name: str,
+    chunks: Iterable[bytes | Copy],
+    staged: dict[str, str],
+    differs: Callable[[], bool] = lambda: False,
+) -> None:
+    """Write one output beside its target; keep it (synced) in ``staged`` when it differs.
+
+    ``differs`` tells, once the chunks are written, whether they are known to differ from the
+    target: then the files are not compared.
+    """
     temporary = _sibling(name, f"{os.getpid()}-")
     folders.unlink(temporary)
     folders.create(temporary, chunks, named=name)
-    if folders.same(temporary, name):
+    if not differs() and folders.same(temporary, name):
         folders.unlink(temporary)
     else:
         staged[name] = temporary
@@ -583,7 +593,7 @@ def _stage_spliced(
         notes.update(assembly.notes)
         if old_layout is not None and assembly.unchanged():
             return assembly.layout(old_layout.state, old_lengths=True)
-        _stage_one(folders, name, assembly.pieces(old_file), staged)
+        _stage_one(folders, name, assembly.pieces(old_file), staged, lambda: assembly.differs)
     status = folders.status(staged.get(name, name))
     return assembly.layout(state_of(status)) if status is not None else None
 

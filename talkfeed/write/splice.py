@@ -19,21 +19,29 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 _LAYOUT_VERSION = 1
 _WRITE_BATCH = 1 << 20
 """Fresh bytes are gathered up to this size before a write."""
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A talk's part of a file: ``token`` names its bytes (``None``: unknown), ``fill`` gives them."""
+class Slot(NamedTuple):
+    """A talk's part of a file: ``token`` names its bytes (``None``: unknown), ``fill(source)`` gives them.
+
+    A tuple, as a large file has one per talk: one shared ``fill`` per file, the talk as ``source``.
+    ``note`` is something small the renderer learnt from the part (a calendar event's time
+    zones), kept with the layout and given back next run by token, so the part need not be read.
+    """
 
     token: str | None
-    fill: Callable[[], bytes]
+    fill: Callable[[Any], bytes]
+    source: Any = None
     note: str | None = None
-    """Something small the renderer learnt from the part (a calendar event's time zones), kept with
-    the layout and given back next run by token, so the part need not be read for it."""
+
+    def text(self) -> bytes:
+        """The part's bytes."""
+        return self.fill(self.source)
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ class Assembly:
             self.tokens.append(token)
             self.chunks.append(chunk)
         self.lengths: list[int] = []
+        self.differs = False
+        """Whether the bytes written are known to differ from the old file's (then no comparing)."""
 
     def unchanged(self) -> bool:
         """Say whether the old file holds exactly these segments (then it needs no writing)."""
@@ -145,6 +155,7 @@ class Assembly:
         run_start = run_length = 0
         fresh: list[bytes] = []
         fresh_size = 0
+        position = 0
         for token, chunk in zip(self.tokens, self.chunks, strict=True):
             reused = None
             if old is not None and token:
@@ -166,8 +177,13 @@ class Assembly:
                     run_start, run_length = offsets[reused], length
                 cursor = reused + 1
                 self.lengths.append(length)
+                position += length
                 continue
-            data = chunk if isinstance(chunk, bytes) else chunk.fill()
+            data = chunk if isinstance(chunk, bytes) else chunk.text()
+            if old_file is not None and not self.differs:
+                # New bytes unlike the old file's at the same place: the files differ.
+                self.differs = os.pread(old_file, len(data), position) != data
+            position += len(data)
             if run_length:
                 yield Copy(old_file, run_start, run_length)  # type: ignore[arg-type]
                 run_length = 0

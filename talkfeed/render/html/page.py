@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from talkfeed.model import Entry, FeedSettings, Link, Part, own_piece
 from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
-from talkfeed.render.slots import Chunk, Version, joined, merged, no_version, slot
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -97,27 +97,20 @@ def page_chunks(
     if rest or not sections:
         sections.append(("Past talks" if sections else "Talks", rest))
     marker = Markup(f"\x00article-{secrets.token_hex(8)}\x00")
-    stream = TEMPLATES.get_template("page.html.j2").generate(
+    # Rendered whole with a marker per article (small without them), then cut at the markers.
+    text = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
         sections=tuple((heading, (marker for _ in talks)) for heading, talks in sections),
         views=tuple(views),
         about_href=about_href,
     )
-    articles = (talk for _, talks in sections for talk in talks)
-    yield from merged(_spliced(stream, marker, articles, part, version))
-
-
-def _spliced(
-    stream: Iterator[str], marker: str, articles: Iterator[Entry], part: Part, version: Version
-) -> Iterator[Chunk]:
-    """Put each talk's article, as a slot, where the template wrote a marker, in order."""
-    for text in stream:
-        first, *rest = text.split(marker)
-        yield first.encode("utf-8")
-        for after in rest:
-            yield slot(next(articles), "html", part, version)
-            yield after.encode("utf-8")
+    head, *afters = text.split(marker)
+    yield head.encode("utf-8")
+    slot = slots("html", part, version)
+    for entry, after in zip((talk for _, talks in sections for talk in talks), afters, strict=True):
+        yield slot(entry, None)
+        yield after.encode("utf-8")
 
 
 def render_about(settings: FeedSettings) -> bytes:
