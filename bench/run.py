@@ -143,8 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(HUGO_INSTALL, file=sys.stderr)
         return 1
     machine = _describe_machine(talkfeed, hugo)
+    # Untimed, and it leaves talkfeed's modules compiled for the timed runs (see _installed_environment).
     help_text = subprocess.run(
-        [talkfeed, "build", "--help"], capture_output=True, text=True, check=True
+        [talkfeed, "build", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_installed_environment(),
     ).stdout
     no_cache = "--no-cache" in help_text
     work = Path(args.work_dir)
@@ -228,6 +233,17 @@ def _sizes(text: str) -> list[int]:
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError("sizes must be 1 or more")
     return sizes
+
+
+def _installed_environment() -> dict[str, str]:
+    """The environment talkfeed runs in: this one, less PYTHONDONTWRITEBYTECODE.
+
+    An installed package has its modules compiled by pip; an editable checkout compiles them on
+    first import and keeps them, unless PYTHONDONTWRITEBYTECODE forbids it, and then every run
+    compiles every module again (0.1 s a run). The timed runs must look like an installed
+    talkfeed, as a cron job runs it.
+    """
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _find_talkfeed(given: str | None) -> str:
@@ -352,7 +368,7 @@ def _bench_size(
     original = probe.read_bytes()
     runs = work / f"runs-{count}"
     cache_home = work / f"cache-{count}"
-    environment = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    environment = {**_installed_environment(), "XDG_CACHE_HOME": str(cache_home)}
     skip = () if no_cache else ("first", "check_warm")
     bypass = ["--no-cache"] if no_cache else []
     if not no_cache:

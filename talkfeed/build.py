@@ -26,11 +26,13 @@ from talkfeed.model import Entry, Part, SourceOption, Talk
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
 from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
 from talkfeed.read.reading import read_talks as read_all_talks
+from talkfeed.render.slots import Version
 from talkfeed.select.choose import held_back
 from talkfeed.select.shared import Shared, merged, merged_entries, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.urls import talk_urls
-from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_files
+from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
+from talkfeed.write.splice import layouts_text, read_layouts
 
 __all__ = ["Options", "SourceOption", "build", "check", "list_talks", "read_talks", "recover_output"]
 
@@ -68,8 +70,18 @@ def build(options: Options) -> BuildReport:
                 shared = _shared(plan, reading)
                 talks = merged(reading.talks, shared)
                 views = choose_views(plan, talks)
-                files = render_files(plan, views, talks, _parts(plan, sites, caches, shared))
-                written = write_files(plan.output, files)
+                files = render_files(
+                    plan,
+                    views,
+                    talks,
+                    _parts(plan, sites, caches, shared),
+                    _versions(plan, sites, caches, shared),
+                )
+                # Each file's layout (which bytes of the old file are which talk's) lets the next
+                # run copy what did not change.
+                layouts = read_layouts(caches[0].recall_text(f"layouts:{plan.output}"))
+                written, layouts = write_spliced(plan.output, files, layouts)
+                caches[0].remember_text(f"layouts:{plan.output}", layouts_text(layouts))
                 report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
                 _remember_build(plan, sites, caches, report, reading)
     return report
@@ -232,6 +244,23 @@ def _parts(
         return caches[talk.source].piece(talk.path, name)
 
     return part
+
+
+def _versions(
+    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], shared: Sequence[Shared]
+) -> Version:
+    """Name the bytes of each talk's parts, so a file can keep what it held of an unchanged talk:
+    the state of its page and what decides its parts. A talk several sources publish is
+    rendered each run, so it is never named (it is always written afresh)."""
+    settings = _run_key(plan, sites)
+    unnamed = {group.talks[0].key for group in shared}
+
+    def version(talk: Entry) -> str | None:
+        if talk.key in unnamed:
+            return None
+        return caches[talk.source].version(talk.path, settings)
+
+    return version
 
 
 def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:

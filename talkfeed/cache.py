@@ -83,6 +83,10 @@ class PageCache:
         """Each entry's page key, by the entry's path (its name in findings)."""
         self.stamps: dict[str, str] = {}
         """The stamp of the parts this run uses, by page key: what ``piece`` checks it reads."""
+        self.states: dict[str, str] = {}
+        """The page's state its parts were made from (signature, dependencies, stamp), by page key."""
+        self.versions: dict[str, tuple[str, str, str]] = {}
+        """What ``version`` told, by page key, with the settings and state it was told for."""
 
     @classmethod
     def disabled(cls) -> PageCache:
@@ -151,6 +155,7 @@ class PageCache:
                 if row[3] is not None:
                     self.stamps[page.key] = row[3]
             findings = tuple(finding_from(row) for row in outcome["findings"])
+            self.states[page.key] = f"{row[0]}\0{row[1]}\0{row[3]}"
             stamp = row[3] if self.with_pieces else None
             return CachedPage(findings, outcome["skipped_reason"], entry, stamp)
         except (ValueError, TypeError, KeyError):
@@ -175,16 +180,19 @@ class PageCache:
         changed while it was read is read again next time.
         """
         entry = outcome.entry
+        has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
+        dependency_states = json.dumps([[name, file_signature(name)] for name in dependencies])
         if entry is not None:
             self.files[entry.path] = page.key
             if outcome.pieces_stamp is not None:
                 self.stamps[page.key] = outcome.pieces_stamp
+            stamp = outcome.pieces_stamp if has_pieces else None
+            self.states[page.key] = f"{signature}\0{dependency_states}\0{stamp}"
         if self.connection is None:
             # No file to keep them in: this run keeps its pieces in memory.
             if entry is not None and entry.pieces:
                 self.kept_in_memory[page.key] = dict(entry.pieces)
             return
-        has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
         record = {
             "findings": [finding_record(finding) for finding in outcome.findings],
             "skipped_reason": outcome.skipped_reason,
@@ -197,7 +205,7 @@ class PageCache:
             (
                 page.key,
                 signature,
-                json.dumps([[name, file_signature(name)] for name in dependencies]),
+                dependency_states,
                 json.dumps(record),
                 outcome.pieces_stamp if has_pieces else None,
                 *pieces,
@@ -255,6 +263,20 @@ class PageCache:
             )
         return str(row[0] or "")
 
+    def version(self, entry_path: str, settings: str) -> str | None:
+        """Name the bytes of an entry's pieces: the state of its page and what it depends on when
+        they were made, and ``settings`` (what else decides them); ``None`` when not known."""
+        key = self.files.get(entry_path, entry_path)
+        state = self.states.get(key)
+        if state is None:
+            return None
+        known = self.versions.get(key)
+        if known is not None and known[0] == settings and known[1] == state:
+            return known[2]
+        version = hashlib.blake2b(f"{settings}\0{state}".encode(), digest_size=12).hexdigest()
+        self.versions[key] = (settings, state, version)
+        return version
+
     def close(self) -> None:
         """Write what was stored and let the file go (a scratch file goes away)."""
         if self.connection is not None:
@@ -304,6 +326,24 @@ class PageCache:
         except (sqlite3.DatabaseError, ValueError):
             return None
         return value if isinstance(value, dict) else None
+
+    def recall_text(self, name: str) -> str | None:
+        """What ``remember_text`` kept under ``name``, if anything."""
+        if self.connection is None:
+            return None
+        try:
+            query = "SELECT value FROM meta WHERE key = ?"
+            row = self.connection.execute(query, (f"text:{name}",)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
+    def remember_text(self, name: str, text: str) -> None:
+        """Keep a text (a large one: read only by who asks) for the next run."""
+        if self.connection is None:
+            return
+        with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
+            connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"text:{name}", text))
 
     def remember(self, name: str, value: dict[str, Any]) -> None:
         """Keep a small record of a run (JSON) for the next one."""
@@ -386,10 +426,12 @@ def _entry_record(entry: Entry) -> dict[str, Any]:
     return {item.name: _encoded(getattr(entry, item.name)) for item in fields(Entry) if item.name != "pieces"}
 
 
+_ENTRY_FIELDS = tuple(item.name for item in fields(Entry) if item.name != "pieces")
+
+
 def _entry_from(record: dict[str, Any]) -> Entry:
-    entry = Entry(
-        **{item.name: _decoded(record[item.name]) for item in fields(Entry) if item.name != "pieces"}
-    )
+    # Called for every page of a run: fields looked up once, and plain values kept as they are.
+    entry = Entry(**{name: _decoded(record[name]) for name in _ENTRY_FIELDS})
     if not isinstance(entry.published, datetime):
         raise TypeError("a publish date is a datetime")
     return entry
@@ -407,15 +449,22 @@ def _encoded(value: Any) -> Any:
 
 
 def _decoded(value: Any) -> Any:
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
+        if all(type(item) is str for item in value):
+            return tuple(value)
         return tuple(_decoded(item) for item in value)
-    if isinstance(value, dict) and "datetime" in value:
-        zone = value["zone"]
-        zone_info = ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
-        return datetime.fromisoformat(value["datetime"]).replace(tzinfo=zone_info)
-    if isinstance(value, dict) and "date" in value:
+    if kind is dict and "datetime" in value:
+        return datetime.fromisoformat(value["datetime"]).replace(tzinfo=_zone(value["zone"]))
+    if kind is dict and "date" in value:
         return date.fromisoformat(value["date"])
     return value
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(zone: Any) -> tzinfo:
+    """The zone a record names: a time zone's key, or an offset in seconds."""
+    return ZoneInfo(zone) if isinstance(zone, str) else timezone(timedelta(seconds=zone))
 
 
 def _encode_zone(zone: tzinfo | None) -> Any:

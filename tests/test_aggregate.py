@@ -521,3 +521,26 @@ def test_the_lab_fixture_builds_into_the_folder_its_run_config_names(tmp_path: P
     result = run_cli(["build", copy, "--now", NOW, "-q"])
     assert result.exit_code == 0, result.stderr
     assert (copy / "public" / "index.xml").is_file()
+
+
+def test_a_rebuild_after_changes_in_two_sources_writes_what_a_fresh_build_writes(tmp_path: Path) -> None:
+    """Files are spliced from the old ones where talks did not change: across sources and shared talks too."""
+    lab = tmp_path / "lab"
+    shutil.copytree(LAB, lab)
+    _build([lab], tmp_path / "out")
+    robust = lab / "bob" / "content" / "talk" / "robust-optimisation" / "index.md"
+    robust.write_text(robust.read_text(encoding="utf-8").replace("Boston", "Chicago"), encoding="utf-8")
+    shared = lab / "carol" / "content" / "events" / "shared-seminar" / "index.md"
+    shared.write_text(
+        shared.read_text(encoding="utf-8").replace("Carol Cruz", "Carol C. Cruz"), encoding="utf-8"
+    )
+    _build([lab], tmp_path / "out")
+    _build([lab, "--no-cache"], tmp_path / "fresh")
+    rebuilt = {
+        path.relative_to(tmp_path / "out"): path.read_bytes() for path in (tmp_path / "out").rglob("*.*")
+    }
+    fresh = {
+        path.relative_to(tmp_path / "fresh"): path.read_bytes() for path in (tmp_path / "fresh").rglob("*.*")
+    }
+    assert rebuilt == fresh
+    assert b"Chicago" in rebuilt[Path("index.xml")] and b"Carol C. Cruz" in rebuilt[Path("feed.json")]

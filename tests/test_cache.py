@@ -174,3 +174,17 @@ def test_a_part_the_cache_lost_is_an_error_not_an_empty_item(tmp_path: Path) -> 
     with pytest.raises(CacheChangedError, match=r"lost content/talk/a\.md's rendered parts"):
         cache.piece("content/talk/a.md", "rss")
     cache.close()
+
+
+def test_a_build_after_one_page_changed_writes_what_a_fresh_build_writes(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    page = site / "content" / "talk" / "causal-discovery-time-series" / "index.md"
+    page.write_text(page.read_text().replace("Causal Discovery in", "Causal Discoveries in"))
+    _build(site, tmp_path / "out")
+    _build(site, tmp_path / "fresh", "--no-cache")
+    fresh = sorted(path.relative_to(tmp_path / "fresh") for path in (tmp_path / "fresh").rglob("*"))
+    spliced = sorted(path.relative_to(tmp_path / "out") for path in (tmp_path / "out").rglob("*"))
+    assert spliced == fresh
+    for name in fresh:
+        if (tmp_path / "fresh" / name).is_file():
+            assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

@@ -111,6 +111,7 @@ def _walk_section(
     boundary = (source.site.root or source.given).resolve()
     top = str(section)
     parts_of = functools.cache(lambda folder: _content_parts(content, Path(folder)))
+    shared = _shared(source, content)
     pending = [top]
     while pending:
         folder = pending.pop()
@@ -121,11 +122,11 @@ def _walk_section(
         bundle_pages = sorted(name for name in files if _is_bundle_index(folder, name))
         if bundle_pages and folder != top:
             parent, slug = os.path.split(folder)
-            bundle = Path(folder)
             for name in bundle_pages:
-                if name in links and _refused(source, bundle / name, boundary, findings):
+                path = Path(f"{folder}/{name}")
+                if name in links and _refused(source, path, boundary, findings):
                     continue
-                pages.append(_page(source, content, bundle / name, parts_of(parent), slug, bundle))
+                pages.append(_page(source, content, path, parts_of(parent), slug, path.parent, shared))
             continue
         for name in sorted(files):
             path = Path(folder, name)
@@ -134,7 +135,7 @@ def _walk_section(
                 continue
             if name in links and _refused(source, path, boundary, findings):
                 continue
-            pages.append(_page(source, content, path, parts_of(folder), None, None))
+            pages.append(_page(source, content, path, parts_of(folder), None, None, shared))
         # Depth first, in name order: the same order as a sorted os.walk.
         pending += [
             os.path.join(folder, name) for name in sorted(subfolders, reverse=True) if name not in links
@@ -195,7 +196,14 @@ def _page_file(source: Source, path: Path, bundle: Path | None) -> PageFile:
     folder = bundle.parent if bundle is not None else path.parent
     content = source.root_of(folder) or ContentRoot(folder, (), source.site.default_language)
     parts = _content_parts(content, folder)
-    return _page(source, content, path, parts, bundle.name if bundle else None, bundle)
+    return _page(
+        source, content, path, parts, bundle.name if bundle else None, bundle, _shared(source, content)
+    )
+
+
+def _shared(source: Source, content: ContentRoot) -> bool:
+    """Say whether another content root mounts the same folder (its pages are then one per language)."""
+    return sum(root.path == content.path for root in source.content_roots) > 1
 
 
 def _page(
@@ -205,11 +213,11 @@ def _page(
     parts: tuple[str, ...],
     slug: str | None,
     bundle: Path | None,
+    shared: bool,
 ) -> PageFile:
     """Describe a page from its folder's place below the content root and its own name."""
     stem_lang = _suffix_language(source, path.name)
     lang = stem_lang or content.default
-    shared = sum(root.path == content.path for root in source.content_roots) > 1
     name = source.relative(path)
     return PageFile(
         path=path,

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -188,6 +186,10 @@ def _read_all(
     if len(pages) < _PARALLEL_FROM or workers < 2:
         yield from map(work, pages)
         return
+    # Imported here: a run that reads few pages (or none) does not pay for them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # Forked workers start at once and share the imported modules; results come back in order.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from pool.map(work, pages, chunksize=32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 from talkfeed.render.html import Item
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots, token_of
 
 CALENDAR_NAME = "talks.ics"
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"
@@ -87,13 +88,18 @@ def render_calendar(
     entries: Sequence[Entry], settings: FeedSettings, name: str, part: Part = own_piece
 ) -> bytes:
     """Render the calendar whole; see ``calendar_chunks``."""
-    return b"".join(calendar_chunks(entries, settings, name, part))
+    return joined(calendar_chunks(entries, settings, name, part))
 
 
 def calendar_chunks(
-    entries: Sequence[Entry], settings: FeedSettings, name: str, part: Part
-) -> Iterator[bytes]:
-    """Render one VEVENT per talk that has a start, in the order given.
+    entries: Sequence[Entry],
+    settings: FeedSettings,
+    name: str,
+    part: Part,
+    version: Version = no_version,
+    notes: Mapping[str, str] | None = None,
+) -> Iterator[Chunk]:
+    """Render one VEVENT per talk that has a start, in the order given (each a slot).
 
     ``name`` is the calendar's display name, written as NAME (RFC 7986) and X-WR-CALNAME;
     builds pass ``settings.title``. Talks without a start are left out.
@@ -109,6 +115,9 @@ def calendar_chunks(
     The output depends on the items and settings only, never on the clock or hash seeds:
     DTSTAMP and LAST-MODIFIED are the page's modified (else published) date, and the UID is
     made from the permalink, so it survives edits to everything but the talk's URL.
+
+    The time zones each event uses come from ``notes`` (by slot token, as the last run's slots
+    left them) where they are, else from its part; each slot keeps them as its note.
     """
     calendar = Calendar()
     calendar.add("prodid", f"-//talkfeed//talkfeed {settings.version}//EN")
@@ -116,21 +125,42 @@ def calendar_chunks(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", _Text(name), encode=False)
     calendar.add("x-wr-calname", _Text(name), encode=False)
-    days: dict[str, list[date]] = {}
+    # The first and last day each zone is used on, as ISO dates (which sort as the days do).
+    spans: dict[str, tuple[str, str]] = {}
+    known = notes or {}
+    seen: set[str] = {"[]"}
+    scheduled: list[tuple[Entry, str]] = []
     for entry in entries:
-        piece = part(entry, "ics")
-        for tzid, first, last in json.loads(piece)["zones"] if piece else ():
-            days.setdefault(tzid, []).extend((date.fromisoformat(first), date.fromisoformat(last)))
+        if entry.start is None:
+            continue  # no start, no event: its part is empty
+        token = token_of(entry, "ics", version)
+        note = known.get(token) if token is not None else None
+        if note is None:
+            piece = part(entry, "ics")
+            note = json.dumps(json.loads(piece)["zones"]) if piece else "[]"
+        scheduled.append((entry, note))
+        if note in seen:
+            continue  # talks share zones and days: each note counts once
+        seen.add(note)
+        for tzid, first, last in json.loads(note):
+            earliest, latest = spans.get(tzid, (first, last))
+            spans[tzid] = (min(earliest, first), max(latest, last))
+    days = {
+        tzid: [date.fromisoformat(first), date.fromisoformat(last)] for tzid, (first, last) in spans.items()
+    }
     for zone in _timezones(days):
         calendar.add_component(zone)
     document: str = calendar.to_ical(sorted=False).decode("utf-8")
     yield document[: document.rindex(_CALENDAR_CLOSE)].encode("utf-8")
-    # A second pass over the parts: the time zones come before the events.
-    for entry in entries:
-        piece = part(entry, "ics")
-        if piece:
-            yield json.loads(piece)["event"].encode("utf-8")
+    # The time zones come before the events: the events are read when they are written.
+    slot = slots("ics", part, version, shape=_event_text)
+    for entry, note in scheduled:
+        yield slot(entry, note)
     yield _CALENDAR_CLOSE.encode("utf-8")
+
+
+def _event_text(piece: str) -> str:
+    return str(json.loads(piece)["event"]) if piece else ""
 
 
 def _uid(url: str) -> str:

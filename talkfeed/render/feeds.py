@@ -27,6 +27,7 @@ from talkfeed.clean import as_html_text
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
 from talkfeed.render.html import Item
 from talkfeed.render.html.item import facts_line
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
@@ -128,33 +129,43 @@ def _attribute(value: str) -> str:
 
 def render_rss(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
     """Render an RSS 2.0 channel of the talks, in the order given, with atom:link self."""
-    return b"".join(rss_chunks(entries, settings, part))
+    return joined(rss_chunks(entries, settings, part))
 
 
-def rss_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
-    """Give the RSS channel a piece at a time: its head, each talk's item, its end."""
+def rss_chunks(
+    entries: Sequence[Entry], settings: FeedSettings, part: Part, version: Version = no_version
+) -> Iterator[Chunk]:
+    """Give the RSS channel a piece at a time: its head, each talk's item (a slot), its end."""
     feed = _feed(entries, settings, self_name=RSS_NAME, self_type="application/rss+xml")
     # Readers render a channel description as HTML: a tag or speaker name must show as written.
     feed.description(as_html_text(settings.description))
-    yield from _chunks(feed.rss_str(pretty=True).decode("utf-8"), _RSS_CLOSE, entries, "rss", part, settings)
+    document = feed.rss_str(pretty=True).decode("utf-8")
+    yield from _chunks(document, _RSS_CLOSE, entries, "rss", part, version, settings)
 
 
 def render_atom(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
     """Render an Atom 1.0 feed of the talks, in the order given, with self and alternate links."""
-    return b"".join(atom_chunks(entries, settings, part))
+    return joined(atom_chunks(entries, settings, part))
 
 
-def atom_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
-    """Give the Atom feed a piece at a time: its head, each talk's entry, its end."""
+def atom_chunks(
+    entries: Sequence[Entry], settings: FeedSettings, part: Part, version: Version = no_version
+) -> Iterator[Chunk]:
+    """Give the Atom feed a piece at a time: its head, each talk's entry (a slot), its end."""
     feed = _feed(entries, settings, self_name=ATOM_NAME, self_type="application/atom+xml")
-    yield from _chunks(
-        feed.atom_str(pretty=True).decode("utf-8"), _ATOM_CLOSE, entries, "atom", part, settings
-    )
+    document = feed.atom_str(pretty=True).decode("utf-8")
+    yield from _chunks(document, _ATOM_CLOSE, entries, "atom", part, version, settings)
 
 
 def _chunks(
-    document: str, closing: str, entries: Sequence[Entry], name: str, part: Part, settings: FeedSettings
-) -> Iterator[bytes]:
+    document: str,
+    closing: str,
+    entries: Sequence[Entry],
+    name: str,
+    part: Part,
+    version: Version,
+    settings: FeedSettings,
+) -> Iterator[Chunk]:
     head = document[: document.rindex(closing)]
     if settings.stylesheet_url is not None:
         # Point browsers to CSS that makes the raw feed readable (CSS, not XSLT: XSLT is going away).
@@ -162,8 +173,9 @@ def _chunks(
         instruction = f'<?xml-stylesheet type="text/css" href={quoteattr(settings.stylesheet_url)}?>'
         head = "\n".join((declaration, instruction, rest))
     yield head.encode("utf-8")
+    slot = slots(name, part, version)
     for entry in entries:
-        yield part(entry, name).encode("utf-8")
+        yield slot(entry, None)
     yield closing.encode("utf-8")
 
 

@@ -3,9 +3,10 @@ function that gives its bytes a piece at a time from the talks' stored parts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
+from typing import Any
 from urllib.parse import quote
 
 from talkfeed.model import FORMATS, Entry, FeedSettings, Part
@@ -23,8 +24,10 @@ from talkfeed.render.html.page import (
 )
 from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
 from talkfeed.render.settings import feed_settings
+from talkfeed.render.slots import Chunk, Version, no_version
 from talkfeed.select.views import View, upcoming
 from talkfeed.write.files import Content
+from talkfeed.write.splice import Spliced
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
 
@@ -32,7 +35,7 @@ UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _PER_VIEWS = frozenset({"tag", "author", "lang", "past", "source"})
 """The views ``--per`` asks for: each gets its feeds, its calendar and its page."""
 _FEED_FILES: Mapping[
-    str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings, Part], Iterator[bytes]]]
+    str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings, Part, Version], Iterator[Chunk]]]
 ] = {
     "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", rss_chunks),
     "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", atom_chunks),
@@ -40,18 +43,36 @@ _FEED_FILES: Mapping[
 }
 
 
-def render_files(plan: Plan, views: Sequence[View], talks: Sequence[Entry], part: Part) -> dict[str, Content]:
+def render_files(
+    plan: Plan, views: Sequence[View], talks: Sequence[Entry], part: Part, version: Version = no_version
+) -> dict[str, Content]:
     """Lay out the plan's formats of every view, keyed by path below the output folder.
 
-    ``talks`` are every valid talk of the run, whose parts ``part`` gives. Each file is a
-    function that gives its bytes a piece at a time, as the writer writes it: no file is ever
-    whole in memory.
+    ``talks`` are every valid talk of the run, whose parts ``part`` gives and ``version`` names.
+    Each file with talks in it is ``Spliced``: a function that gives its bytes a piece at a
+    time, each talk's part a slot that the writer fills or copies from the old file. No file is
+    ever whole in memory.
     """
     newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     upcoming_of = partial(upcoming, plan=plan)
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part)
+    known = _remembered(version)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known)
+
+
+def _remembered(version: Version) -> Version:
+    """Ask ``version`` once per talk: every file asks it for each of its talks."""
+    known: dict[tuple[int, str], str | None] = {}
+
+    def remembered(entry: Entry) -> str | None:
+        try:
+            return known[entry.key]
+        except KeyError:
+            told = known[entry.key] = version(entry)
+            return told
+
+    return remembered
 
 
 def _render(
@@ -61,6 +82,7 @@ def _render(
     limit: int | None,
     upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
     part: Part,
+    version: Version,
 ) -> dict[str, Content]:
     main = views[0]
     root = settings_by_language[main.language]
@@ -72,18 +94,16 @@ def _render(
         settings = view_settings(view, root, settings_by_language)
         for format_name, (name, _, _, chunks) in _FEED_FILES.items():
             if format_name in formats:
-                outputs[view.folder + name] = partial(chunks, view.talks[:limit], settings, part)
+                outputs[view.folder + name] = _spliced(chunks, view.talks[:limit], settings, part, version)
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
-            outputs[calendar] = partial(calendar_chunks, view.talks, settings, settings.title, part)
+            outputs[calendar] = _calendar(view.talks, settings, part, version)
         if view.kind in _PER_VIEWS:
             # Each --per view is a set of its own: feeds, calendar and page.
             if "ics" in formats:
-                outputs[view.folder + CALENDAR_NAME] = partial(
-                    calendar_chunks, view.talks, settings, settings.title, part
-                )
+                outputs[view.folder + CALENDAR_NAME] = _calendar(view.talks, settings, part, version)
             if "html" in formats:
-                outputs[view.folder + PAGE_NAME] = partial(
+                outputs[view.folder + PAGE_NAME] = _spliced(
                     page_chunks,
                     view.talks,
                     settings,
@@ -92,12 +112,13 @@ def _render(
                     upcoming_of(view.talks),
                     "../" * view.folder.count("/") + ABOUT_NAME,
                     part,
+                    version,
                 )
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
     outputs[ABOUT_NAME] = render_about(root)
     if "html" in formats:
-        outputs[PAGE_NAME] = partial(
+        outputs[PAGE_NAME] = _spliced(
             page_chunks,
             main.talks,
             root,
@@ -106,8 +127,19 @@ def _render(
             next(view.talks for view in views if view.kind == "upcoming"),
             ABOUT_NAME,
             part,
+            version,
         )
     return outputs
+
+
+def _spliced(chunks: Callable[..., Iterable[Chunk]], *arguments: Any) -> Spliced:
+    """A file whose chunks need no notes of the last run."""
+    return Spliced(lambda notes: chunks(*arguments))
+
+
+def _calendar(talks: Sequence[Entry], settings: FeedSettings, part: Part, version: Version) -> Spliced:
+    """A calendar file, which takes its events' time zones from the last run's notes where it can."""
+    return Spliced(lambda notes: calendar_chunks(talks, settings, settings.title, part, version, notes))
 
 
 def view_settings(

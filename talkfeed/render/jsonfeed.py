@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 from talkfeed.render.html import Item
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -26,11 +27,13 @@ def json_piece(item: Item) -> str:
 
 def render_json_feed(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:
     """Render the feed; keys keep one order and dates are RFC 3339, so output is reproducible."""
-    return b"".join(json_chunks(entries, settings, part))
+    return joined(json_chunks(entries, settings, part))
 
 
-def json_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) -> Iterator[bytes]:
-    """Give the feed a piece at a time: its head, each item, its end.
+def json_chunks(
+    entries: Sequence[Entry], settings: FeedSettings, part: Part, version: Version = no_version
+) -> Iterator[Chunk]:
+    """Give the feed a piece at a time: its head, each item (a slot), its end.
 
     The document is exactly what ``json.dumps(feed, indent=2)`` gives for the whole feed, with
     ``items`` its last key: each item's piece is that text, rendered once per talk.
@@ -53,8 +56,10 @@ def json_chunks(entries: Sequence[Entry], settings: FeedSettings, part: Part) ->
     if not entries:
         yield b"[]\n}\n"
         return
+    slot = slots("json", part, version)
     for index, entry in enumerate(entries):
-        yield (("[\n" if index == 0 else ",\n") + part(entry, "json")).encode("utf-8")
+        yield b"[\n" if index == 0 else b",\n"
+        yield slot(entry, None)
     yield b"\n  ]\n}\n"
 
 

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from talkfeed.errors import LockedError, OutputError
+from talkfeed.write.splice import Assembly, Copy, Layout, Layouts, Spliced, state_of
 
 TEMPORARY_PREFIX = ".talkfeed-tmp-"
 JOURNAL_NAME = ".talkfeed-journal"
@@ -97,11 +98,19 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
         os.close(descriptor)
 
 
-Content = bytes | Callable[[], Iterable[bytes]]
-"""A file's bytes, or a function giving them in pieces, so a large file is never whole in memory."""
+Content = bytes | Callable[[], Iterable[bytes]] | Spliced
+"""A file's bytes, or a function giving them in pieces, so a large file is never whole in memory,
+or its pieces with talks' parts the old file may hold (see ``splice``)."""
 
 
 def write_files(directory: Path, files: Mapping[str, Content]) -> list[Written]:
+    """Write ``files`` as ``write_spliced`` does, with no layouts of an earlier run."""
+    return write_spliced(directory, files, Layouts())[0]
+
+
+def write_spliced(
+    directory: Path, files: Mapping[str, Content], previous: Layouts
+) -> tuple[list[Written], Layouts]:
     """Write ``files`` (relative path → content) into ``directory`` as one set; call it under ``locked``.
 
     Each file is staged beside its target while it is produced, then compared with the file it
@@ -113,6 +122,10 @@ def write_files(directory: Path, files: Mapping[str, Content]) -> list[Written]:
     Raises ``OutputError`` naming the path and the cause, before writing anything when a
     name would leave ``directory`` or a symbolic link stands in the way; the folder then
     still holds the previous set and no temporary files.
+
+    A ``Spliced`` file reuses the byte ranges of the file it replaces where ``previous`` (the
+    layouts this function returned last time) still describes that file; the layouts of the
+    set as written are returned beside what was written, for the next run.
     """
     _check_names(directory, files)
     _make_folder(directory)
@@ -123,13 +136,13 @@ def write_files(directory: Path, files: Mapping[str, Content]) -> list[Written]:
             stale = sorted(set(_previous_names(folders)) - set(outputs))
             for name in [*outputs, *stale]:
                 folders.check_file(name)
-            staged = _stage(folders, outputs)
+            staged, layouts = _stage(folders, outputs, previous)
             changed = set(staged)
             _switch(folders, staged, stale)
         except OSError as error:
             raise OutputError(f"cannot write: {_cause(error)}", str(error.filename or directory)) from None
     written = [Written(directory / name, name in changed) for name in sorted(files)]
-    return written + [Written(directory / name, True, removed=True) for name in stale]
+    return written + [Written(directory / name, True, removed=True) for name in stale], layouts
 
 
 def needs_recovery(directory: Path) -> bool:
@@ -275,15 +288,18 @@ class _Folders:
             with open(descriptor, "rb") as handle:
                 return handle.read()
 
-    def create(self, name: str, chunks: Iterable[bytes], named: str) -> None:
-        """Write ``chunks`` to the new file ``name`` with mode 0644 (not synced: ``sync_file``);
-        errors name ``named``."""
+    def create(self, name: str, chunks: Iterable[bytes | Copy], named: str) -> None:
+        """Write ``chunks`` (bytes, or ranges of another open file) to the new file ``name`` with
+        mode 0644 (not synced: ``sync_file``); errors name ``named``."""
         folder = self.holding(name, create=True)
         assert folder is not None
         with self._naming(named):
             descriptor = os.open(_leaf(name), _CREATE_FLAGS, FILE_MODE, dir_fd=folder)
             try:
                 for chunk in chunks:
+                    if isinstance(chunk, Copy):
+                        chunk.into(descriptor)
+                        continue
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(descriptor, view) :]
@@ -510,29 +526,100 @@ def _previous_names(folders: _Folders) -> list[str]:
     ]
 
 
-def _stage(folders: _Folders, outputs: Mapping[str, Content]) -> dict[str, str]:
+def _stage(
+    folders: _Folders, outputs: Mapping[str, Content], previous: Layouts
+) -> tuple[dict[str, str], Layouts]:
     """Write each output beside its target; keep (synced) only those that differ from it.
 
-    Returns the staged files by target. On an error, no staged file is left behind.
+    A ``Spliced`` output whose segments are those of the old file is not written at all; one
+    that differs reuses what it can of the old file. Returns the staged files by target, and
+    the layouts of the spliced files as the set will hold them. On an error, no staged file is
+    left behind.
     """
     staged: dict[str, str] = {}
+    layouts = Layouts()
     try:
         for name, content in outputs.items():
-            temporary = _sibling(name, f"{os.getpid()}-")
-            folders.unlink(temporary)
-            chunks = (content,) if isinstance(content, bytes) else content()
-            folders.create(temporary, chunks, named=name)
-            if folders.same(temporary, name):
-                folders.unlink(temporary)
+            if isinstance(content, Spliced):
+                layout = _stage_spliced(folders, name, content, previous, staged, layouts.notes)
+                if layout is not None:
+                    layouts.files[name] = layout
             else:
-                staged[name] = temporary
-                folders.sync_file(temporary, named=name)
+                _stage_one(folders, name, (content,) if isinstance(content, bytes) else content(), staged)
     except BaseException:
         for temporary in [*staged.values(), *(_sibling(name, f"{os.getpid()}-") for name in outputs)]:
             with contextlib.suppress(OSError):
                 folders.unlink(temporary)
         raise
-    return staged
+    return staged, layouts
+
+
+def _stage_one(
+    folders: _Folders,
+    name: str,
+    chunks: Iterable[bytes | Copy],
+    staged: dict[str, str],
+    differs: Callable[[], bool] = lambda: False,
+) -> None:
+    """Write one output beside its target; keep it (synced) in ``staged`` when it differs.
+
+    ``differs`` tells, once the chunks are written, whether they are known to differ from the
+    target: then the files are not compared.
+    """
+    temporary = _sibling(name, f"{os.getpid()}-")
+    folders.unlink(temporary)
+    folders.create(temporary, chunks, named=name)
+    if not differs() and folders.same(temporary, name):
+        folders.unlink(temporary)
+    else:
+        staged[name] = temporary
+        folders.sync_file(temporary, named=name)
+
+
+def _stage_spliced(
+    folders: _Folders,
+    name: str,
+    content: Spliced,
+    previous: Layouts,
+    staged: dict[str, str],
+    notes: dict[str, str],
+) -> Layout | None:
+    """Stage an assembled output, reusing the old file where its layout still describes it.
+
+    Returns the layout of the file the set will hold (``None`` when it cannot be told).
+    """
+    with _opened_old(folders, name, previous.files.get(name)) as (old_file, old_layout):
+        assembly = Assembly(content, old_layout, previous.notes)
+        notes.update(assembly.notes)
+        if old_layout is not None and assembly.unchanged():
+            return assembly.layout(old_layout.state, old_lengths=True)
+        _stage_one(folders, name, assembly.pieces(old_file), staged, lambda: assembly.differs)
+    status = folders.status(staged.get(name, name))
+    return assembly.layout(state_of(status)) if status is not None else None
+
+
+@contextlib.contextmanager
+def _opened_old(
+    folders: _Folders, name: str, layout: Layout | None
+) -> Iterator[tuple[int | None, Layout | None]]:
+    """Open the file ``name`` replaces when ``layout`` still describes it (same size, mtime, inode)."""
+    if layout is None:
+        yield None, None
+        return
+    folder = folders.holding(name)
+    try:
+        descriptor = os.open(_leaf(name), _READ_FLAGS, dir_fd=folder) if folder is not None else None
+    except OSError:
+        descriptor = None
+    if descriptor is None:
+        yield None, None
+        return
+    try:
+        status = os.fstat(descriptor)
+        intact = stat.S_ISREG(status.st_mode) and state_of(status) == layout.state
+        yield (descriptor, layout) if intact else (None, None)
+    finally:
+        os.close(descriptor)
 
 
 def _switch(folders: _Folders, staged: Mapping[str, str], stale: list[str]) -> None:

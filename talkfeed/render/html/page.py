@@ -6,6 +6,7 @@ autodiscovery ``<link rel="alternate">`` for every feed.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
 from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
+from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -71,7 +73,7 @@ def render_page(
     part: Part = own_piece,
 ) -> bytes:
     """Render the page whole; see ``page_chunks``."""
-    return b"".join(page_chunks(entries, settings, feeds, views, upcoming, about_href, part))
+    return joined(page_chunks(entries, settings, feeds, views, upcoming, about_href, part))
 
 
 def page_chunks(
@@ -82,31 +84,34 @@ def page_chunks(
     upcoming: Sequence[Entry],
     about_href: str,
     part: Part,
-) -> Iterator[bytes]:
+    version: Version = no_version,
+) -> Iterator[Chunk]:
     """Give the talks as one HTML page linking every feed and view, a piece at a time.
 
     The ``upcoming`` talks come first, in the order given (soonest first), under their own
-    heading; then every other talk of ``entries``, in the order given, as past talks.
+    heading; then every other talk of ``entries``, in the order given, as past talks. Each
+    talk's article is a slot: the template is given a marker for it, unique to this call.
     """
     coming = {entry.key for entry in upcoming}
     sections: list[tuple[str, Sequence[Entry]]] = [("Upcoming talks", upcoming)] if upcoming else []
     rest = [entry for entry in entries if entry.key not in coming]
     if rest or not sections:
         sections.append(("Past talks" if sections else "Talks", rest))
-    stream = TEMPLATES.get_template("page.html.j2").generate(
+    marker = Markup(f"\x00article-{secrets.token_hex(8)}\x00")
+    # Rendered whole with a marker per article (small without them), then cut at the markers.
+    text = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
         subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
-        sections=tuple((heading, _articles(talks, part)) for heading, talks in sections),
+        sections=tuple((heading, (marker for _ in talks)) for heading, talks in sections),
         views=tuple(views),
         about_href=about_href,
     )
-    for text in stream:
-        yield text.encode("utf-8")
-
-
-def _articles(talks: Sequence[Entry], part: Part) -> Iterator[Markup]:
-    for talk in talks:
-        yield Markup(part(talk, "html"))
+    head, *afters = text.split(marker)
+    yield head.encode("utf-8")
+    slot = slots("html", part, version)
+    for entry, after in zip((talk for _, talks in sections for talk in talks), afters, strict=True):
+        yield slot(entry, None)
+        yield after.encode("utf-8")
 
 
 def render_about(settings: FeedSettings) -> bytes:
