@@ -17,9 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from talkfeed import __version__
+from talkfeed import __version__, replay
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.model import Entry, Part, SourceOption, Talk
@@ -27,6 +26,7 @@ from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
 from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.render.slots import Version
+from talkfeed.replay import file_state, page_inputs
 from talkfeed.select.choose import held_back
 from talkfeed.select.shared import Shared, merged, merged_entries, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
@@ -59,31 +59,32 @@ def build(options: Options) -> BuildReport:
     plan = settle(options, building=True)
     with locked(plan.output, plan.wait_seconds):
         recover(plan.output)
+        report = _replayed(plan)
+        if report is not None:
+            return report
         sites = [survey(source) for source in plan.sources]
         with _caches(plan, sites) as caches:
-            report = _unchanged_build(plan, sites, caches)
-            if report is None:
-                from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+            from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
 
-                reading = _read_sources(plan, sites, caches, render=True)
-                _refuse_unpublishable(plan, reading)
-                shared = _shared(plan, reading)
-                talks = merged(reading.talks, shared)
-                views = choose_views(plan, talks)
-                files = render_files(
-                    plan,
-                    views,
-                    talks,
-                    _parts(plan, sites, caches, shared),
-                    _versions(plan, sites, caches, shared),
-                )
-                # Each file's layout (which bytes of the old file are which talk's) lets the next
-                # run copy what did not change.
-                layouts = read_layouts(caches[0].recall_text(f"layouts:{plan.output}"))
-                written, layouts = write_spliced(plan.output, files, layouts)
-                caches[0].remember_text(f"layouts:{plan.output}", layouts_text(layouts))
-                report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-                _remember_build(plan, sites, caches, report, reading)
+            reading = _read_sources(plan, sites, caches, render=True)
+            _refuse_unpublishable(plan, reading)
+            shared = _shared(plan, reading)
+            talks = merged(reading.talks, shared)
+            views = choose_views(plan, talks)
+            files = render_files(
+                plan,
+                views,
+                talks,
+                _parts(plan, sites, caches, shared),
+                _versions(plan, sites, caches, shared),
+            )
+            # Each file's layout (which bytes of the old file are which talk's) lets the next
+            # run copy what did not change.
+            layouts = read_layouts(caches[0].recall_text(f"layouts:{plan.output}"))
+            written, layouts = write_spliced(plan.output, files, layouts)
+            caches[0].remember_text(f"layouts:{plan.output}", layouts_text(layouts))
+            report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+            _remember_build(plan, sites, caches, report, reading)
     return report
 
 
@@ -312,58 +313,47 @@ def _run_key(plan: Plan, sites: Sequence[Survey]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _fingerprint(sites: Sequence[Survey], caches: Sequence[PageCache]) -> str | None:
-    """Sum up every page of every source as the caches know them; ``None`` when any changed."""
-    prints = [cache.fingerprint(site.pages) for site, cache in zip(sites, caches, strict=True)]
-    if any(each is None for each in prints):
-        return None
-    return prints[0] if len(prints) == 1 else hashlib.sha256("|".join(map(str, prints)).encode()).hexdigest()
+def _build_key(plan: Plan) -> str:
+    """Sum up what besides the site's files decides a build: version, code, the plan less its
+    clock (its record's validity date covers that) and its wait."""
+    timeless = replace(plan, now=_EPOCH, selection=replace(plan.selection, now=_EPOCH), wait_seconds=0.0)
+    return hashlib.sha256(f"{__version__}|{code_stamp()}|{timeless!r}".encode()).hexdigest()
 
 
-def _unchanged_build(plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache]) -> BuildReport | None:
-    record = caches[0].recall(str(plan.output))
-    if record is None or record.get("key") != _run_key(plan, sites):
+def _replayed(plan: Plan) -> BuildReport | None:
+    """The last build's report, when nothing it read or wrote, nor the plan, changed since."""
+    outcome = replay.recall(plan.cache_folder, plan.output, _build_key(plan), plan.now)
+    if outcome is None:
         return None
-    until = record.get("valid_until")
-    if until is not None and plan.now >= datetime.fromisoformat(until):
-        return None
-    fingerprint = _fingerprint(sites, caches)
-    if fingerprint is None or fingerprint != record.get("fingerprint"):
-        return None
-    files = record.get("files", {})
-    if any(_file_state(plan.output / name) != state for name, state in files.items()):
-        return None
-    findings = tuple(sorted((finding_from(row) for row in record.get("findings", [])), key=finding_order))
-    written = tuple(Written(plan.output / name, False) for name in sorted(files) if not name.startswith("."))
-    return BuildReport(findings, int(record.get("published", 0)), written, tuple(record.get("skipped", [])))
+    findings = tuple(sorted((finding_from(row) for row in outcome.findings), key=finding_order))
+    written = tuple(
+        Written(plan.output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
+    )
+    return BuildReport(findings, outcome.published, written, outcome.skipped)
 
 
 def _remember_build(
     plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], report: BuildReport, reading: Reading
 ) -> None:
-    fingerprint = _fingerprint(sites, caches)
-    if fingerprint is None:
+    """Keep what the build read (each state from before it was read) and wrote, for ``_replayed``."""
+    pages = page_inputs(
+        (str(page.path), cache.states.get(page.key))
+        for site, cache in zip(sites, caches, strict=True)
+        for page in site.pages
+    )
+    if pages is None:
         return
+    folders = {name: state for site in sites for name, state in site.folders.items()}
+    files = [pair for site in sites for pair in site.files.items()] + pages
     names = [each.path.relative_to(plan.output).as_posix() for each in report.written if not each.removed]
-    until = _valid_until(plan, reading)
-    record: dict[str, Any] = {
-        "key": _run_key(plan, sites),
-        "fingerprint": fingerprint,
-        "valid_until": until.isoformat() if until is not None else None,
-        "files": {name: _file_state(plan.output / name) for name in [*names, MANIFEST_NAME]},
-        "findings": [finding_record(finding) for finding in report.findings],
-        "published": report.published,
-        "skipped": list(report.skipped),
-    }
-    caches[0].remember(str(plan.output), record)
-
-
-def _file_state(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
+    outcome = replay.Outcome(
+        files={name: file_state(plan.output / name) for name in [*names, MANIFEST_NAME]},
+        findings=tuple(finding_record(finding) for finding in report.findings),
+        published=report.published,
+        skipped=report.skipped,
+        valid_until=_valid_until(plan, reading),
+    )
+    replay.remember(plan.cache_folder, plan.output, _build_key(plan), replay.Inputs(folders, files), outcome)
 
 
 def _valid_until(plan: Plan, reading: Reading) -> datetime | None:

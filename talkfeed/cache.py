@@ -19,7 +19,6 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -286,47 +285,6 @@ class PageCache:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def fingerprint(self, pages: Sequence[PageFile]) -> str | None:
-        """Sum up every page and what it depends on, as they are now and as the cache knows them.
-
-        ``None`` when any page is not in the cache or has changed since it was read: then
-        only a full build can tell what the outputs are.
-        """
-        if self.connection is None or not self.recalled:
-            return None
-        try:
-            rows = {
-                path: (signature, dependencies)
-                for path, signature, dependencies in self.connection.execute(
-                    "SELECT path, signature, dependencies FROM pages"
-                )
-            }
-        except sqlite3.DatabaseError:
-            return None
-        digest = hashlib.sha256()
-        for page in pages:
-            row = rows.get(page.key)
-            if row is None or row[0] != file_signature(str(page.path)):
-                return None
-            try:
-                if any(file_signature(name) != signature for name, signature in json.loads(row[1])):
-                    return None
-            except (ValueError, TypeError):
-                return None
-            digest.update(f"{page.key}\0{row[0]}\0{row[1]}\0".encode())
-        return digest.hexdigest()
-
-    def recall(self, name: str) -> dict[str, Any] | None:
-        """What ``remember`` kept under ``name``, if anything."""
-        if self.connection is None:
-            return None
-        try:
-            row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (f"run:{name}",)).fetchone()
-            value = json.loads(row[0]) if row is not None else None
-        except (sqlite3.DatabaseError, ValueError):
-            return None
-        return value if isinstance(value, dict) else None
-
     def recall_text(self, name: str) -> str | None:
         """What ``remember_text`` kept under ``name``, if anything."""
         if self.connection is None:
@@ -344,15 +302,6 @@ class PageCache:
             return
         with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
             connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"text:{name}", text))
-
-    def remember(self, name: str, value: dict[str, Any]) -> None:
-        """Keep a small record of a run (JSON) for the next one."""
-        if self.connection is None:
-            return
-        with contextlib.suppress(sqlite3.DatabaseError), self.connection as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"run:{name}", json.dumps(value))
-            )
 
 
 @functools.cache

@@ -47,26 +47,44 @@ class SectionIndex:
     """Its language: its file name's, else its content folder's."""
 
 
-def find_pages(source: Source) -> tuple[list[PageFile], list[Finding], list[SectionIndex]]:
+def find_pages(
+    source: Source, folders: dict[str, str] | None = None
+) -> tuple[list[PageFile], list[Finding], list[SectionIndex]]:
     """List the talk pages below SOURCE in a stable order, warnings for what is skipped,
-    and the section pages above them (whose ``cascade`` applies to them)."""
+    and the section pages above them (whose ``cascade`` applies to them).
+
+    ``folders``, when given, gets the state of every folder listed (``folder_state``), taken
+    before it was listed: while no folder's state changes, neither can the listing.
+    """
     findings: list[Finding] = []
     indexes: list[SectionIndex] = []
+    seen = folders if folders is not None else {}
     if source.single_page is not None:
         page = _page_file(source, source.single_page, _bundle_of(source.single_page))
-        indexes = _indexes_above(source, source.single_page)
+        indexes = _indexes_above(source, source.single_page, seen)
         return [page], findings, indexes
     pages: list[PageFile] = []
     for section, content in source.sections:
+        seen[str(section.parent)] = folder_state(str(section.parent))
         if section.is_symlink():
             findings.append(_skipped(source, section, "is a link to a folder; not followed"))
             continue
-        pages.extend(_walk_section(source, section, content, findings, indexes))
-        indexes += _indexes_above(source, section)
+        pages.extend(_walk_section(source, section, content, findings, indexes, seen))
+        indexes += _indexes_above(source, section, seen)
     return pages, findings, sorted(set(indexes), key=lambda index: index.path)
 
 
-def _indexes_above(source: Source, path: Path) -> list[SectionIndex]:
+def folder_state(folder: str) -> str:
+    """Tell a folder's state: its inode and mtime, which any entry added, removed or renamed
+    changes; "absent" when it is not there."""
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return "absent"
+    return f"{stat.st_ino}:{stat.st_mtime_ns}"
+
+
+def _indexes_above(source: Source, path: Path, seen: dict[str, str]) -> list[SectionIndex]:
     """The section pages of the folders between the content root and ``path``."""
     content = source.root_of(path)
     if content is None:
@@ -74,6 +92,7 @@ def _indexes_above(source: Source, path: Path) -> list[SectionIndex]:
     found = []
     folder = path if path.is_dir() else path.parent
     while folder == content.path or content.path in folder.parents:
+        seen[str(folder)] = folder_state(str(folder))
         found += _section_indexes(source, content, str(folder), os.listdir(folder))
         folder = folder.parent
     return found
@@ -105,6 +124,7 @@ def _walk_section(
     content: ContentRoot,
     findings: list[Finding],
     indexes: list[SectionIndex],
+    seen: dict[str, str],
 ) -> list[PageFile]:
     # Plain strings and scandir here: pathlib and extra lstat calls cost more than the walk.
     pages: list[PageFile] = []
@@ -115,6 +135,7 @@ def _walk_section(
     pending = [top]
     while pending:
         folder = pending.pop()
+        seen[folder] = folder_state(folder)
         subfolders, files, links = _listing(folder)
         indexes += _section_indexes(source, content, folder, files)
         for name in sorted(links & set(subfolders)):

@@ -12,16 +12,17 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache, file_signature
 from talkfeed.errors import Finding, Severity, finding_order
 from talkfeed.model import Credit, Entry, PartSettings, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
-from talkfeed.read.discover import PageFile, find_pages
+from talkfeed.read.discover import PageFile, find_pages, folder_state
 from talkfeed.read.page import ReadContext, read_page, unexpected
 from talkfeed.read.permalinks import PathStyle
-from talkfeed.read.site import read_author_names
+from talkfeed.read.site import author_folders, read_author_names
 
 if TYPE_CHECKING:
     from talkfeed.plan import Plan, SourcePlan
@@ -37,6 +38,12 @@ class Survey:
     pages: tuple[PageFile, ...] = field(repr=False)
     context: ReadContext
     findings: tuple[Finding, ...] = field(repr=False)
+    folders: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The state of every folder listed to find the pages, profiles and section pages, taken
+    before it was listed (``folder_state``)."""
+    files: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The state of every file the context was read from (section pages, author profiles),
+    taken before it was read (``file_signature``)."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,16 @@ class Reading:
 def survey(plan: SourcePlan) -> Survey:
     """Find a source's talk pages, and read what reading them needs: author names and cascades."""
     source, site = plan.source, plan.site
-    pages, findings, indexes = find_pages(source)
+    folders: dict[str, str] = {}
+    pages, findings, indexes = find_pages(source, folders)
     if source.note is not None:
         findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
+    for folder in author_folders(site.root, source.content_roots):
+        folders[str(folder)] = folder_state(str(folder))
+    profiles = [
+        str(path) for folder in author_folders(site.root, source.content_roots) for path in _files_in(folder)
+    ]
+    files = {name: file_signature(name) for name in (*profiles, *(str(index.path) for index in indexes))}
     authors, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
@@ -80,7 +94,14 @@ def survey(plan: SourcePlan) -> Survey:
         site_root=site.root,
         static_dirs=site.static_dirs,
     )
-    return Survey(tuple(pages), context, (*findings, *author_findings, *cascade_findings))
+    return Survey(tuple(pages), context, (*findings, *author_findings, *cascade_findings), folders, files)
+
+
+def _files_in(folder: Path) -> list[Path]:
+    try:
+        return sorted(path for path in folder.iterdir() if path.is_file())
+    except OSError:
+        return []
 
 
 def read_pages(

@@ -279,6 +279,17 @@ def _text(value: object) -> str | None:
     return None
 
 
+def author_folders(root: Path | None, content_roots: tuple[ContentRoot, ...] = ()) -> list[Path]:
+    """The folders whose listings decide which author profiles ``read_author_names`` reads."""
+    if root is None:
+        return []
+    folders = [root / "data" / "authors"]
+    for content in content_roots:
+        folders.append(content.path / "authors")
+        folders += sorted(path.parent for path in content.path.glob("authors/*/_index*.md"))
+    return folders
+
+
 def read_author_names(
     root: Path | None, content_roots: tuple[ContentRoot, ...] = ()
 ) -> tuple[dict[tuple[str, str], str], list[Finding]]:

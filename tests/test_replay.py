@@ -1,0 +1,145 @@
+"""A build where nothing changed replays the last one's report without finding or reading a page;
+whatever it would have read differently makes it build again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    copy = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, copy)
+    return copy
+
+
+def _build(site: Path, out: Path) -> None:
+    result = run_cli(["build", site, "-o", out, "--now", FIXED_NOW, "-q"])
+    assert result.exit_code == 0, result.stderr
+
+
+def _items(out: Path) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    return items
+
+
+def _titles(out: Path) -> list[object]:
+    return [item["title"] for item in _items(out)]
+
+
+NEW_PAGE = """---
+title: A Talk Added Later
+date: 2025-06-01T10:00:00Z
+publishDate: 2025-05-01T00:00:00Z
+authors: [causal-author]
+---
+Text.
+"""
+
+
+@pytest.fixture
+def surveyed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every source the build surveys (finds the pages of)."""
+    from talkfeed import build as build_module
+
+    seen: list[Path] = []
+    real = build_module.survey
+
+    def recording(source):  # type: ignore[no-untyped-def]
+        seen.append(source.source.given)
+        return real(source)
+
+    monkeypatch.setattr(build_module, "survey", recording)
+    return seen
+
+
+def test_nothing_changed_finds_no_page(site: Path, tmp_path: Path, surveyed: list[Path]) -> None:
+    _build(site, tmp_path / "out")
+    assert len(surveyed) == 1
+    _build(site, tmp_path / "out")
+    assert len(surveyed) == 1
+
+
+def test_a_page_added_in_a_new_folder_is_published(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    (site / "content" / "talk" / "added" / "deeper").mkdir(parents=True)
+    (site / "content" / "talk" / "added" / "deeper" / "index.md").write_text(NEW_PAGE, encoding="utf-8")
+    _build(site, tmp_path / "out")
+    assert "A Talk Added Later" in _titles(tmp_path / "out")
+
+
+def test_a_page_removed_is_no_longer_published(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    before = _titles(tmp_path / "out")
+    shutil.rmtree(site / "content" / "talk" / "causal-discovery-time-series")
+    _build(site, tmp_path / "out")
+    assert len(_titles(tmp_path / "out")) == len(before) - 1
+
+
+def test_a_page_renamed_keeps_its_text_under_its_new_path(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    talk = site / "content" / "talk"
+    os.rename(talk / "causal-discovery-time-series", talk / "causal-discovery")
+    _build(site, tmp_path / "out")
+    ids = [item["id"] for item in _items(tmp_path / "out")]
+    assert "https://demo.talkfeed.example/talk/causal-discovery/" in ids
+
+
+def test_a_section_page_cascade_edit_applies(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    index = site / "content" / "talk" / "_index.md"
+    text = index.read_text(encoding="utf-8").replace(
+        "cms_exclude: true", "cms_exclude: true\ncascade:\n  draft: true"
+    )
+    index.write_text(text, encoding="utf-8")
+    _build(site, tmp_path / "out")
+    fresh = run_cli(["build", site, "-o", tmp_path / "fresh", "--now", FIXED_NOW, "-q", "--no-cache"])
+    assert fresh.exit_code == 0, fresh.stderr
+    # Every talk that does not set draft itself is now a draft.
+    assert (
+        _titles(tmp_path / "out")
+        == _titles(tmp_path / "fresh")
+        == ["Learning Sparse Graphs from Few Samples"]
+    )
+
+
+def test_a_new_author_profile_names_the_speaker(site: Path, tmp_path: Path) -> None:
+    page = site / "content" / "talk" / "added" / "index.md"
+    page.parent.mkdir()
+    page.write_text(NEW_PAGE, encoding="utf-8")
+    _build(site, tmp_path / "out")
+    profile = site / "content" / "authors" / "causal-author" / "_index.md"
+    profile.parent.mkdir(parents=True)
+    profile.write_text("---\ntitle: Dr. Causal Author\n---\n", encoding="utf-8")
+    _build(site, tmp_path / "out")
+    added = next(item for item in _items(tmp_path / "out") if item["title"] == "A Talk Added Later")
+    assert added["authors"] == [{"name": "Dr. Causal Author"}]
+
+
+def test_an_output_edited_by_hand_is_written_again(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    feed = tmp_path / "out" / "feed.json"
+    good = feed.read_bytes()
+    feed.write_bytes(b"{}")
+    _build(site, tmp_path / "out")
+    assert feed.read_bytes() == good
+
+
+def test_a_damaged_record_is_no_record(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "talkfeed"
+    for record in cache.glob("build-*.json"):
+        record.write_text('{"version": 1, "key": [', encoding="utf-8")
+    page = site / "content" / "talk" / "sparse-graph-learning.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Learning Sparse Graphs", "Sparse Graphs"), encoding="utf-8"
+    )
+    _build(site, tmp_path / "out")
+    assert "Sparse Graphs from Few Samples" in _titles(tmp_path / "out")
