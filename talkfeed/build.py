@@ -206,7 +206,9 @@ def _read_sources(
 
 def _shared(plan: Plan, reading: Reading) -> list[Shared]:
     """The talks several sources publish: of those the main feeds publish, as the selection
-    chooses them (a draft or a page not yet out joins nothing)."""
+    chooses them (a draft or a page not yet out joins nothing). One site shares with no other."""
+    if not plan.aggregate:
+        return []
     return shared_talks(
         talk for talk in reading.talks if plan.publishes(talk) and held_back(talk, plan.selection) is None
     )

@@ -168,9 +168,10 @@ def _outcomes(
     """Each page's outcome: from the cache when the page is unchanged (and its parts were made
     for its base URL), else read now."""
     outcomes: dict[str, CachedPage] = {}
+    stamps = {code: _stamp(settings) for code, settings in urls.items()}
     for page in site.pages:
         cached = cache.lookup(page)
-        if cached is not None and _complete(cached, urls):
+        if cached is not None and _complete(cached, stamps):
             outcomes[page.key] = cached
     missing = [page for page in site.pages if page.key not in outcomes]
     signatures = [file_signature(str(page.path)) for page in missing]
@@ -193,10 +194,11 @@ def _without_pieces(outcome: CachedPage) -> CachedPage:
     return replace(outcome, entry=replace(outcome.entry, pieces={}))
 
 
-def _complete(cached: CachedPage, urls: Mapping[str, PartSettings]) -> bool:
-    if cached.entry is None or cached.entry.lang not in urls:
+def _complete(cached: CachedPage, stamps: Mapping[str, str]) -> bool:
+    """Whether a cached page's parts were made with the settings its language has now."""
+    if cached.entry is None or cached.entry.lang not in stamps:
         return True
-    return cached.pieces_stamp == _stamp(urls[cached.entry.lang])
+    return cached.pieces_stamp == stamps[cached.entry.lang]
 
 
 def _read_all(
