@@ -100,6 +100,9 @@ MAX_ITEMS = 100
 MAX_NESTING = 100
 """How deep a page's content may nest; the HTML sanitizer's time grows with the square of it."""
 _QUOTE_OR_INDENT = re.compile(r"[ \t>]*")
+_LINE_LEAD = re.compile(r"^[ \t>]+", re.MULTILINE)
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Where ``str.splitlines`` ends a line besides a line feed."""
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
 _NOT_NESTING = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -752,11 +755,13 @@ class _PageDates:
 def _nesting_depth(markdown: str) -> int:
     """Bound how deep Markdown nests: quote markers and indentation per line, and raw HTML tags."""
     deepest = 0
-    for line in markdown.splitlines():
-        lead = _QUOTE_OR_INDENT.match(line)
-        if lead is not None:
-            marks = lead.group()
-            deepest = max(deepest, marks.count(">") + len(marks.expandtabs(4).replace(">", "")) // 2)
+    # Each line's leading quote markers and indentation; most lines have none.
+    if _OTHER_LINE_BREAKS.search(markdown) is None:
+        leads = (lead.group() for lead in _LINE_LEAD.finditer(markdown))
+    else:
+        leads = (lead.group() for line in markdown.splitlines() if (lead := _QUOTE_OR_INDENT.match(line)))
+    for marks in leads:
+        deepest = max(deepest, marks.count(">") + len(marks.expandtabs(4).replace(">", "")) // 2)
     depth = 0
     for match in _TAG.finditer(markdown):
         closing, name, self_closing = match.groups()

@@ -283,6 +283,14 @@ def _cut(items: tuple[str, ...], spec: str) -> tuple[str, ...]:
 
 def sanitize_path(text: str, style: PathStyle) -> str:
     """Hugo's ``MakePathSanitized``: keep path-safe characters, hyphenate spaces, lower-case."""
+    result = text if _PATH_SAFE.fullmatch(text) else _kept(text)
+    if style.remove_accents:
+        decomposed = unicodedata.normalize("NFD", result)
+        result = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return result.lower() if style.lower else result
+
+
+def _kept(text: str) -> str:
     out: list[str] = []
     pending_hyphen = False
     was_hyphen = False
@@ -296,11 +304,11 @@ def sanitize_path(text: str, style: PathStyle) -> str:
             out.append(char)
         elif out and not was_hyphen and char.isspace():
             pending_hyphen = True
-    result = "".join(out)
-    if style.remove_accents:
-        decomposed = unicodedata.normalize("NFD", result)
-        result = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return result.lower() if style.lower else result
+    return "".join(out)
+
+
+_PATH_SAFE = re.compile(r"[A-Za-z0-9./\\_#+~@-]*")
+"""Characters ``_allowed`` keeps whatever surrounds them: a text of only these is kept whole."""
 
 
 def _allowed(text: str, index: int, char: str) -> bool:

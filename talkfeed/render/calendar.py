@@ -60,27 +60,23 @@ def _fold(line: str, limit: int = 75) -> str:
     """Fold a content line as icalendar does: before the octet that would reach ``limit``.
 
     A TEXT escape (a backslash or caret) is never left at the end of a folded line.
-    icalendar walks every character in Python; most lines are short or plain ASCII.
+    icalendar walks every character in Python; here a non-ASCII line is cut in its UTF-8
+    octets, each cut moved back to the start of the character it falls in.
     """
     if line.isascii():
         return _fold_ascii(line, limit)
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = 1 if char < "\x80" else len(char.encode("utf-8"))
-        if current and size + width >= limit:
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                parts.append("".join(current))
-                current, size = [carried], len(carried.encode("utf-8"))
-            else:
-                parts.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    if current:
-        parts.append("".join(current))
+    octets = line.encode("utf-8")
+    parts = []
+    start = 0
+    while len(octets) - start >= limit:
+        end = start + limit - 1
+        while octets[end] & 0xC0 == 0x80:  # inside a character
+            end -= 1
+        if octets[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        parts.append(octets[start:end].decode("utf-8"))
+        start = end
+    parts.append(octets[start:].decode("utf-8"))
     return "\r\n ".join(parts)
 
 

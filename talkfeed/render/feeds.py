@@ -14,19 +14,22 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
+from feedgen.util import formatRFC2822, xml_elem
 
 from talkfeed.clean import as_html_text
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
-from talkfeed.render.html import Item
+from talkfeed.render.html import Enclosure, Item
 from talkfeed.render.html.item import facts_line
+from talkfeed.render.prepared import Prepared
 from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 RSS_NAME = "index.xml"
@@ -43,6 +46,11 @@ def feed_updated(entries: Sequence[Entry], settings: FeedSettings) -> datetime:
     return max(dates, default=settings.empty_updated or _EMPTY_FEED_DATE)
 
 
+def feed_pieces(item: Item) -> dict[str, str]:
+    """Render one talk's RSS ``<item>`` and Atom ``<entry>``, as ``"rss"`` and ``"atom"``."""
+    return _FEED_PIECES(_facts(item))
+
+
 def rss_piece(item: Item) -> str:
     """Render one talk's RSS ``<item>`` with content:encoded, dc:creator and its enclosure.
 
@@ -50,59 +58,126 @@ def rss_piece(item: Item) -> str:
     and where) and ``dcterms:abstract`` (the summary as plain text) are what a browser shows.
     Readers take ``dc:description`` for an item's HTML summary, so plain text goes elsewhere.
     """
-    with _container() as feed:
-        return _rss_piece(feed, item)
+    return feed_pieces(item)["rss"]
 
 
 def atom_piece(item: Item) -> str:
     """Render one talk's Atom ``<entry>``: a plain-text summary, html content, its authors,
     and ``dc:coverage`` (when and where)."""
+    return feed_pieces(item)["atom"]
+
+
+class _Medium(Enum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True)
+class _File:
+    url: str
+    size: str
+    media_type: str
+    title: str
+    medium: _Medium
+
+
+@dataclass(frozen=True)
+class _Category:
+    term: str
+    scheme: str | None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a talk's RSS item and Atom entry say, as feedgen is given it."""
+
+    title: str
+    url: str
+    id: str
+    permalink: bool
+    published: datetime
+    updated: datetime
+    summary_html: str
+    content_html: str
+    categories: tuple[_Category, ...]
+    authors: tuple[str, ...]
+    coverage: str
+    summary_text: str
+    image: _File | None
+    attachments: tuple[_File, ...]
+
+
+def _facts(item: Item) -> _Facts:
+    talk = item.talk
+    # The site that publishes a talk, told apart from its tags by the site's URL as scheme.
+    credits = tuple(_Category(credit.label, credit.site_url or None) for credit in item.credits)
+    return _Facts(
+        title=talk.title,
+        url=item.url,
+        id=item.id,
+        permalink=item.id == item.url,
+        published=talk.published,
+        updated=talk.modified or talk.published,
+        summary_html=item.summary_html,
+        content_html=item.content_html,
+        categories=(*(_Category(tag, None) for tag in talk.tags), *credits),
+        authors=talk.authors,
+        coverage=" · ".join(facts_line(talk)),
+        summary_text=item.summary_text,
+        image=_file(item.image) if item.image is not None else None,
+        attachments=tuple(_file(file) for file in item.attachments),
+    )
+
+
+def _file(file: Enclosure) -> _File:
+    return _File(file.url, str(file.size), file.media_type, file.title, _medium(file.media_type))
+
+
+def _rss_item(facts: _Facts) -> str:
     with _container() as feed:
-        return _atom_piece(feed, item)
-
-
-def _rss_piece(feed: FeedGenerator, item: Item) -> str:
-    entry = _entry(feed, item)
-    entry.guid(item.id, permalink=item.id == item.url)
-    if item.talk.authors:
-        # One element naming every speaker: readers keep either the first or the last of several.
-        entry.dc.dc_creator(", ".join(item.talk.authors))
-    _coverage(entry, item)
-    if item.summary_text:
-        entry.dcterms.abstract(item.summary_text)
-    if item.image is not None:
-        entry.enclosure(item.image.url, str(item.image.size), item.image.media_type)
-    for file in (item.image, *item.attachments):
-        if file is not None:
-            media = {"url": file.url, "fileSize": str(file.size), "type": file.media_type}
-            entry.media.content({**media, "medium": _medium(file.media_type)}, group=None)
-    document: str = feed.rss_str(pretty=True).decode("utf-8")
+        entry = _entry(feed, facts)
+        entry.guid(facts.id, permalink=facts.permalink)
+        if facts.authors:
+            # One element naming every speaker: readers keep either the first or the last of several.
+            entry.dc.dc_creator(", ".join(facts.authors))
+        if facts.coverage:
+            entry.dc.dc_coverage(facts.coverage)
+        if facts.summary_text:
+            entry.dcterms.abstract(facts.summary_text)
+        if facts.image is not None:
+            entry.enclosure(facts.image.url, facts.image.size, facts.image.media_type)
+        for file in (facts.image, *facts.attachments):
+            if file is not None:
+                media = {"url": file.url, "fileSize": file.size, "type": file.media_type}
+                entry.media.content({**media, "medium": file.medium.value}, group=None)
+        document: str = feed.rss_str(pretty=True).decode("utf-8")
     return document[document.index("    <item>") : document.rindex(_RSS_CLOSE)]
 
 
-def _atom_piece(feed: FeedGenerator, item: Item) -> str:
-    entry = _entry(feed, item)
-    entry.id(item.id)
-    if item.summary_text:
-        entry.summary(item.summary_text, type="text")
-    for author in item.talk.authors:
-        entry.author({"name": author})
-    _coverage(entry, item)
-    links = [{"href": item.url, "rel": "alternate", "type": "text/html"}]
-    for file in (item.image, *item.attachments):
-        if file is not None:
-            attributes = {"rel": "enclosure", "type": file.media_type, "length": str(file.size)}
-            links.append({"href": file.url, **attributes, "title": file.title})
-            entry.link(href=file.url, **attributes, title=file.title)
-    document: str = feed.atom_str(pretty=True).decode("utf-8")
+def _atom_entry(facts: _Facts) -> str:
+    with _container() as feed:
+        entry = _entry(feed, facts)
+        entry.id(facts.id)
+        if facts.summary_text:
+            entry.summary(facts.summary_text, type="text")
+        for author in facts.authors:
+            entry.author({"name": author})
+        if facts.coverage:
+            entry.dc.dc_coverage(facts.coverage)
+        links = [{"href": facts.url, "rel": "alternate", "type": "text/html"}]
+        for file in (facts.image, *facts.attachments):
+            if file is not None:
+                attributes = {"rel": "enclosure", "type": file.media_type, "length": file.size}
+                links.append({"href": file.url, **attributes, "title": file.title})
+                entry.link(href=file.url, **attributes, title=file.title)
+        document: str = feed.atom_str(pretty=True).decode("utf-8")
     return _with_link_attributes(document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)], links)
 
 
-def _coverage(entry: FeedEntry, item: Item) -> None:
-    """Say when and where the talk is, as Dublin Core's coverage (its time and place)."""
-    facts = facts_line(item.talk)
-    if facts:
-        entry.dc.dc_coverage(" · ".join(facts))
+# feedgen builds an lxml tree for every entry; it runs once per shape of entry instead.
+_FEED_PIECES = Prepared({"rss": _rss_item, "atom": _atom_entry}, dates=(formatRFC2822, datetime.isoformat))
 
 
 def _with_link_attributes(piece: str, links: list[dict[str, str]]) -> str:
@@ -179,9 +254,9 @@ def _chunks(
     yield closing.encode("utf-8")
 
 
-def _medium(media_type: str) -> str:
+def _medium(media_type: str) -> _Medium:
     kind = media_type.split("/")[0]
-    return kind if kind in ("image", "video", "audio") else "document"
+    return _Medium(kind) if kind in ("image", "video", "audio") else _Medium.DOCUMENT
 
 
 @contextlib.contextmanager
@@ -261,19 +336,15 @@ def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self
     return feed
 
 
-def _entry(feed: FeedGenerator, item: Item) -> FeedEntry:
+def _entry(feed: FeedGenerator, facts: _Facts) -> FeedEntry:
     entry = feed.add_entry(order="append")
-    talk = item.talk
-    entry.title(talk.title)
-    entry.link(href=item.url, rel="alternate", type="text/html")
-    entry.published(talk.published)
-    entry.updated(talk.modified or talk.published)
-    if item.summary_html:
-        entry.summary(item.summary_html, type="html")
-    entry.content(item.content_html, type="html")
-    for tag in talk.tags:
-        entry.category(term=tag)
-    for credit in item.credits:
-        # The site that publishes the talk, told apart from its tags by the site's URL as scheme.
-        entry.category(term=credit.label, scheme=credit.site_url or None)
+    entry.title(facts.title)
+    entry.link(href=facts.url, rel="alternate", type="text/html")
+    entry.published(facts.published)
+    entry.updated(facts.updated)
+    if facts.summary_html:
+        entry.summary(facts.summary_html, type="html")
+    entry.content(facts.content_html, type="html")
+    for category in facts.categories:
+        entry.category(term=category.term, scheme=category.scheme)
     return entry

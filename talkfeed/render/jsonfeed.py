@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -14,15 +14,43 @@ from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
+_MEMBER = object()
+"""The key of a list's member, which has none."""
 
 
 _ITEM_INDENT = " " * 4
 
 
 def json_piece(item: Item) -> str:
-    """Render one item as it stands in the feed's ``items`` list, indented to its place."""
-    text = json.dumps(_item(item), ensure_ascii=False, indent=2)
-    return "\n".join(_ITEM_INDENT + line for line in text.split("\n"))
+    """Render one item as it stands in the feed's ``items`` list, indented to its place.
+
+    The text is what ``json.dumps(data, ensure_ascii=False, indent=2)`` gives, each line
+    indented by four spaces more; with ``indent``, ``json`` encodes in Python, value by value.
+    """
+    out = [_ITEM_INDENT]
+    _write(_item(item), _ITEM_INDENT, out)
+    return "".join(out)
+
+
+def _write(value: Any, indent: str, out: list[str]) -> None:
+    """Append ``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it at
+    ``indent``: texts through json's own C encoder, the layout as its Python encoder makes it."""
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_text(value))
+    elif (kind is dict or kind is list) and value:
+        inner = indent + "  "
+        out.append("{\n" if kind is dict else "[\n")
+        members = value.items() if kind is dict else ((_MEMBER, member) for member in value)
+        for index, (key, member) in enumerate(members):
+            out.append(",\n" + inner if index else inner)
+            if key is not _MEMBER:
+                out.append(_encode_text(key) + ": ")
+            _write(member, inner, out)
+        out.append("\n" + indent + ("}" if kind is dict else "]"))
+    else:
+        out.append(json.dumps(value))
 
 
 def render_json_feed(entries: Sequence[Entry], settings: FeedSettings, part: Part = own_piece) -> bytes:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from talkfeed.model import Credit, Entry, PartSettings, Talk
 from talkfeed.render.calendar import calendar_piece
-from talkfeed.render.feeds import atom_piece, rss_piece
+from talkfeed.render.feeds import atom_piece, feed_pieces, rss_piece
 from talkfeed.render.html import Item, render_item
 from talkfeed.render.html.item import own_page
 from talkfeed.render.html.page import page_piece
@@ -42,4 +42,6 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
 
 
 def _pieces(item: Item) -> dict[str, str]:
-    return {name: render(item) for name, render in PIECES.items()}
+    # RSS and Atom from one look at the item: feedgen's entry is prepared once per shape.
+    feeds = feed_pieces(item)
+    return {name: feeds[name] if name in feeds else render(item) for name, render in PIECES.items()}

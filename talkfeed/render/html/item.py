@@ -9,7 +9,7 @@ from functools import partial
 from urllib.parse import quote, urljoin
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime
 from talkfeed.render.html.markup import markdown_html, plain_text, safe_url, sanitize
@@ -22,6 +22,7 @@ TEMPLATES = jinja2.Environment(
     autoescape=True,
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,  # else every render stats the template's file
 )
 
 
@@ -177,7 +178,7 @@ def event_html(talk: Talk, url: str) -> Markup | str:
         return ""
     if talk.event_url and safe_url(talk.event_url):
         target = urljoin(url, talk.event_url)
-        return Markup('<a href="{}">{}</a>').format(target, talk.event)
+        return Markup(f'<a href="{escape(target)}">{escape(talk.event)}</a>')
     return talk.event
 
 

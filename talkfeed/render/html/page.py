@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
 from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
@@ -143,7 +143,7 @@ def _facts(item: Item) -> tuple[Markup | str, ...]:
     facts: list[Markup | str] = []
     if talk.start is not None:
         when = describe_when(talk.start, talk.end)
-        facts.append(Markup('<time datetime="{}">{}</time>').format(talk.start.isoformat(), when))
+        facts.append(Markup(f'<time datetime="{escape(talk.start.isoformat())}">{escape(when)}</time>'))
     facts += [fact for fact in (event_html(talk, item.url), talk.location) if fact]
     return tuple(facts)
 

@@ -1,0 +1,93 @@
+"""An RSS item or Atom entry filled into a template is what feedgen writes for the talk itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from talkfeed.model import Credit, Talk
+from talkfeed.render import feeds
+from talkfeed.render.html import Enclosure, Item
+
+# Characters lxml escapes, or writes differently in an attribute and in an element's text.
+TEXT = st.text(alphabet=st.sampled_from(list("aZ0 &<>\"'\n\r\t]#;é😀\u2028·,")), min_size=0, max_size=12)
+NAMES = st.lists(TEXT.filter(bool), max_size=3).map(tuple)
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))])
+MOMENTS = st.builds(
+    lambda day, minutes, zone: datetime.combine(day, datetime.min.time(), zone) + timedelta(minutes=minutes),
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)),
+    st.integers(0, 1439),
+    ZONES,
+)
+FILES = st.builds(
+    Enclosure,
+    url=TEXT.filter(bool),
+    size=st.integers(0, 10**9),
+    media_type=st.sampled_from(["image/png", "application/pdf", "video/mp4", "audio/mpeg", "text/plain"]),
+    title=TEXT.filter(bool),
+)
+
+
+@st.composite
+def items(draw: st.DrawFn) -> Item:
+    url = draw(TEXT.filter(bool))
+    talk = Talk(
+        path="talk/x/index.md",
+        url_path="talk/x/",
+        lang="en",
+        title=draw(TEXT.filter(bool)),
+        published=draw(MOMENTS),
+        modified=draw(st.none() | MOMENTS),
+        expires=None,
+        draft=False,
+        start=draw(st.none() | MOMENTS | st.dates()),
+        end=None,
+        event=draw(st.none() | TEXT.filter(bool)),
+        event_url=None,
+        location=draw(st.none() | TEXT.filter(bool)),
+        address=(),
+        summary=None,
+        abstract=None,
+        body="",
+        authors=draw(NAMES),
+        tags=draw(NAMES),
+        links=(),
+    )
+    credits = draw(st.lists(st.builds(Credit, TEXT.filter(bool), TEXT, TEXT), max_size=2).map(tuple))
+    return Item(
+        talk,
+        url,
+        summary_html=draw(TEXT),
+        summary_text=draw(TEXT),
+        content_html=draw(TEXT.filter(bool)),
+        image=draw(st.none() | FILES),
+        attachments=draw(st.lists(FILES, max_size=2).map(tuple)),
+        id=draw(st.sampled_from(["", url]) | TEXT),
+        credits=credits,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(items())
+def test_a_prepared_feed_piece_is_what_feedgen_writes(item: Item) -> None:
+    facts = feeds._facts(item)
+    assert feeds.feed_pieces(item) == {"rss": feeds._rss_item(facts), "atom": feeds._atom_entry(facts)}
+
+
+def test_equal_texts_of_different_talks_share_a_template_and_keep_their_own_values() -> None:
+    first, second = (
+        Item(
+            Talk("a", "a/", "en", title, datetime(2024, 5, 1, tzinfo=UTC), None, None, False, None, None,
+                 None, None, None, (), None, None, "", ("Ada",), ("Ada",), ()),
+            "https://example.org/a/",
+            "",
+            "",
+            "<p>x</p>",
+        )
+        for title in ("One & two", "Three < four")
+    )  # fmt: skip
+    assert "<title>One &amp; two</title>" in feeds.rss_piece(first)
+    assert "<title>Three &lt; four</title>" in feeds.rss_piece(second)
+    assert feeds.atom_piece(second) == feeds._atom_entry(feeds._facts(second))
