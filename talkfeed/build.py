@@ -355,6 +355,7 @@ def _remember_build(
         published=report.published,
         skipped=report.skipped,
         valid_until=_valid_until(plan, reading),
+        built_at=plan.now,
     )
     replay.remember(plan.cache_folder, plan.output, _build_key(plan), replay.Inputs(folders, files), outcome)
 

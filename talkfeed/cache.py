@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from talkfeed import __version__
 from talkfeed.errors import CacheChangedError, Finding, Severity
 from talkfeed.model import PIECE_NAMES, Entry
+from talkfeed.read.paths import file_signature
 
 if TYPE_CHECKING:
     from talkfeed.read.discover import PageFile
@@ -171,7 +172,11 @@ class PageCache:
         return self.rows
 
     def store(
-        self, page: PageFile, signature: str, dependencies: tuple[str, ...], outcome: CachedPage
+        self,
+        page: PageFile,
+        signature: str,
+        dependencies: tuple[tuple[str, str], ...],
+        outcome: CachedPage,
     ) -> None:
         """Keep a page's outcome (its entry's pieces included, if any); written on ``flush``.
 
@@ -180,7 +185,7 @@ class PageCache:
         """
         entry = outcome.entry
         has_pieces = entry is not None and set(entry.pieces) == set(PIECE_NAMES)
-        dependency_states = json.dumps([[name, file_signature(name)] for name in dependencies])
+        dependency_states = json.dumps([list(pair) for pair in dependencies])
         if entry is not None:
             self.files[entry.path] = page.key
             if outcome.pieces_stamp is not None:
@@ -349,15 +354,6 @@ def _connect(path: Path, stamp: str) -> sqlite3.Connection:
         connection.close()
         raise
     return connection
-
-
-def file_signature(name: str) -> str:
-    """Tell a file's state: size, mtime, ctime and inode; "absent" when it is not there."""
-    try:
-        stat = os.stat(name)
-    except OSError:
-        return "absent"
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
 def finding_record(finding: Finding) -> list[Any]:

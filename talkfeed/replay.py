@@ -22,10 +22,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from talkfeed.cache import file_signature
-from talkfeed.read.discover import folder_state
+from talkfeed.read.paths import file_signature, folder_state
 
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,8 @@ class Outcome:
     published: int
     skipped: tuple[str, ...]
     valid_until: datetime | None
+    built_at: datetime
+    """The build's "now": a clock before it could publish less."""
 
 
 def recall(cache_folder: Path | None, output: Path, key: str, now: datetime) -> Outcome | None:
@@ -58,7 +59,8 @@ def recall(cache_folder: Path | None, output: Path, key: str, now: datetime) -> 
         if record.get("version") != _VERSION or record.get("key") != key:
             return None
         until = datetime.fromisoformat(record["valid_until"]) if record["valid_until"] else None
-        if until is not None and now >= until:
+        if (until is not None and now >= until) or now < datetime.fromisoformat(record["built_at"]):
+            # The clock has passed a date that changes what is published, or went back before it.
             return None
         folders, files, written = record["folders"], record["files"], record["written"]
         if any(folder_state(name) != state for name, state in folders.items()):
@@ -67,8 +69,14 @@ def recall(cache_folder: Path | None, output: Path, key: str, now: datetime) -> 
             return None
         if any(file_state(output / name) != state for name, state in written.items()):
             return None
+        built = datetime.fromisoformat(record["built_at"])
         return Outcome(
-            written, tuple(record["findings"]), int(record["published"]), tuple(record["skipped"]), until
+            written,
+            tuple(record["findings"]),
+            int(record["published"]),
+            tuple(record["skipped"]),
+            until,
+            built,
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -82,6 +90,7 @@ def remember(cache_folder: Path | None, output: Path, key: str, inputs: Inputs, 
         "version": _VERSION,
         "key": key,
         "valid_until": outcome.valid_until.isoformat() if outcome.valid_until is not None else None,
+        "built_at": outcome.built_at.isoformat(),
         "folders": dict(inputs.folders),
         "files": [list(pair) for pair in inputs.files],
         "written": dict(outcome.files),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,3 +72,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(reader, "read_page_text", recording)
     return opened
+
+
+def settle() -> None:
+    """Let the files a test just wrote age past the moment in which talkfeed does not trust a
+    file's state (20 ms: a coarse file-system clock could hide a change within it), as the files
+    a cron job finds have; else the next run reads them again, which a test of the cache counts."""
+    time.sleep(0.03)

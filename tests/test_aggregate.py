@@ -14,7 +14,7 @@ from lxml import etree
 from talkfeed.model import Entry
 from talkfeed.select.shared import merged, shared_talks
 
-from conftest import ROOT, make_site, run_cli
+from conftest import ROOT, make_site, run_cli, settle
 
 LAB = ROOT / "fixtures" / "lab"
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -264,6 +264,7 @@ def test_a_change_in_one_source_reads_only_that_sources_changed_page(
     tmp_path: Path, reads: list[Path]
 ) -> None:
     first, second = _two_sites(tmp_path)
+    settle()
     out = tmp_path / "out"
     _build([first, second, "--base-url", LAB_URL], out)
     assert len(reads) == 3
@@ -272,6 +273,7 @@ def test_a_change_in_one_source_reads_only_that_sources_changed_page(
     assert reads == []
     changed = second / "content" / "talk" / "two" / "index.md"
     changed.write_text(GOOD_PAGE.format(title="Two, revised", author="Ben"), encoding="utf-8")
+    settle()
     _build([first, second, "--base-url", LAB_URL], out)
     assert reads == [changed]
     assert sorted(item["title"] for item in _items(out)) == ["One", "Three", "Two, revised"]
@@ -307,6 +309,7 @@ def test_a_source_without_a_base_url_is_told_to_set_one_in_its_entry(tmp_path: P
 def test_the_same_site_aggregated_and_alone_keeps_its_own_cache(tmp_path: Path, reads: list[Path]) -> None:
     """The aggregate's parts credit the site; the site's own build must not lose its cache to it."""
     first, second = _two_sites(tmp_path)
+    settle()
     _build([first], tmp_path / "alone")
     _build([first, second, "--base-url", LAB_URL], tmp_path / "together")
     reads.clear()

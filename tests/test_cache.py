@@ -14,13 +14,14 @@ from talkfeed import cache as cache_module
 from talkfeed.cache import PageCache, default_cache_folder
 from talkfeed.errors import CacheChangedError
 
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
+from conftest import DEMO_SITE, FIXED_NOW, run_cli, settle
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     copy = tmp_path / "site"
     shutil.copytree(DEMO_SITE, copy)
+    settle()
     return copy
 
 

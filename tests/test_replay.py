@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
+from conftest import DEMO_SITE, FIXED_NOW, run_cli, settle
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     copy = tmp_path / "site"
     shutil.copytree(DEMO_SITE, copy)
+    settle()
     return copy
 
 
@@ -143,3 +144,99 @@ def test_a_damaged_record_is_no_record(site: Path, tmp_path: Path) -> None:
     )
     _build(site, tmp_path / "out")
     assert "Sparse Graphs from Few Samples" in _titles(tmp_path / "out")
+
+
+def _same_as_fresh(site: Path, tmp_path: Path) -> None:
+    """The build into ``out`` publishes what a build that trusts nothing publishes."""
+    _build(site, tmp_path / "out")
+    fresh = run_cli(["build", site, "-o", tmp_path / "fresh", "--now", FIXED_NOW, "-q", "--no-cache"])
+    assert fresh.exit_code == 0, fresh.stderr
+    assert _items(tmp_path / "out") == _items(tmp_path / "fresh")
+
+
+def test_a_profile_added_to_an_authors_folder_that_had_none_names_the_speaker(
+    site: Path, tmp_path: Path
+) -> None:
+    page = site / "content" / "talk" / "added" / "index.md"
+    page.parent.mkdir()
+    page.write_text(NEW_PAGE, encoding="utf-8")
+    folder = site / "content" / "authors" / "causal-author"
+    folder.mkdir(parents=True)
+    (folder / "avatar.png").write_bytes(b"\x89PNG")
+    settle()
+    _build(site, tmp_path / "out")
+    _build(site, tmp_path / "out")
+    (folder / "_index.md").write_text("---\ntitle: Dr. Causal Author\n---\n", encoding="utf-8")
+    _same_as_fresh(site, tmp_path)
+    added = next(item for item in _items(tmp_path / "out") if item["title"] == "A Talk Added Later")
+    assert added["authors"] == [{"name": "Dr. Causal Author"}]
+
+
+def test_a_link_whose_target_changes_elsewhere_in_the_site_is_followed_again(
+    site: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.md").write_text(NEW_PAGE, encoding="utf-8")
+    shared = site / "shared"
+    shared.mkdir()
+    (shared / "real.md").write_text(NEW_PAGE.replace("A Talk Added Later", "Linked Talk"), encoding="utf-8")
+    (shared / "hop.md").symlink_to(outside / "x.md")
+    (site / "content" / "talk" / "linked.md").symlink_to(Path("..", "..", "shared", "hop.md"))
+    settle()
+    _build(site, tmp_path / "out")
+    assert "Linked Talk" not in _titles(tmp_path / "out")
+    (shared / "hop.md").unlink()
+    (shared / "hop.md").symlink_to("real.md")  # the talk section itself is untouched
+    _same_as_fresh(site, tmp_path)
+    assert "Linked Talk" in _titles(tmp_path / "out")
+
+
+def test_front_matter_given_in_place_to_an_index_html_makes_it_a_talk(site: Path, tmp_path: Path) -> None:
+    page = site / "content" / "talk" / "html-talk" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<p>notes</p>\n", encoding="utf-8")
+    settle()
+    _build(site, tmp_path / "out")
+    with page.open("w", encoding="utf-8") as stream:  # the same file, its inode kept
+        stream.write("---\ntitle: HTML Talk\ndate: 2020-01-01\n---\n<p>notes</p>\n")
+    _same_as_fresh(site, tmp_path)
+    assert "HTML Talk" in _titles(tmp_path / "out")
+
+
+def test_a_page_added_by_a_tool_that_puts_the_folders_mtime_back_is_published(
+    site: Path, tmp_path: Path
+) -> None:
+    talk = site / "content" / "talk"
+    _build(site, tmp_path / "out")
+    before = talk.stat()
+    (talk / "restored.md").write_text(NEW_PAGE, encoding="utf-8")
+    os.utime(talk, ns=(before.st_atime_ns, before.st_mtime_ns))  # as tar -x, rsync -a, cp -a do
+    settle()
+    _same_as_fresh(site, tmp_path)
+    assert "A Talk Added Later" in _titles(tmp_path / "out")
+
+
+def test_a_clock_set_back_before_the_last_build_builds_again(site: Path, tmp_path: Path) -> None:
+    """Built on 1 March 2024, then run with the clock at 15 January: a talk published on
+    1 February is not out yet, as a fresh build says."""
+    for now in ("2024-03-01T00:00:00+0000", "2024-01-15T00:00:00+0000"):
+        result = run_cli(["build", site, "-o", tmp_path / "out", "--now", now, "-q"])
+        assert result.exit_code == 0, result.stderr
+    fresh = run_cli(["build", site, "-o", tmp_path / "fresh", "--now", now, "-q", "--no-cache"])
+    assert fresh.exit_code == 0, fresh.stderr
+    assert _items(tmp_path / "out") == _items(tmp_path / "fresh")
+    assert "https://demo.talkfeed.example/talk/multilingual-speech-recognition/" not in [
+        item["id"] for item in _items(tmp_path / "out")
+    ]
+
+
+def test_a_file_a_page_depends_on_changed_while_it_was_read_is_read_again() -> None:
+    from talkfeed.read.paths import file_signature
+
+    page = DEMO_SITE / "content" / "talk" / "sparse-graph-learning.md"
+    changed = page.stat().st_ctime_ns
+    # Read a second after its last change: trusted. Read as (or just after) it changed: not.
+    assert file_signature(str(page), since_ns=changed + 1_000_000_000) == file_signature(str(page))
+    assert file_signature(str(page), since_ns=changed) == "changed while read"
+    assert file_signature(str(page), since_ns=changed + 10_000_000) == "changed while read"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.read.paths import outside_reason, read_regular
+from talkfeed.read.paths import file_signature, folder_state, outside_reason, read_regular
 from talkfeed.read.site import ContentRoot, Source
 
 PAGE_SUFFIXES = (".md", ".markdown")
@@ -47,25 +47,36 @@ class SectionIndex:
     """Its language: its file name's, else its content folder's."""
 
 
+@dataclass
+class Watched:
+    """What a listing of pages depends on, each state taken before it was looked at: while none
+    changes, neither can the listing."""
+
+    folders: dict[str, str] = field(default_factory=dict)
+    """Every folder listed, with its ``folder_state``."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Every file whose content or target decided something (a link, an ``index.html`` whose
+    first bytes tell whether it is a page), with its ``file_signature``."""
+
+
 def find_pages(
-    source: Source, folders: dict[str, str] | None = None
+    source: Source, watched: Watched | None = None
 ) -> tuple[list[PageFile], list[Finding], list[SectionIndex]]:
     """List the talk pages below SOURCE in a stable order, warnings for what is skipped,
     and the section pages above them (whose ``cascade`` applies to them).
 
-    ``folders``, when given, gets the state of every folder listed (``folder_state``), taken
-    before it was listed: while no folder's state changes, neither can the listing.
+    ``watched``, when given, gets what the listing depends on.
     """
     findings: list[Finding] = []
     indexes: list[SectionIndex] = []
-    seen = folders if folders is not None else {}
+    seen = watched if watched is not None else Watched()
     if source.single_page is not None:
         page = _page_file(source, source.single_page, _bundle_of(source.single_page))
         indexes = _indexes_above(source, source.single_page, seen)
         return [page], findings, indexes
     pages: list[PageFile] = []
     for section, content in source.sections:
-        seen[str(section.parent)] = folder_state(str(section.parent))
+        seen.folders[str(section.parent)] = folder_state(str(section.parent))
         if section.is_symlink():
             findings.append(_skipped(source, section, "is a link to a folder; not followed"))
             continue
@@ -74,17 +85,7 @@ def find_pages(
     return pages, findings, sorted(set(indexes), key=lambda index: index.path)
 
 
-def folder_state(folder: str) -> str:
-    """Tell a folder's state: its inode and mtime, which any entry added, removed or renamed
-    changes; "absent" when it is not there."""
-    try:
-        stat = os.stat(folder)
-    except OSError:
-        return "absent"
-    return f"{stat.st_ino}:{stat.st_mtime_ns}"
-
-
-def _indexes_above(source: Source, path: Path, seen: dict[str, str]) -> list[SectionIndex]:
+def _indexes_above(source: Source, path: Path, seen: Watched) -> list[SectionIndex]:
     """The section pages of the folders between the content root and ``path``."""
     content = source.root_of(path)
     if content is None:
@@ -92,7 +93,7 @@ def _indexes_above(source: Source, path: Path, seen: dict[str, str]) -> list[Sec
     found = []
     folder = path if path.is_dir() else path.parent
     while folder == content.path or content.path in folder.parents:
-        seen[str(folder)] = folder_state(str(folder))
+        seen.folders[str(folder)] = folder_state(str(folder))
         found += _section_indexes(source, content, str(folder), os.listdir(folder))
         folder = folder.parent
     return found
@@ -124,7 +125,7 @@ def _walk_section(
     content: ContentRoot,
     findings: list[Finding],
     indexes: list[SectionIndex],
-    seen: dict[str, str],
+    seen: Watched,
 ) -> list[PageFile]:
     # Plain strings and scandir here: pathlib and extra lstat calls cost more than the walk.
     pages: list[PageFile] = []
@@ -135,8 +136,14 @@ def _walk_section(
     pending = [top]
     while pending:
         folder = pending.pop()
-        seen[folder] = folder_state(folder)
+        seen.folders[folder] = folder_state(folder)
         subfolders, files, links = _listing(folder)
+        for name in links:
+            # Where a link leads (a page, a folder, out of the site, nowhere) decides what it is.
+            seen.files[os.path.join(folder, name)] = file_signature(os.path.join(folder, name))
+        for name in files:
+            if name.startswith("index") and name.lower().endswith((".html", ".htm")):
+                seen.files[os.path.join(folder, name)] = file_signature(os.path.join(folder, name))
         indexes += _section_indexes(source, content, folder, files)
         for name in sorted(links & set(subfolders)):
             findings.append(_skipped(source, Path(folder, name), "is a link to a folder; not followed"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -15,14 +16,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from talkfeed.cache import CachedPage, PageCache, file_signature
+from talkfeed.cache import CachedPage, PageCache
 from talkfeed.errors import Finding, Severity, finding_order
 from talkfeed.model import Credit, Entry, PartSettings, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
-from talkfeed.read.discover import PageFile, find_pages, folder_state
+from talkfeed.read.discover import PageFile, Watched, find_pages
 from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.paths import file_signature, folder_state
 from talkfeed.read.permalinks import PathStyle
-from talkfeed.read.site import author_folders, read_author_names
+from talkfeed.read.site import ContentRoot, author_folders, read_author_names
 
 if TYPE_CHECKING:
     from talkfeed.plan import Plan, SourcePlan
@@ -61,16 +63,14 @@ class Reading:
 def survey(plan: SourcePlan) -> Survey:
     """Find a source's talk pages, and read what reading them needs: author names and cascades."""
     source, site = plan.source, plan.site
-    folders: dict[str, str] = {}
-    pages, findings, indexes = find_pages(source, folders)
+    watched = Watched()
+    pages, findings, indexes = find_pages(source, watched)
     if source.note is not None:
         findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
     for folder in author_folders(site.root, source.content_roots):
-        folders[str(folder)] = folder_state(str(folder))
-    profiles = [
-        str(path) for folder in author_folders(site.root, source.content_roots) for path in _files_in(folder)
-    ]
-    files = {name: file_signature(name) for name in (*profiles, *(str(index.path) for index in indexes))}
+        watched.folders[str(folder)] = folder_state(str(folder))
+    for name in (*(str(index.path) for index in indexes), *_profiles(site.root, source.content_roots)):
+        watched.files[name] = file_signature(name)
     authors, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
@@ -94,14 +94,22 @@ def survey(plan: SourcePlan) -> Survey:
         site_root=site.root,
         static_dirs=site.static_dirs,
     )
-    return Survey(tuple(pages), context, (*findings, *author_findings, *cascade_findings), folders, files)
+    return Survey(
+        tuple(pages),
+        context,
+        (*findings, *author_findings, *cascade_findings),
+        watched.folders,
+        watched.files,
+    )
 
 
-def _files_in(folder: Path) -> list[Path]:
-    try:
-        return sorted(path for path in folder.iterdir() if path.is_file())
-    except OSError:
-        return []
+def _profiles(root: Path | None, content_roots: tuple[ContentRoot, ...]) -> list[str]:
+    """Every file in the folders author profiles are read from."""
+    found = []
+    for folder in author_folders(root, content_roots):
+        with contextlib.suppress(OSError):
+            found += sorted(entry.path for entry in os.scandir(folder) if not entry.is_dir())
+    return found
 
 
 def read_pages(
@@ -174,7 +182,9 @@ def _outcomes(
         if cached is not None and _complete(cached, stamps):
             outcomes[page.key] = cached
     missing = [page for page in site.pages if page.key not in outcomes]
-    signatures = [file_signature(str(page.path)) for page in missing]
+    # A page changed in the last moments is read now and again next time (see ``file_signature``).
+    now = time.time_ns()
+    signatures = [file_signature(str(page.path), since_ns=now) for page in missing]
     reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
     with reading as advance:
         fresh = _read_all(missing, site.context, urls)
@@ -203,7 +213,7 @@ def _complete(cached: CachedPage, stamps: Mapping[str, str]) -> bool:
 
 def _read_all(
     pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, PartSettings]
-) -> Iterator[tuple[CachedPage, tuple[str, ...]]]:
+) -> Iterator[tuple[CachedPage, tuple[tuple[str, str], ...]]]:
     work = partial(_read_one, context=context, urls=urls)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
@@ -220,11 +230,17 @@ def _read_all(
 
 def _read_one(
     page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings]
-) -> tuple[CachedPage, tuple[str, ...]]:
-    """Read one page and render its parts where its language is rendered: one worker's job."""
+) -> tuple[CachedPage, tuple[tuple[str, str], ...]]:
+    """Read one page and render its parts where its language is rendered: one worker's job.
+
+    Also tells the state of each file the page's result depends on (its bundle, its image…);
+    one changed while it was read is "changed while read", so the next run reads the page again.
+    """
     from talkfeed.render.parts import render_pieces
 
+    started = time.time_ns()
     result = read_page(page, context)
+    dependencies = tuple((name, file_signature(name, since_ns=started)) for name in result.dependencies)
     entry = None
     stamp = None
     if result.talk is not None:
@@ -233,10 +249,10 @@ def _read_one(
             pieces = render_pieces(result.talk, language_urls) if language_urls is not None else {}
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
-            return CachedPage((*result.findings, failed), None, None, None), result.dependencies
+            return CachedPage((*result.findings, failed), None, None, None), dependencies
         stamp = _stamp(language_urls) if language_urls is not None else None
         entry = entry_of(result.talk, pieces)
-    return CachedPage(result.findings, result.skipped_reason, entry, stamp), result.dependencies
+    return CachedPage(result.findings, result.skipped_reason, entry, stamp), dependencies
 
 
 def _stamp(settings: PartSettings) -> str:

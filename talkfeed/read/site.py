@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Mapping
@@ -285,8 +286,11 @@ def author_folders(root: Path | None, content_roots: tuple[ContentRoot, ...] = (
         return []
     folders = [root / "data" / "authors"]
     for content in content_roots:
-        folders.append(content.path / "authors")
-        folders += sorted(path.parent for path in content.path.glob("authors/*/_index*.md"))
+        authors = content.path / "authors"
+        folders.append(authors)
+        # Every author's folder, with a profile or not yet: adding one there adds a name.
+        with contextlib.suppress(OSError):
+            folders += sorted(Path(entry.path) for entry in os.scandir(authors) if entry.is_dir())
     return folders
 
 

@@ -33,8 +33,13 @@ def markdown_html(text: str) -> str:
 
     cmarkgfm's own ``markdown_to_html_with_extensions`` never frees the document it parses nor
     the HTML cmark returns (about 20 KiB a talk, which a site of 30,000 talks makes 600 MiB), so
-    its steps are taken here, through cmark's API, and both are freed as cmark's API asks.
+    its steps are taken here, through cmark's API, and both are freed as cmark's API asks (where
+    the C library's ``free`` cannot be found, cmarkgfm's own function renders, and leaks).
     """
+    frees = _frees()
+    if frees is None:
+        return str(cmark.markdown_to_html_with_extensions(text, _MARKDOWN_OPTIONS, _EXTENSIONS))
+    free_node, free_memory = frees
     parser = cmark.parser_new(options=_MARKDOWN_OPTIONS)
     try:
         for extension in _extensions():
@@ -47,9 +52,9 @@ def markdown_html(text: str) -> str:
             try:
                 return str(cmark._cmark.ffi.string(html).decode("utf-8"))
             finally:
-                _release(_C_FREE, html)
+                _release(free_memory, html)
         finally:
-            _release(_NODE_FREE, document)
+            _release(free_node, document)
     finally:
         cmark.parser_free(parser)
 
@@ -60,17 +65,23 @@ def _extensions() -> tuple[Any, ...]:
     return tuple(cmark.find_syntax_extension(name) for name in _EXTENSIONS)
 
 
+@functools.cache
+def _frees() -> tuple[Any, Any] | None:
+    """cmark's ``cmark_node_free`` (a parsed document and all its nodes) and the C library's
+    ``free`` (what cmark's default allocator gave, as the rendered HTML); ``None`` if not found."""
+    try:
+        return _c_function(ctypes.CDLL(cmark._cmark.__file__), "cmark_node_free"), _c_function(
+            ctypes.CDLL(None), "free"
+        )
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
 def _c_function(library: ctypes.CDLL, name: str) -> Any:
     function = getattr(library, name)
     function.argtypes = [ctypes.c_void_p]
     function.restype = None
     return function
-
-
-_NODE_FREE = _c_function(ctypes.CDLL(cmark._cmark.__file__), "cmark_node_free")
-"""Frees a parsed document and all its nodes."""
-_C_FREE = _c_function(ctypes.CDLL(None), "free")
-"""Frees what cmark's default allocator (the C library's) gave, as the rendered HTML."""
 
 
 def _release(free: Any, pointer: Any) -> None:
