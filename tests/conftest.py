@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,3 +80,12 @@ def settle() -> None:
     file's state (20 ms: a coarse file-system clock could hide a change within it), as the files
     a cron job finds have; else the next run reads them again, which a test of the cache counts."""
     time.sleep(0.03)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the demo site to change, its files settled."""
+    copy = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, copy)
+    settle()
+    return copy

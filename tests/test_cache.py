@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,15 +13,7 @@ from talkfeed import cache as cache_module
 from talkfeed.cache import PageCache, default_cache_folder
 from talkfeed.errors import CacheChangedError
 
-from conftest import DEMO_SITE, FIXED_NOW, run_cli, settle
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(DEMO_SITE, copy)
-    settle()
-    return copy
+from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
 
 def _build(site: Path, out: Path, *options: str) -> str:

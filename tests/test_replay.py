@@ -13,14 +13,6 @@ import pytest
 from conftest import DEMO_SITE, FIXED_NOW, run_cli, settle
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    copy = tmp_path / "site"
-    shutil.copytree(DEMO_SITE, copy)
-    settle()
-    return copy
-
-
 def _build(site: Path, out: Path) -> None:
     result = run_cli(["build", site, "-o", out, "--now", FIXED_NOW, "-q"])
     assert result.exit_code == 0, result.stderr
