@@ -347,7 +347,11 @@ def _remember_build(
     if pages is None:
         return
     folders = {name: state for site in sites for name, state in site.folders.items()}
-    files = [pair for site in sites for pair in site.files.items()] + pages
+    # A folder a page depends on (its bundle) was stated before it was listed, so before the page
+    # was read: its folder state tells any change, and one stat for it is enough.
+    files = [pair for site in sites for pair in site.files.items()] + [
+        pair for pair in pages if pair[0] not in folders
+    ]
     names = [each.path.relative_to(plan.output).as_posix() for each in report.written if not each.removed]
     outcome = replay.Outcome(
         files={name: file_state(plan.output / name) for name in [*names, MANIFEST_NAME]},
