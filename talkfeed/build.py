@@ -28,7 +28,7 @@ from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.render.slots import Version
 from talkfeed.replay import file_state, page_inputs
 from talkfeed.select.choose import held_back
-from talkfeed.select.shared import Shared, merged, merged_entries, same_ids, shared_talks
+from talkfeed.select.shared import Shared, merged, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
@@ -234,12 +234,12 @@ def _parts(
     from talkfeed.render.parts import render_shared
 
     rendered: dict[tuple[int, str], dict[str, str]] = {}
-    for group, entry in zip(shared, merged_entries(shared), strict=True):
+    for group in shared:
         pages = [talk_of(sites[talk.source], talk) for talk in group.talks]
         settings = [part_settings(plan, plan.source_of(talk))[talk.lang] for talk in group.talks]
         full = [page for page in pages if page is not None]
         if len(full) == len(pages):
-            rendered[entry.key] = render_shared(entry, full, settings)
+            rendered[group.entry.key] = render_shared(group.entry, full, settings)
 
     def part(talk: Entry, name: str) -> str:
         pieces = rendered.get(talk.key)

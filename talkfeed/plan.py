@@ -170,9 +170,10 @@ def settle(options: Options, building: bool = False) -> Plan:
         except ConfigError as error:
             if not aggregate:
                 raise
-            if not options.skip_invalid:
-                raise
+            # An error without a file of its own names the source it is about.
             where = error.path or shown_path(spec.path)
+            if not options.skip_invalid:
+                raise ConfigError(error.message, where, error.line) from None
             left_out = f"{error.message}; this source is left out"
             dropped.append(Finding(where, error.line, Severity.WARNING, left_out))
     if not sources:
@@ -222,39 +223,32 @@ def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
 
 
 def _settle_source(spec: SourceOption, options: Options, building: bool, aggregate: bool) -> SourcePlan:
-    """Settle one site: its language, zone and base URLs; raises ``ConfigError``.
-
-    In an aggregate, an error without a file of its own names the source's path.
-    """
-    name = shown_path(spec.path) if aggregate else None
+    """Settle one site: its language, zone and base URLs; raises ``ConfigError``."""
     source = locate_source(spec.path)
     site = source.site
     language = spec.lang or site.default_language
     if spec.lang and site.root is not None and spec.lang not in site.languages:
         known = ", ".join(sorted(site.languages))
         setting = "--lang" if spec.lang == options.lang else "lang"
-        raise ConfigError(f"{setting} {spec.lang}: the site has no such language ({known})", name)
+        raise ConfigError(f"{setting} {spec.lang}: the site has no such language ({known})")
     if spec.lang is not None and ("/" in spec.lang or spec.lang.strip(".") == ""):
-        raise ConfigError(f"lang {spec.lang!r} is not a language code", name)
+        raise ConfigError(f"lang {spec.lang!r} is not a language code")
     _check_permalinks(site)
     codes = tuple(sorted({language, *site.languages}))
     languages = codes if "lang" in options.per else (language,)
     base = spec.base_url
     if base is not None and (has_control(base) or not base.strip()):
-        raise ConfigError("a source's base URL must be one line without control characters", name)
+        raise ConfigError("a source's base URL must be one line without control characters")
     hint = (
         "give it a base-url in a [[sources]] entry of talkfeed.toml"
         if aggregate
         else "pass --base-url https://example.org/"
     )
     label = clean_line(spec.label or "") or clean_line(site.title or "") or source.given.absolute().name
-    try:
-        base_urls = {code: _absolute_base(site, base, code, hint) for code in languages} if building else {}
-    except ConfigError as error:
-        raise ConfigError(error.message, error.path or name) from None
+    base_urls = {code: _absolute_base(site, base, code, hint) for code in languages} if building else {}
     return SourcePlan(
         source=source,
-        name=_files_prefix(name, source.given.is_file()),
+        name=_files_prefix(shown_path(spec.path), source.given.is_file()) if aggregate else "",
         label=label or "site",
         language=language,
         languages=languages,
@@ -272,11 +266,9 @@ def shown_path(path: Path) -> str:
     return path.as_posix()
 
 
-def _files_prefix(name: str | None, is_page: bool) -> str:
+def _files_prefix(name: str, is_page: bool) -> str:
     """What findings put before the path of a source's file: the source's folder (a page's own
-    folder), as shown, and a slash; "" outside an aggregate or for the current folder."""
-    if name is None:
-        return ""
+    folder), as shown, and a slash; "" for the current folder."""
     folder = (Path(name).parent if is_page else Path(name)).as_posix()
     return "" if folder == "." else folder.rstrip("/") + "/"
 

@@ -24,7 +24,7 @@ from talkfeed.read.discover import PageFile, Watched, find_pages
 from talkfeed.read.page import ReadContext, read_page, unexpected
 from talkfeed.read.paths import file_signature, folder_state
 from talkfeed.read.permalinks import PathStyle
-from talkfeed.read.site import ContentRoot, author_folders, read_author_names
+from talkfeed.read.site import author_folders, read_author_names
 
 if TYPE_CHECKING:
     from talkfeed.plan import Plan, SourcePlan
@@ -69,8 +69,10 @@ def survey(plan: SourcePlan) -> Survey:
         findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
     for folder in author_folders(site.root, source.content_roots):
         watched.folders[str(folder)] = folder_state(str(folder))
-    for name in (*(str(index.path) for index in indexes), *_profiles(site.root, source.content_roots)):
-        watched.files[name] = file_signature(name)
+        for name in _files_in(folder):
+            watched.files[name] = file_signature(name)
+    for index in indexes:
+        watched.files[str(index.path)] = file_signature(str(index.path))
     authors, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
@@ -103,13 +105,12 @@ def survey(plan: SourcePlan) -> Survey:
     )
 
 
-def _profiles(root: Path | None, content_roots: tuple[ContentRoot, ...]) -> list[str]:
-    """Every file in the folders author profiles are read from."""
-    found = []
-    for folder in author_folders(root, content_roots):
-        with contextlib.suppress(OSError):
-            found += sorted(entry.path for entry in os.scandir(folder) if not entry.is_dir())
-    return found
+def _files_in(folder: Path) -> list[str]:
+    """The files of a folder author profiles are read from; none when it is not there."""
+    try:
+        return sorted(entry.path for entry in os.scandir(folder) if not entry.is_dir())
+    except OSError:
+        return []
 
 
 def read_pages(

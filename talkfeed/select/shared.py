@@ -10,6 +10,7 @@ as the site says, even when a third page matches both.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -32,6 +33,18 @@ class Shared:
 
     talks: tuple[Entry, ...]
     reason: str
+
+    @functools.cached_property
+    def entry(self) -> Entry:
+        """The group as one talk: its earliest published, with every speaker and tag of the
+        group, updated when the latest of them was, and the other sources that publish it."""
+        return replace(
+            self.talks[0],
+            authors=_union(talk.authors for talk in self.talks),
+            tags=_union(talk.tags for talk in self.talks),
+            modified=max(talk.modified or talk.published for talk in self.talks),
+            also_in=tuple(talk.source for talk in self.talks[1:]),
+        )
 
 
 def shared_talks(talks: Iterable[Entry]) -> list[Shared]:
@@ -64,25 +77,10 @@ def shared_talks(talks: Iterable[Entry]) -> list[Shared]:
 
 
 def merged(talks: Sequence[Entry], shared: Sequence[Shared]) -> tuple[Entry, ...]:
-    """The talks with each shared group as one (see ``merged_entries``), in the order given."""
-    kept = {entry.key: entry for entry in merged_entries(shared)}
+    """The talks with each shared group as one (its ``entry``), in the order given."""
+    kept = {group.entry.key: group.entry for group in shared}
     gone = {talk.key for group in shared for talk in group.talks[1:]}
     return tuple(kept.get(talk.key, talk) for talk in talks if talk.key not in gone)
-
-
-def merged_entries(shared: Sequence[Shared]) -> list[Entry]:
-    """Each group as one talk: its earliest published, with every speaker and tag of the group,
-    updated when the latest of them was, and the other sources that publish it."""
-    return [
-        replace(
-            group.talks[0],
-            authors=_union(talk.authors for talk in group.talks),
-            tags=_union(talk.tags for talk in group.talks),
-            modified=max(talk.modified or talk.published for talk in group.talks),
-            also_in=tuple(talk.source for talk in group.talks[1:]),
-        )
-        for group in shared
-    ]
 
 
 def same_ids(
