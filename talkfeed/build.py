@@ -57,9 +57,11 @@ def build(options: Options) -> BuildReport:
     publish, expiry or start date since, nothing is read or rendered.
     """
     plan = settle(options, building=True)
-    with locked(plan.output, plan.wait_seconds):
-        recover(plan.output)
-        report = _replayed(plan)
+    output = plan.output
+    assert output is not None, "a build's plan has an output folder"
+    with locked(output, plan.wait_seconds):
+        recover(output)
+        report = _replayed(plan, output)
         if report is not None:
             return report
         sites = [survey(source) for source in plan.sources]
@@ -80,11 +82,11 @@ def build(options: Options) -> BuildReport:
             )
             # Each file's layout (which bytes of the old file are which talk's) lets the next
             # run copy what did not change.
-            layouts = read_layouts(caches[0].recall_text(f"layouts:{plan.output}"))
-            written, layouts = write_spliced(plan.output, files, layouts)
-            caches[0].remember_text(f"layouts:{plan.output}", layouts_text(layouts))
+            layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
+            written, layouts = write_spliced(output, files, layouts, plan.replaceable)
+            caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
             report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-            _remember_build(plan, sites, caches, report, reading)
+            _remember_build(plan, output, sites, caches, report, reading)
     return report
 
 
@@ -105,11 +107,17 @@ class Check:
     """The talks several sources publish, which a build publishes once."""
     names: tuple[str, ...] = ()
     """Each source's name in findings (its path as given; "" for the one site of a run)."""
+    recovered: Path | None = None
+    """The output folder where the writes of a killed run were finished first, if any."""
 
 
 def check(options: Options) -> Check:
-    """Read and validate every talk page of every source; write nothing."""
+    """Read and validate every talk page of every source; write no feed.
+
+    A killed build's writes in the output folder are finished first, as a build would.
+    """
     plan = settle(options)
+    recovered = _recovered(plan)
     sites = [survey(source) for source in plan.sources]
     with _caches(plan, sites) as caches:
         reading = _read_sources(plan, sites, caches)
@@ -131,6 +139,7 @@ def check(options: Options) -> Check:
         held,
         shared,
         names,
+        recovered,
     )
 
 
@@ -144,16 +153,19 @@ class Listed:
     path: str
 
 
-def list_talks(options: Options) -> tuple[list[Listed], Reading]:
-    """Say what a build would publish, in feed order, with the reading's findings."""
+def list_talks(options: Options) -> tuple[list[Listed], Reading, Path | None]:
+    """Say what a build would publish, in feed order, with the reading's findings and the output
+    folder where a killed build's writes were finished first, if any."""
     plan = settle(options)
+    recovered = _recovered(plan)
     sites = [survey(source) for source in plan.sources]
     with _caches(plan, sites) as caches:
         reading = _read_sources(plan, sites, caches)
     main = choose_views(plan, merged(reading.talks, _shared(plan, reading)))[0]
-    return [
+    listed = [
         Listed(talk.published, _link(plan, talk), talk.title, _file_name(plan, talk)) for talk in main.talks
-    ], reading
+    ]
+    return listed, reading, recovered
 
 
 def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
@@ -176,6 +188,13 @@ def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> 
     with locked(output, wait_seconds):
         recover(output)
     return True
+
+
+def _recovered(plan: Plan) -> Path | None:
+    """Finish a killed build's writes in the plan's output folder; name the folder if there were any."""
+    if plan.output is not None and recover_output(plan.output, plan.wait_seconds):
+        return plan.output
+    return None
 
 
 def _read_sources(
@@ -323,20 +342,25 @@ def _build_key(plan: Plan) -> str:
     return hashlib.sha256(f"{__version__}|{code_stamp()}|{timeless!r}".encode()).hexdigest()
 
 
-def _replayed(plan: Plan) -> BuildReport | None:
+def _replayed(plan: Plan, output: Path) -> BuildReport | None:
     """The last build's report, when nothing it read or wrote, nor the plan, changed since."""
-    outcome = replay.recall(plan.cache_folder, plan.output, _build_key(plan), plan.now)
+    outcome = replay.recall(plan.cache_folder, output, _build_key(plan), plan.now)
     if outcome is None:
         return None
     findings = tuple(sorted((finding_from(row) for row in outcome.findings), key=finding_order))
     written = tuple(
-        Written(plan.output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
+        Written(output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
     )
     return BuildReport(findings, outcome.published, written, outcome.skipped)
 
 
 def _remember_build(
-    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], report: BuildReport, reading: Reading
+    plan: Plan,
+    output: Path,
+    sites: Sequence[Survey],
+    caches: Sequence[PageCache],
+    report: BuildReport,
+    reading: Reading,
 ) -> None:
     """Keep what the build read (each state from before it was read) and wrote, for ``_replayed``."""
     pages = page_inputs(
@@ -352,16 +376,16 @@ def _remember_build(
     files = [pair for site in sites for pair in site.files.items()] + [
         pair for pair in pages if pair[0] not in folders
     ]
-    names = [each.path.relative_to(plan.output).as_posix() for each in report.written if not each.removed]
+    names = [each.path.relative_to(output).as_posix() for each in report.written if not each.removed]
     outcome = replay.Outcome(
-        files={name: file_state(plan.output / name) for name in [*names, MANIFEST_NAME]},
+        files={name: file_state(output / name) for name in [*names, MANIFEST_NAME]},
         findings=tuple(finding_record(finding) for finding in report.findings),
         published=report.published,
         skipped=report.skipped,
         valid_until=_valid_until(plan, reading),
         built_at=plan.now,
     )
-    replay.remember(plan.cache_folder, plan.output, _build_key(plan), replay.Inputs(folders, files), outcome)
+    replay.remember(plan.cache_folder, output, _build_key(plan), replay.Inputs(folders, files), outcome)
 
 
 def _valid_until(plan: Plan, reading: Reading) -> datetime | None:

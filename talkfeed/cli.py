@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -17,11 +17,11 @@ import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.build import build, check, list_talks, recover_output
+from talkfeed.build import build, check, list_talks
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.model import FORMATS, SourceOption
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
-from talkfeed.read.site import read_run_config
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
+from talkfeed.read.site import RunConfig, find_run_config, read_run_config
 from talkfeed.select.views import PER_CHOICES
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -39,6 +39,8 @@ def _reporting_errors(command: _F) -> _F:
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
         except TalkfeedError as error:
+            if error.path is not None and Path(error.path).is_absolute():
+                error.path = shown_path(Path(error.path))
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
 
@@ -46,47 +48,74 @@ def _reporting_errors(command: _F) -> _F:
 
 
 def _with_run_config(command: _F) -> _F:
-    """Fill the options not given on the command line from ``talkfeed.toml``; flags win.
+    """Fill the options not given on the command line from the run config; flags win.
 
-    The command gets ``place`` (the one SOURCE, or where the run config was looked for) and
-    ``listed``: the sources to aggregate, from several SOURCEs or the config's ``sources``.
+    The run config is ``--config FILE``, else the ``talkfeed.toml`` of the one SOURCE's site
+    (whose paths must stay inside the site), unless ``--no-config`` or several SOURCEs are
+    given. The command gets ``place`` (the one SOURCE, or where the run config was looked
+    for) and ``listed``: the sources to aggregate, from several SOURCEs or the config's
+    ``sources``. A command without ``--output`` gets the config's as ``configured_output``.
     """
 
     @wraps(command)
     def run(**kwargs: Any) -> Any:
         context = click.get_current_context()
         given: tuple[Path, ...] = kwargs.pop("sources")
-        if len(given) > 1:
+        config_file: Path | None = kwargs.pop("config_file")
+        if kwargs.pop("no_config"):
+            if config_file is not None:
+                raise click.UsageError("--config and --no-config cannot be given together")
+            config = RunConfig(None, {})
+        elif config_file is not None:
+            config = read_run_config(config_file)
+        elif len(given) > 1:
             # Several SOURCEs are a run of their own: no site's talkfeed.toml speaks for it.
-            kwargs.update(place=None, listed=tuple(SourceOption(path) for path in given))
-            return command(**kwargs)
-        kwargs.update(place=given[0] if given else Path(), listed=())
-        config = read_run_config(kwargs["place"])
+            config = RunConfig(None, {})
+        else:
+            config = find_run_config(given[0] if given else Path())
+        if config.sources and (len(given) > 1 or (config_file is not None and given)):
+            raise click.UsageError(f"give the sources either as SOURCE or in {config.path}, not both")
+        kwargs.update(place=given[0] if len(given) == 1 else None if given else Path())
+        kwargs["listed"] = tuple(SourceOption(path) for path in given) if len(given) > 1 else config.sources
         if config.path is not None:
-            kwargs.update(_settings_for(context, config.path, config.settings))
-            kwargs["listed"] = config.sources
+            kwargs.update(_settings_for(context, config))
+        if "output" not in kwargs:
+            output = config.settings.get("output")
+            configured = output if config.path is not None and isinstance(output, str) else None
+            kwargs["configured_output"] = config.path_of("output", Path(configured)) if configured else None
         return command(**kwargs)
 
     return run  # type: ignore[return-value]
 
 
-def _settings_for(context: click.Context, path: Path, settings: Mapping[str, Any]) -> dict[str, Any]:
-    known = {_setting_name(param): param for param in build_command.params if param.name != "sources"}
+def _settings_for(context: click.Context, config: RunConfig) -> dict[str, Any]:
+    assert config.path is not None
+    known = {
+        _setting_name(param): param
+        for param in build_command.params
+        if param.name not in ("sources", "config_file", "no_config")
+    }
     own = {param.name for param in context.command.params}
     values: dict[str, Any] = {}
-    for key, value in settings.items():
+    for key, value in config.settings.items():
         param = known.get(key.replace("_", "-"))
         if param is None:
             names = ", ".join(sorted(known))
-            raise ConfigError(f"unknown setting {key!r} (settings are the build options: {names})", str(path))
+            raise ConfigError(
+                f"unknown setting {key!r} (settings are the build options: {names})", str(config.path)
+            )
         if param.name not in own or context.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
             continue
         try:
             converted = param.process_value(context, value)
         except click.BadParameter as error:
-            raise ConfigError(f"setting {key!r}: {error.message}", str(path)) from None
-        if param.name == "output":
-            converted = path.parent / converted
+            raise ConfigError(f"setting {key!r}: {error.message}", str(config.path)) from None
+        if isinstance(param.type, click.Path):
+            # Paths in the file are relative to it, and a site's own file names none outside it.
+            if isinstance(converted, tuple):
+                converted = tuple(config.path_of(key, each) for each in converted)
+            elif converted is not None:
+                converted = config.path_of(key, converted)
         values[str(param.name)] = converted
     return values
 
@@ -110,6 +139,30 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
 def _source_argument(command: _F) -> _F:
     path = click.Path(path_type=Path)
     return click.argument("sources", metavar="[SOURCE]...", type=path, nargs=-1)(command)
+
+
+def _config_options(command: _F) -> _F:
+    command = click.option(
+        "--no-config", is_flag=True, help="Read no talkfeed.toml (the site's own is read by default)."
+    )(command)
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="Read the settings from FILE instead of the site's talkfeed.toml; its paths may lie "
+        "anywhere (a site's own file names only paths inside the site).",
+    )(command)
+
+
+def _cache_dir_option(command: _F) -> _F:
+    return click.option(
+        "--cache-dir",
+        "cache_dir",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        help="Keep the cache in DIR (default: $XDG_CACHE_HOME/talkfeed, else ~/.cache/talkfeed).",
+    )(command)
 
 
 def _lang_option(command: _F) -> _F:
@@ -173,10 +226,17 @@ def main() -> None:
     "--output",
     "output",
     type=click.Path(path_type=Path),
-    default=Path("public"),
-    show_default=True,
     metavar="DIR",
-    help="Folder to write the feeds, calendars and page into.",
+    help="Folder to write the feeds, calendars and page into (default: talkfeed/ in the site's "
+    "publish folder, SITE/public/talkfeed).",
+)
+@click.option(
+    "--replace",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Let the build replace FILE in DIR though talkfeed did not write it (say, Hugo's section "
+    "feed public/talk/index.xml); repeatable. Any other file it did not write stops the build.",
 )
 @click.option(
     "--base-url",
@@ -236,13 +296,16 @@ def main() -> None:
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
 )
 @_no_cache_option
+@_cache_dir_option
+@_config_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
 @_with_run_config
 def build_command(
     place: Path | None,
     listed: tuple[SourceOption, ...],
-    output: Path,
+    output: Path | None,
+    replace: tuple[Path, ...],
     base_url: str | None,
     title: str | None,
     timezone: str | None,
@@ -259,6 +322,7 @@ def build_command(
     per: tuple[str, ...],
     author: str | None,
     no_cache: bool,
+    cache_dir: Path | None,
     quiet: bool,
 ) -> None:
     """Write the feeds, calendars and page of SOURCE's talks into DIR.
@@ -271,6 +335,7 @@ def build_command(
         source=place or Path(),
         sources=listed,
         output=output,
+        replace=replace,
         base_url=base_url,
         title=title,
         timezone=timezone,
@@ -287,6 +352,7 @@ def build_command(
         per=per,
         author=author,
         use_cache=not no_cache,
+        cache_folder=cache_dir,
         progress=None if quiet else _progress_bar,
     )
     report = build(options)
@@ -300,7 +366,7 @@ def build_command(
     if not quiet:
         for written in report.written:
             state = "removed" if written.removed else "updated" if written.changed else "unchanged"
-            click.echo(f"{state} {written.path}")
+            click.echo(f"{state} {shown_path(written.path)}")
 
 
 @main.command("check")
@@ -308,14 +374,18 @@ def build_command(
 @_timezone_option
 @_lang_option
 @_no_cache_option
+@_cache_dir_option
+@_config_options
 @_reporting_errors
 @_with_run_config
 def check_command(
     place: Path | None,
     listed: tuple[SourceOption, ...],
+    configured_output: Path | None,
     timezone: str | None,
     lang: str | None,
     no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
@@ -325,13 +395,15 @@ def check_command(
     options = Options(
         source=place or Path(),
         sources=listed,
+        output=configured_output,
         timezone=timezone,
         lang=lang,
         use_cache=not no_cache,
+        cache_folder=cache_dir,
         progress=_progress_bar,
     )
-    _recover_configured_output(place)
     catalog = check(options)
+    _tell_recovered(catalog.recovered)
     _print_findings(catalog.findings, quiet=False)
     for group in catalog.shared:
         names = [catalog.names[talk.source] + talk.path for talk in group.talks]
@@ -357,16 +429,9 @@ def check_command(
         sys.exit(1)
 
 
-def _recover_configured_output(source: Path | None) -> None:
-    """Finish a killed run's writes in the output folder ``talkfeed.toml`` names, first of all."""
-    if source is None:
-        return  # several SOURCEs: no talkfeed.toml is read
-    config = read_run_config(source)
-    output = config.settings.get("output")
-    if config.path is not None and isinstance(output, str) and output.strip():
-        folder = config.path.parent / output
-        if recover_output(folder):
-            click.echo(f"talkfeed: finished the writes of a stopped run in {folder}", err=True)
+def _tell_recovered(folder: Path | None) -> None:
+    if folder is not None:
+        click.echo(f"talkfeed: finished the writes of a stopped run in {shown_path(folder)}", err=True)
 
 
 @main.command("list")
@@ -376,16 +441,22 @@ def _recover_configured_output(source: Path | None) -> None:
 @_timezone_option
 @_lang_option
 @_now_option
+@_no_cache_option
+@_cache_dir_option
+@_config_options
 @_reporting_errors
 @_with_run_config
 def list_command(
     place: Path | None,
     listed: tuple[SourceOption, ...],
+    configured_output: Path | None,
     as_json: bool,
     base_url: str | None,
     timezone: str | None,
     lang: str | None,
     now: datetime | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Print the talks build would publish, in feed order: publish date, permalink, title.
 
@@ -394,13 +465,16 @@ def list_command(
     options = Options(
         source=place or Path(),
         sources=listed,
+        output=configured_output,
         base_url=base_url,
         timezone=timezone,
         lang=lang,
         now=_aware(now),
+        use_cache=not no_cache,
+        cache_folder=cache_dir,
     )
-    _recover_configured_output(place)
-    found, catalog = list_talks(options)
+    found, catalog, recovered = list_talks(options)
+    _tell_recovered(recovered)
     _print_findings(catalog.findings, quiet=False)
     rows = [(talk.published.isoformat(timespec="seconds"), talk.url, talk.title, talk.path) for talk in found]
     try:

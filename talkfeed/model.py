@@ -229,6 +229,10 @@ class Site:
     """The site's icon, as a path below the base URL."""
     feed_limit: int | None = None
     """Hugo's ``services.rss.limit`` (older ``rssLimit``) where it is 1 or more."""
+    publish_dir: str = "public"
+    """Where Hugo writes the site (``publishDir``), relative to the root unless absolute."""
+    disabled_kinds: frozenset[str] = frozenset()
+    """The kinds of page Hugo does not render (``disableKinds``, lower case: ``section``, ``home``)."""
 
 
 @dataclass(frozen=True)

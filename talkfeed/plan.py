@@ -31,6 +31,9 @@ from talkfeed.select.choose import Selection
 from talkfeed.select.views import folder_name
 
 DEFAULT_WAIT_SECONDS = 300.0
+DEFAULT_FOLDER = "talkfeed"
+"""The folder of the site's publish folder a build writes into when no output is given: one
+Hugo publishes nothing into, so Hugo's files and talkfeed's never meet."""
 ABOUT_NAME = "about.html"
 """The page a build writes beside the feeds to say what they are and what ``_talk`` holds."""
 
@@ -46,7 +49,11 @@ class Options:
     sources: tuple[SourceOption, ...] = ()
     """Several sites to aggregate; when given, ``source`` is not read and ``base_url`` is the
     aggregate's own URL (where its feeds are served), not a site's."""
-    output: Path = Path("public")
+    output: Path | None = None
+    """Where to write; ``None``: ``talkfeed/`` in the site's publish folder (Hugo's ``publishDir``)."""
+    replace: tuple[Path, ...] = ()
+    """Files of another program (Hugo's section feed) in the output folder that the build may
+    replace; any other file it did not write stops it."""
     base_url: str | None = None
     title: str | None = None
     timezone: str | None = None
@@ -118,7 +125,9 @@ class Plan:
     ``services.rss.limit``/``rssLimit``); calendars and pages keep every talk."""
     formats: tuple[str, ...]
     per: tuple[str, ...]
-    output: Path
+    output: Path | None
+    """Where a build writes (absolute); ``None`` only for ``check`` and ``list`` of several
+    sources given no output folder."""
     wait_seconds: float
     title: str | None
     author: str | None
@@ -128,6 +137,11 @@ class Plan:
     """``None``: no cache."""
     feeds_url: str = ""
     """For a build: the URL the output folder is served at (the main feeds' folder)."""
+    served_path: str = ""
+    """Where the output folder is served below the site's base URL (``talkfeed/``), ending in a
+    slash; "" for a folder outside the site's publish folder, or an aggregate's."""
+    replaceable: tuple[str, ...] = ()
+    """Files of another program in the output folder (relative to it) that a build may replace."""
     dropped: tuple[Finding, ...] = ()
     """Sources left out (``--skip-invalid``), each with the warning that says why."""
     progress: Progress | None = field(default=None, compare=False, repr=False)
@@ -191,7 +205,7 @@ def settle(options: Options, building: bool = False) -> Plan:
         feed_limit=options.limit if options.limit is not None or aggregate else first.site.feed_limit,
         formats=options.formats,
         per=options.per,
-        output=options.output.absolute(),
+        output=_output_folder(options, first, aggregate, building),
         wait_seconds=options.wait_seconds,
         title=options.title,
         author=options.author,
@@ -203,15 +217,105 @@ def settle(options: Options, building: bool = False) -> Plan:
     )
     if not building:
         return plan
+    assert plan.output is not None
+    replaceable = _replaceable(options.replace, plan.output)
     if aggregate:
         if options.base_url is None:
             raise ConfigError(
                 "an aggregate of several sites needs --base-url: the URL its feeds are served at"
             )
-        feeds_url = _checked_base(options.base_url)
-    else:
-        feeds_url = first.base_urls[first.language] + served_path(plan.output, first.site.root)
-    return replace(plan, feeds_url=feeds_url)
+        return replace(plan, feeds_url=_checked_base(options.base_url), replaceable=replaceable)
+    served = served_path(plan.output, first.site, first.language)
+    return replace(
+        plan,
+        feeds_url=first.base_urls[first.language] + served,
+        served_path=served,
+        replaceable=replaceable,
+    )
+
+
+def _output_folder(options: Options, first: SourcePlan, aggregate: bool, building: bool) -> Path | None:
+    """The absolute output folder: the one given, else ``talkfeed/`` in the site's publish folder.
+
+    Raises ``ConfigError`` for a build of several sites given none, and where the site's
+    publish folder is outside the site or Hugo publishes something into ``talkfeed/``.
+    """
+    if options.output is not None:
+        return Path(os.path.normpath(options.output.absolute()))
+    if aggregate:
+        if not building:
+            return None
+        raise ConfigError(
+            "several sources need an output folder: pass -o DIR (or set output in talkfeed.toml)"
+        )
+    try:
+        return default_output(first.source, first.language)
+    except ConfigError:
+        if building:
+            raise
+        return None  # check and list only look there for a killed build's writes
+
+
+def default_output(source: Source, language: str) -> Path:
+    """``talkfeed/`` in the site's publish folder, as Hugo resolves ``publishDir`` (relative to
+    the site root; each language's own folder below it on a multihost site).
+
+    Raises ``ConfigError`` where it cannot be used: no site, a publish folder outside the site
+    (a site's config does not choose where talkfeed writes outside it), or a folder Hugo
+    publishes something into.
+    """
+    site = source.site
+    if site.root is None:
+        raise ConfigError("no Hugo site around this page to publish into: pass -o DIR", str(source.given))
+    publish = Path(os.path.normpath(site.root / site.publish_dir))
+    real_root = Path(os.path.realpath(site.root))
+    real_publish = Path(os.path.realpath(publish))
+    if real_publish != real_root and real_root not in real_publish.parents:
+        raise ConfigError(
+            f"the site's publishDir {site.publish_dir!r} is outside the site; talkfeed writes there "
+            "only when told: pass -o DIR",
+            str(site.config_file or site.root),
+        )
+    if site.multihost:
+        publish = publish / language
+    clash = hugo_output_in(source, DEFAULT_FOLDER)
+    if clash is not None:
+        raise ConfigError(
+            f"Hugo publishes {clash} into {DEFAULT_FOLDER}/ of the site, where talkfeed writes by "
+            "default: pass -o DIR (or set output in talkfeed.toml)",
+            str(site.root),
+        )
+    return publish / DEFAULT_FOLDER
+
+
+def hugo_output_in(source: Source, folder: str) -> str | None:
+    """Name what Hugo would publish into ``folder`` at the top of the site, if anything does:
+    a content section or page of that name, a static folder's files, a permalink pattern."""
+    site = source.site
+    assert site.root is not None
+    for content in source.content_roots:
+        for candidate in (content.path / folder, *content.path.glob(f"{folder}.*")):
+            if candidate.exists():
+                return candidate.relative_to(site.root).as_posix()
+    for static in site.static_dirs:
+        if (site.root / static / folder).exists():
+            return f"{static}/{folder}"
+    for language in site.languages.values():
+        for rule in language.permalinks:
+            if rule.pattern.lstrip("/").split("/")[0] == folder:
+                return f"the permalinks pattern {rule.pattern!r}"
+    return None
+
+
+def _replaceable(files: tuple[Path, ...], output: Path) -> tuple[str, ...]:
+    """The files given to replace, named relative to the output folder; each must be in it."""
+    names = []
+    for given in files:
+        path = Path(os.path.normpath(given.absolute()))
+        if output not in path.parents:
+            raise ConfigError(f"--replace {given}: not a file in the output folder {shown_path(output)}")
+        names.append(path.relative_to(output).as_posix())
+    return tuple(names)
 
 
 def _feeds_language(options: Options, sources: list[SourcePlan]) -> str:
@@ -300,15 +404,19 @@ def _labelled_apart(sources: list[SourcePlan]) -> list[SourcePlan]:
     return result
 
 
-def served_path(output: Path, site_root: Path | None) -> str:
-    """Where an output folder is served: its path below the site's ``public/``, as Hugo's.
+def served_path(output: Path, site: Site, language: str) -> str:
+    """Where an output folder is served: its path below the site's publish folder, as Hugo's
+    (below the language's own folder on a multihost site), ending in a slash.
 
     Any other folder is taken to be served at the base URL itself.
     """
-    if site_root is None:
+    if site.root is None:
         return ""
+    publish = Path(os.path.normpath(site.root / site.publish_dir))
+    if site.multihost:
+        publish = publish / language
     try:
-        below = output.relative_to(site_root / "public")
+        below = output.relative_to(publish)
     except ValueError:
         return ""
     return "".join(f"{part}/" for part in below.parts)

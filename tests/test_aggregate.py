@@ -150,7 +150,8 @@ def test_per_source_writes_a_set_of_feeds_per_site(tmp_path: Path) -> None:
 
 
 def _trio_sources(tmp_path: Path) -> Path:
-    """A run config aggregating the three corpus sites, as a lab would write it."""
+    """A run config aggregating the three corpus sites, as a lab would write it (outside the
+    sites, so it is named with --config)."""
     folder = tmp_path / "group"
     folder.mkdir()
     entries = []
@@ -159,12 +160,12 @@ def _trio_sources(tmp_path: Path) -> Path:
         entries.append(entry + (f'base-url = "{base}"\n' if base else ""))
     config = f'base-url = "{LAB_URL}"\nskip-invalid = true\n\n' + "\n".join(entries)
     (folder / "talkfeed.toml").write_text(config, encoding="utf-8")
-    return folder
+    return folder / "talkfeed.toml"
 
 
 def test_three_corpus_sites_give_the_union_of_their_own_feeds(tmp_path: Path) -> None:
     group = _trio_sources(tmp_path)
-    _build([group, "--skip-invalid", "--limit", "1000"], tmp_path / "all")
+    _build(["--config", group, "--skip-invalid", "--limit", "1000"], tmp_path / "all")
     together = {item["id"]: item for item in _items(tmp_path / "all")}
     alone: dict[object, dict[str, object]] = {}
     for name, base in TRIO.items():
@@ -404,7 +405,7 @@ def test_labels_without_a_slug_of_their_own_are_told_apart(tmp_path: Path) -> No
     (folder / "talkfeed.toml").write_text(
         f'base-url = "{LAB_URL}"\nper = ["source"]\n' + entries, encoding="utf-8"
     )
-    _build([folder], tmp_path / "out")
+    _build(["--config", folder / "talkfeed.toml"], tmp_path / "out")
     assert sorted(path.name for path in (tmp_path / "out" / "sources").iterdir()) == ["-1", "lab", "lab-3"]
 
 

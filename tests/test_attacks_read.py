@@ -602,10 +602,10 @@ def test_check_finishes_the_writes_of_a_killed_run_in_the_configured_output(tmp_
     site, output, new = _killed_run(tmp_path)
     (site / "talkfeed.toml").write_text('output = "../out"\n', encoding="utf-8")
 
-    result = run_cli(["check", site, "--no-cache"])
+    result = run_cli(["check", site, "--no-cache", "--config", site / "talkfeed.toml"])
 
     assert result.exit_code == 1
-    assert f"talkfeed: finished the writes of a stopped run in {site / '../out'}" in result.stderr
+    assert f"talkfeed: finished the writes of a stopped run in {output}" in result.stderr
     assert read_set(output) == new
     assert leftovers(output) == []
     assert not needs_recovery(output)

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,8 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
         static_dirs=_static_dirs(root, config),
         icon=_icon(root),
         feed_limit=_feed_limit(config),
+        publish_dir=_text(config.get("publishdir")) or "public",
+        disabled_kinds=frozenset(str(kind).lower() for kind in _list(config.get("disablekinds"))),
         config_file=config_file,
     )
 
@@ -388,13 +390,33 @@ class RunConfig:
     """Option values by long name (``base-url``), as written."""
     sources: tuple[SourceOption, ...] = ()
     """Its ``sources`` list, each path relative to the file's folder."""
+    confined_to: Path | None = None
+    """For a file found in a site: the folder every path it names must stay inside (links
+    resolved); ``None`` for a file the user named (``--config``), which may name any path."""
+
+    def path_of(self, key: str, value: Path) -> Path:
+        """A path the file names, relative to its folder; raises ``ConfigError`` when a site's
+        own file names a path outside the site."""
+        assert self.path is not None
+        path = Path(os.path.normpath(self.path.parent / value))
+        if self.confined_to is not None:
+            inside = Path(os.path.realpath(self.confined_to))
+            real = Path(os.path.realpath(path))
+            if real != inside and inside not in real.parents:
+                raise ConfigError(
+                    f"{key} {str(value)!r} is outside the site; a site's own talkfeed.toml names only "
+                    "paths inside it (give the path on the command line, or use --config FILE)",
+                    str(self.path),
+                )
+        return path
 
 
-def read_run_config(source: Path) -> RunConfig:
+def find_run_config(source: Path) -> RunConfig:
     """Find ``talkfeed.toml`` at the site root around SOURCE (or in SOURCE) and read it.
 
-    Raises ``ConfigError`` naming the file (and line) when it cannot be read, or when its
-    ``sources`` list is not tables with a ``path`` and known keys.
+    Every path it names must stay inside the folder it was found in. Raises ``ConfigError``
+    naming the file (and line) when it cannot be read, when its ``sources`` list is not tables
+    with a ``path`` and known keys, or when a source lies outside that folder.
     """
     start = source.absolute()
     folder = start if start.is_dir() else start.parent
@@ -402,16 +424,29 @@ def read_run_config(source: Path) -> RunConfig:
     path = root / RUN_CONFIG_NAME
     if not path.is_file():
         return RunConfig(None, {})
+    return read_run_config(path, confined_to=root)
+
+
+def read_run_config(path: Path, confined_to: Path | None = None) -> RunConfig:
+    """Read a run config file (``--config FILE``, or one found by ``find_run_config``)."""
+    path = Path(os.path.normpath(path.absolute()))
+    if not path.is_file():
+        raise ConfigError("no such file: give a talkfeed.toml to read", str(path))
     try:
         settings = load_data_file(path)
     except PageError as error:
         raise ConfigError(f"cannot read: {error.message}", str(path), error.line) from None
     listed = settings.pop("sources", None)
-    return RunConfig(path, settings, _source_options(listed, path) if listed is not None else ())
+    config = RunConfig(path, settings, confined_to=confined_to)
+    if listed is None:
+        return config
+    return replace(config, sources=_source_options(listed, config))
 
 
-def _source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
+def _source_options(entries: object, run_config: RunConfig) -> tuple[SourceOption, ...]:
     """Read a ``sources`` list: tables with ``path`` and optional ``base-url``, ``lang``, ``label``."""
+    assert run_config.path is not None
+    config = run_config.path
     if not isinstance(entries, list) or not entries:
         raise ConfigError(
             "sources must be a list of tables, each with a path ([[sources]] path = ...)", str(config)
@@ -433,5 +468,6 @@ def _source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
             values[name] = value.strip()
         if "path" not in values:
             raise ConfigError(f"sources entry {number} has no path", str(config))
-        found.append(SourceOption(config.parent / values.pop("path"), **values))
+        path = run_config.path_of(f"sources entry {number}: path", Path(values.pop("path")))
+        found.append(SourceOption(path, **values))
     return tuple(found)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from talkfeed import __version__
 from talkfeed.model import Entry, FeedSettings
-from talkfeed.plan import Plan, served_path
+from talkfeed.plan import Plan
 from talkfeed.urls import permalink
 
 
@@ -26,7 +26,7 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
     own = [talk for talk in talks if talk.lang == code]
     return FeedSettings(
         base_url=base_url,
-        feeds_url=base_url + served_path(plan.output, site.root),
+        feeds_url=base_url + plan.served_path,
         home_url=_home_url(own, source.source.single_page is not None, base_url),
         title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
         description=f"Talks from {site_title}" if site_title else "Talks",

@@ -103,13 +103,15 @@ Content = bytes | Callable[[], Iterable[bytes]] | Spliced
 or its pieces with talks' parts the old file may hold (see ``splice``)."""
 
 
-def write_files(directory: Path, files: Mapping[str, Content]) -> list[Written]:
+def write_files(
+    directory: Path, files: Mapping[str, Content], replaceable: Collection[str] = ()
+) -> list[Written]:
     """Write ``files`` as ``write_spliced`` does, with no layouts of an earlier run."""
-    return write_spliced(directory, files, Layouts())[0]
+    return write_spliced(directory, files, Layouts(), replaceable)[0]
 
 
 def write_spliced(
-    directory: Path, files: Mapping[str, Content], previous: Layouts
+    directory: Path, files: Mapping[str, Content], previous: Layouts, replaceable: Collection[str] = ()
 ) -> tuple[list[Written], Layouts]:
     """Write ``files`` (relative path → content) into ``directory`` as one set; call it under ``locked``.
 
@@ -119,9 +121,12 @@ def write_spliced(
 
     Files the previous run wrote and this one does not are removed with the same commit, and
     listed after the files written, as removed.
+    Only files an earlier run wrote (its manifest lists them) are replaced or removed: a file
+    of another program (Hugo's home page) where one of ``files`` goes stops the run, unless
+    ``replaceable`` names it (relative to ``directory``).
     Raises ``OutputError`` naming the path and the cause, before writing anything when a
-    name would leave ``directory`` or a symbolic link stands in the way; the folder then
-    still holds the previous set and no temporary files.
+    name would leave ``directory``, a symbolic link stands in the way or a file is not
+    talkfeed's; the folder then still holds the previous set and no temporary files.
 
     A ``Spliced`` file reuses the byte ranges of the file it replaces where ``previous`` (the
     layouts this function returned last time) still describes that file; the layouts of the
@@ -133,9 +138,11 @@ def write_spliced(
     outputs = {**files, MANIFEST_NAME: (json.dumps(sorted(files), indent=0) + "\n").encode()}
     with _opened(directory) as folders:
         try:
-            stale = sorted(set(_previous_names(folders)) - set(outputs))
+            own = set(_previous_names(folders))
+            stale = sorted(own - set(outputs))
             for name in [*outputs, *stale]:
                 folders.check_file(name)
+            _refuse_others(folders, [name for name in files if name not in own and name not in replaceable])
             staged, layouts = _stage(folders, outputs, previous)
             changed = set(staged)
             _switch(folders, staged, stale)
@@ -506,6 +513,19 @@ def _is_temporary_of(name: object, temporary: object) -> bool:
         return False
     assert isinstance(name, str) and isinstance(temporary, str)
     return _parent(name) == _parent(temporary) and _leaf(temporary).startswith(TEMPORARY_PREFIX)
+
+
+def _refuse_others(folders: _Folders, names: Iterable[str]) -> None:
+    """Refuse to replace a file an earlier run did not write: it is another program's."""
+    for name in names:
+        if folders.status(name) is not None:
+            raise _Refused(
+                errno.EEXIST,
+                "talkfeed did not write this file (its manifest does not list it) and will not replace "
+                "it: write elsewhere (-o DIR), or name it with --replace if talkfeed's file is to take "
+                "its place",
+                str(folders.path(name)),
+            )
 
 
 def _previous_names(folders: _Folders) -> list[str]:
