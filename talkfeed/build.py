@@ -34,7 +34,16 @@ from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
 from talkfeed.write.splice import layouts_text, read_layouts
 
-__all__ = ["Options", "SourceOption", "build", "check", "list_talks", "read_talks", "recover_output"]
+__all__ = [
+    "Options",
+    "SourceOption",
+    "build",
+    "check",
+    "list_talks",
+    "read_talks",
+    "recover_output",
+    "snippets",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -179,6 +188,14 @@ def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
         talks += found
         findings += (replace(finding, path=source.name + finding.path) for finding in source_findings)
     return talks, sorted(findings, key=finding_order)
+
+
+def snippets(options: Options) -> tuple[str, str]:
+    """The HTML that links the feeds a build with ``options`` writes from the site's own pages:
+    ``<link rel="alternate">`` tags for its ``<head>``, and a block of subscribe links."""
+    from talkfeed.render.files import snippets as render_snippets
+
+    return render_snippets(settle(options, building=True))
 
 
 def recover_output(output: Path, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> bool:

@@ -17,7 +17,7 @@ import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.build import build, check, list_talks
+from talkfeed.build import build, check, list_talks, snippets
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.model import FORMATS, SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
@@ -219,17 +219,48 @@ def main() -> None:
     """
 
 
+def _output_option(command: _F) -> _F:
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        help="Folder to write the feeds, calendars and page into (default: talkfeed/ in the site's "
+        "publish folder, SITE/public/talkfeed).",
+    )(command)
+
+
+def _base_url_option(command: _F) -> _F:
+    return click.option(
+        "--base-url",
+        metavar="URL",
+        help="Site URL for permalinks (default: the site's baseURL); for several sources, the URL "
+        "the aggregate's feeds are served at (required).",
+    )(command)
+
+
+def _title_option(command: _F) -> _F:
+    return click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')(
+        command
+    )
+
+
+def _format_option(command: _F) -> _F:
+    return click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        callback=lambda _context, _param, values: _formats(values),
+        metavar="FORMAT",
+        help="Write only these formats, any case, comma-separated or repeated (rss, atom, json, ics, "
+        "html; default: all).",
+    )(command)
+
+
 @main.command("build")
 @_source_argument
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Folder to write the feeds, calendars and page into (default: talkfeed/ in the site's "
-    "publish folder, SITE/public/talkfeed).",
-)
+@_output_option
 @click.option(
     "--replace",
     multiple=True,
@@ -238,13 +269,8 @@ def main() -> None:
     help="Let the build replace FILE in DIR though talkfeed did not write it (say, Hugo's section "
     "feed public/talk/index.xml); repeatable. Any other file it did not write stops the build.",
 )
-@click.option(
-    "--base-url",
-    metavar="URL",
-    help="Site URL for permalinks (default: the site's baseURL); for several sources, the URL "
-    "the aggregate's feeds are served at (required).",
-)
-@click.option("--title", metavar="TEXT", help='Feed title (default: "Talks — <site title>").')
+@_base_url_option
+@_title_option
 @_timezone_option
 @click.option(
     "--limit",
@@ -275,15 +301,7 @@ def main() -> None:
     metavar="SECONDS",
     help="How long to wait for another run writing to DIR before giving up (exit 75).",
 )
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    callback=lambda _context, _param, values: _formats(values),
-    metavar="FORMAT",
-    help="Write only these formats, any case, comma-separated or repeated (rss, atom, json, ics, html; "
-    "default: all).",
-)
+@_format_option
 @click.option(
     "--per",
     multiple=True,
@@ -427,6 +445,51 @@ def check_command(
     if not catalog.talks:
         click.echo(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
         sys.exit(1)
+
+
+@main.command("snippet")
+@click.argument("part", type=click.Choice(["head", "subscribe"]))
+@_source_argument
+@_output_option
+@_base_url_option
+@_title_option
+@_lang_option
+@_format_option
+@_config_options
+@_reporting_errors
+@_with_run_config
+def snippet_command(
+    part: str,
+    place: Path | None,
+    listed: tuple[SourceOption, ...],
+    output: Path | None,
+    base_url: str | None,
+    title: str | None,
+    lang: str | None,
+    formats: tuple[str, ...],
+) -> None:
+    """Print the HTML that links SOURCE's feeds from the site's own pages.
+
+    PART is head (the <link rel="alternate"> tags of every feed and calendar, for the
+    <head> of every page) or subscribe (a block of subscribe links, for a page). Give
+    the options the build is given, so the links name its files. For Hugo Blox, save
+    head as layouts/_partials/hooks/head-end/talkfeed.html (layouts/partials/... before
+    2025); in another Hugo layout, save it as layouts/partials/talkfeed-head.html and
+    call {{ partial "talkfeed-head.html" . }} before </head>. Save subscribe as
+    layouts/shortcodes/talkfeed-subscribe.html and write {{< talkfeed-subscribe >}}
+    where it goes.
+    """
+    options = Options(
+        source=place or Path(),
+        sources=listed,
+        output=output,
+        base_url=base_url,
+        title=title,
+        lang=lang,
+        formats=formats or FORMATS,
+    )
+    head, subscribe = snippets(options)
+    click.echo(head if part == "head" else subscribe, nl=False)
 
 
 def _tell_recovered(folder: Path | None) -> None:

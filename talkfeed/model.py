@@ -85,6 +85,9 @@ class Talk:
     """For a talk Hugo gives no page (``build: {render: never}``): the list page that shows it."""
     outside_url: str | None = None
     """For such a talk: the absolute URL it links to instead (its event, else its first link)."""
+    list_path: str = ""
+    """The list page Hugo publishes that shows the talk, below the base URL: its section's
+    (``talk/``, ``fr/events/``), else its language's home page."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class Entry:
     listed_at: str | None = None
     outside_url: str | None = None
     event_url: str | None = None
+    list_path: str = ""
     source: int = 0
     """Which of the run's sources it was read from (its index); ``path`` is relative to that source."""
     also_in: tuple[int, ...] = ()
@@ -233,6 +237,12 @@ class Site:
     """Where Hugo writes the site (``publishDir``), relative to the root unless absolute."""
     disabled_kinds: frozenset[str] = frozenset()
     """The kinds of page Hugo does not render (``disableKinds``, lower case: ``section``, ``home``)."""
+
+    def prefixes(self, code: str) -> bool:
+        """Tell whether Hugo puts a language's code before its paths (``fr/talk/…``)."""
+        if self.multihost:
+            return False
+        return code != self.default_language or self.default_language_in_subdir
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,8 @@ class ReadContext:
     default_language: str
     prefixed_languages: frozenset[str] = frozenset()
     """The languages whose paths start with their code (``fr/talk/…``)."""
+    list_sections: bool = True
+    """Hugo renders sections' list pages (``disableKinds`` does not name ``section``)."""
     permalinks: Mapping[str, tuple[PermalinkRule, ...]] = field(default_factory=dict)
     """Each language's ``permalinks`` rules."""
     path_style: PathStyle = field(default_factory=PathStyle)
@@ -301,6 +303,7 @@ class _Fields:
             image=self._image(),
             listed_at=self._section_path(lang) if pageless else None,
             outside_url=_outside_url(event_url, links) if pageless else None,
+            list_path=self._section_path(lang),
         )
 
     def _build_options(self) -> dict[str, str]:
@@ -321,7 +324,7 @@ class _Fields:
         """The list page that shows a talk without a page: its section's, else the home page."""
         style = self.context.path_style
         section = self.page.parts[:1]
-        shown = renders_section(self.context.cascades, section, lang)
+        shown = self.context.list_sections and renders_section(self.context.cascades, section, lang)
         parts = [sanitize_path(part, style) for part in section] if shown else []
         if lang in self.context.prefixed_languages:
             parts.insert(0, sanitize_path(lang, style))

@@ -78,11 +78,8 @@ def survey(plan: SourcePlan) -> Survey:
     context = ReadContext(
         zone=plan.zone,
         default_language=site.default_language,
-        prefixed_languages=frozenset(
-            code
-            for code in site.languages
-            if not site.multihost and (code != site.default_language or site.default_language_in_subdir)
-        ),
+        prefixed_languages=frozenset(code for code in site.languages if site.prefixes(code)),
+        list_sections="section" not in site.disabled_kinds,
         permalinks={code: language.permalinks for code, language in site.languages.items()},
         path_style=PathStyle(
             lower=site.lower_paths,

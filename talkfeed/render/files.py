@@ -21,6 +21,7 @@ from talkfeed.render.html.page import (
     feed_stylesheet,
     page_chunks,
     render_about,
+    render_snippets,
 )
 from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
 from talkfeed.render.settings import feed_settings
@@ -29,7 +30,7 @@ from talkfeed.select.views import View, upcoming
 from talkfeed.write.files import Content
 from talkfeed.write.splice import Spliced
 
-__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "render_files", "view_settings"]
+__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "feed_links", "render_files", "snippets", "view_settings"]
 
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _PER_VIEWS = frozenset({"tag", "author", "lang", "past", "source"})
@@ -107,7 +108,7 @@ def _render(
                     page_chunks,
                     view.talks,
                     settings,
-                    _feed_links(settings, formats, own_calendar_only=True),
+                    feed_links(settings, formats, own_calendar_only=True),
                     (),
                     upcoming_of(view.talks),
                     "../" * view.folder.count("/") + ABOUT_NAME,
@@ -122,7 +123,7 @@ def _render(
             page_chunks,
             main.talks,
             root,
-            _feed_links(root, formats),
+            feed_links(root, formats),
             _view_links(views[1:], root, settings_by_language, formats),
             next(view.talks for view in views if view.kind == "upcoming"),
             ABOUT_NAME,
@@ -130,6 +131,13 @@ def _render(
             version,
         )
     return outputs
+
+
+def snippets(plan: Plan) -> tuple[str, str]:
+    """The HTML that links a build's feeds from the site's own pages: for its ``<head>``, and
+    a block of subscribe links."""
+    settings = feed_settings(plan, (), plan.language, None)
+    return render_snippets(settings, feed_links(settings, plan.formats))
 
 
 def _spliced(chunks: Callable[..., Iterable[Chunk]], *arguments: Any) -> Spliced:
@@ -172,9 +180,10 @@ def view_settings(
     )
 
 
-def _feed_links(
+def feed_links(
     root: FeedSettings, formats: Collection[str], own_calendar_only: bool = False
 ) -> list[FeedLink]:
+    """The feeds and calendars of a set, for links to them; a view's page offers its own calendar only."""
     links = [
         FeedLink(title, root.feeds_url + name, media_type)
         for format_name, (name, title, media_type, _) in _FEED_FILES.items()

@@ -27,7 +27,7 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
     return FeedSettings(
         base_url=base_url,
         feeds_url=base_url + plan.served_path,
-        home_url=_home_url(own, source.source.single_page is not None, base_url),
+        home_url=_home_url(own, base_url, f"{code}/" if site.prefixes(code) else ""),
         title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
         description=f"Talks from {site_title}" if site_title else "Talks",
         language=(language and language.language_code) or site.language_code or code,
@@ -63,14 +63,8 @@ def _aggregate_settings(plan: Plan, code: str, newest: datetime | None) -> FeedS
     )
 
 
-def _home_url(talks: Sequence[Entry], single_page: bool, base_url: str) -> str:
-    folders = [talk.url_path.strip("/").split("/")[:-1] for talk in talks]
-    if not folders or single_page:
-        return base_url
-    common = folders[0]
-    for folder in folders[1:]:
-        size = 0
-        while size < min(len(common), len(folder)) and common[size] == folder[size]:
-            size += 1
-        common = common[:size]
-    return permalink(base_url, "".join(f"{part}/" for part in common))
+def _home_url(talks: Sequence[Entry], base_url: str, home_path: str) -> str:
+    """The page the feeds stand for: the list page Hugo publishes that shows all the talks (their
+    section's), else the language's home page."""
+    list_paths = {talk.list_path for talk in talks}
+    return permalink(base_url, list_paths.pop() if len(list_paths) == 1 else home_path)

@@ -156,3 +156,21 @@ def _webcal_url(feed: FeedLink) -> str | None:
     if not separator or scheme.lower() not in ("http", "https"):
         return None
     return f"webcal://{rest}"
+
+
+def render_snippets(settings: FeedSettings, feeds: Sequence[FeedLink]) -> tuple[str, str]:
+    """Render the HTML a site's own pages carry to link the feeds: the ``<link rel="alternate">``
+    tags for its ``<head>``, and a block of subscribe links for a page."""
+    head = TEMPLATES.get_template("snippet-head.html.j2").render(settings=settings, feeds=feeds)
+    subscribe = TEMPLATES.get_template("snippet-subscribe.html.j2").render(
+        settings=settings,
+        subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
+        page_url=settings.feeds_url + PAGE_NAME,
+    )
+    return _inert(head), _inert(subscribe)
+
+
+def _inert(html: str) -> str:
+    """Write braces as character references: the snippets are saved as Hugo templates, where a
+    title holding ``{{`` would otherwise be run as template code."""
+    return html.strip().replace("{", "&#123;").replace("}", "&#125;") + "\n"
