@@ -328,7 +328,10 @@ def _assert_links_resolve(site: Path) -> None:
     config = json.loads((public / "talkfeed" / "feed.json").read_text(encoding="utf-8"))
     base = urlsplit(config["feed_url"])
     site_root = f"{base.scheme}://{base.netloc}"
-    texts = [(public / "talkfeed" / name).read_text(encoding="utf-8") for name in ("index.xml", "index.html")]
+    texts = [
+        (public / "talkfeed" / name).read_text(encoding="utf-8")
+        for name in ("index.xml", "index.html", "about.html")
+    ]
     links = {config["home_page_url"], *(href for text in texts for href in _hrefs(text))}
     inside = [link for link in links if link.startswith(site_root)]
     assert config["home_page_url"] in inside
