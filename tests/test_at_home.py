@@ -339,3 +339,78 @@ def _assert_links_resolve(site: Path) -> None:
         path = unquote(urlsplit(link).path).lstrip("/")
         target = public / path
         assert target.is_file() or (target / "index.html").is_file(), f"{link} names no file in public/"
+
+
+def test_a_hugo_blox_sites_name_is_its_identity_name(tmp_path: Path) -> None:
+    config = (
+        'baseURL = "https://example.org/"\ntitle = ""\n[params.hugoblox.identity]\nname = "Ada Lovelace"\n'
+    )
+    site = make_site(tmp_path, {"a.md": TALK}, config)
+
+    result = run_cli(["build", site, "-q"])
+
+    assert result.exit_code == 0, result.stderr
+    feed = json.loads((site / "public" / "talkfeed" / "feed.json").read_text(encoding="utf-8"))
+    assert feed["title"] == "Talks — Ada Lovelace"
+
+
+def test_the_subscribe_shortcode_on_a_talk_page_is_left_out_without_a_warning(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {"a.md": TALK + "\n{{< talkfeed-subscribe >}}\n"})
+
+    result = run_cli(["build", site])
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert "talkfeed-subscribe" not in (site / "public" / "talkfeed" / "index.xml").read_text(
+        encoding="utf-8"
+    )
+
+
+# Hugo Blox's own hook: every file of layouts/_partials/hooks/head-end/ is a partial of the <head>
+# (modules/blox/layouts/_partials/functions/get_hook.html, read with os.ReadDir as there).
+HOOKED_PAGE = (
+    "<!doctype html><html><head><title>{{ .Title }}</title>"
+    '{{ with try (os.ReadDir "layouts/_partials/hooks/head-end") }}{{ with .Value }}{{ range . }}'
+    '{{ if not .IsDir }}{{ partial (path.Join "hooks/head-end" .Name) $ }}{{ end }}'
+    "{{ end }}{{ end }}{{ end }}</head><body>{{ .Content }}</body></html>"
+)
+
+
+def test_the_snippets_put_working_feed_links_into_a_sites_pages(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(DEMO_SITE, site)
+    make_buildable(site)
+    for name in ("_default/single.html", "_default/list.html", "index.html"):
+        (site / "layouts" / name).write_text(HOOKED_PAGE, encoding="utf-8")
+    head = run_cli(["snippet", "head", site])
+    subscribe = run_cli(["snippet", "subscribe", site])
+    assert (head.exit_code, subscribe.exit_code) == (0, 0), head.stderr + subscribe.stderr
+    hook = site / "layouts" / "_partials" / "hooks" / "head-end" / "talkfeed.html"
+    hook.parent.mkdir(parents=True)
+    hook.write_text(head.stdout, encoding="utf-8")
+    (site / "layouts" / "shortcodes" / "talkfeed-subscribe.html").write_text(
+        subscribe.stdout, encoding="utf-8"
+    )
+    (site / "content" / "talk" / "_index.md").write_text(
+        "---\ntitle: Talks\n---\n{{< talkfeed-subscribe >}}\n", encoding="utf-8"
+    )
+
+    build_with_hugo(site)
+    assert run_cli(["build", site, "-q", "--now", FIXED_NOW]).exit_code == 0
+
+    public = site / "public"
+    home_head = (public / "index.html").read_text(encoding="utf-8").split("</head>")[0]
+    alternates = re.findall(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"', home_head)
+    assert [kind for kind, _ in alternates] == [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "text/calendar",
+        "text/calendar",
+    ]
+    listing = (public / "talk" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', listing.split("talkfeed-subscribe", 1)[1])
+    assert links and any(link.startswith("webcal://") for link in links)
+    for link in [href for _, href in alternates] + links:
+        path = unquote(urlsplit(link).path).lstrip("/")
+        assert (public / path).is_file() or (public / path / "index.html").is_file(), link

@@ -29,8 +29,9 @@ def _help_block(name: str) -> str:
         ("build", ["build", "--help"]),
         ("check", ["check", "--help"]),
         ("list", ["list", "--help"]),
+        ("snippet", ["snippet", "--help"]),
     ],
-    ids=["main", "build", "check", "list"],
+    ids=["main", "build", "check", "list", "snippet"],
 )
 def test_readme_usage_equals_real_help(name: str, arguments: list[str]) -> None:
     assert _help_block(name) == run_cli(arguments).stdout.rstrip("\n")

@@ -245,6 +245,10 @@ def _nothing(node: _Node, inner: str) -> str:
     return inner
 
 
+def _dropped(node: _Node, inner: str) -> str:
+    return ""
+
+
 _HANDLERS: dict[str, Callable[[_Node, str], str]] = {
     "alert": _alert,
     "callout": _alert,
@@ -271,4 +275,6 @@ _HANDLERS: dict[str, Callable[[_Node, str], str]] = {
     "toc": _nothing,
     "icon": _nothing,
     "list_children": _nothing,
+    # talkfeed's own subscribe block (``talkfeed snippet subscribe``), which a talk page may carry.
+    "talkfeed-subscribe": _dropped,
 }

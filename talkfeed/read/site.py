@@ -160,7 +160,7 @@ def _site_from_config(root: Path, config: Mapping[str, Any], config_file: Path |
     return Site(
         root=root,
         base_url=_url_text(config.get("baseurl")),
-        title=_text(config.get("title")),
+        title=_site_name(config),
         language_code=_text(config.get("languagecode")),
         time_zone=_text(config.get("timezone")),
         default_language=default_language,
@@ -245,11 +245,18 @@ def _language(code: str, settings: Mapping[str, Any]) -> Language:
         code=code,
         content_dir=_text(settings.get("contentdir")) or "content",
         base_url=own_base,
-        title=_text(settings.get("title")),
+        title=_site_name(settings),
         language_code=_text(settings.get("languagecode")),
         time_zone=_text(settings.get("timezone")),
         permalinks=rules_from_config(settings.get("permalinks")),
     )
+
+
+def _site_name(settings: Mapping[str, Any]) -> str | None:
+    """The site's name as its theme shows it: Hugo Blox 2025+ takes ``params.hugoblox.identity.name``
+    before the ``title`` (which its templates leave empty), older themes the ``title``."""
+    hugoblox = _mapping(_mapping(settings.get("params")).get("hugoblox"))
+    return _text(_mapping(hugoblox.get("identity")).get("name")) or _text(settings.get("title"))
 
 
 def _author(value: object) -> str | None:
