@@ -297,7 +297,7 @@ def test_after_hugo_a_build_with_no_options_leaves_hugos_files_as_they_were(
     build_with_hugo(site)
     hugo_files = hashes(site / "public")
 
-    result = run_cli(["build", site, "-q", "--skip-invalid"])
+    result = run_cli(["build", site])
 
     assert result.exit_code == 0, result.stderr
     after = hashes(site / "public")
@@ -312,7 +312,7 @@ def test_hugo_after_a_build_leaves_talkfeeds_files_as_they_were(tmp_path: Path, 
     site = tmp_path / name
     shutil.copytree(CORPUS / name, site)
     make_buildable(site)
-    assert run_cli(["build", site, "-q", "--skip-invalid"]).exit_code == 0
+    assert run_cli(["build", site, "-q"]).exit_code == 0
     ours = read_set(site / "public" / "talkfeed")
 
     build_with_hugo(site)
