@@ -8,7 +8,15 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from talkfeed.read.permalinks import PermalinkRule
+
+@dataclass(frozen=True)
+class PermalinkRule:
+    """One ``permalinks`` rule of a site: pages whose path matches ``target`` take ``pattern``."""
+
+    target: str
+    """A Hugo path glob (``/{talk,talk/**}``) matched against the page's path."""
+    pattern: str
+
 
 TalkTime = date | datetime
 """A talk's start or end: a ``datetime`` with its offset, or a ``date`` for an all-day talk."""
@@ -122,6 +130,16 @@ class PartSettings:
     """The page about the feeds, which JSON items name as their extension's doc."""
     credit: Credit | None = None
     """In an aggregate: the site to credit the talk to."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which talks the default rules leave out; the run's options can let each kind back in."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
 
 
 FORMATS = ("rss", "atom", "json", "ics", "html")

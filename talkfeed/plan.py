@@ -24,11 +24,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from talkfeed.cache import default_cache_folder
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
-from talkfeed.model import FORMATS, Entry, Site, SourceOption
+from talkfeed.model import FORMATS, Entry, Selection, Site, SourceOption
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.site import Source, locate_source
-from talkfeed.select.choose import Selection
-from talkfeed.select.views import folder_name
+from talkfeed.slugs import folder_name
 
 DEFAULT_WAIT_SECONDS = 300.0
 DEFAULT_FOLDER = "talkfeed"

@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talkfeed.errors import OutputError
-from talkfeed.select.views import folder_name, plan_views
+from talkfeed.select.views import plan_views
+from talkfeed.slugs import folder_name
 from talkfeed.write.files import (
     JOURNAL_NAME,
     LOCK_NAME,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import feedparser
 import pytest
 
-from talkfeed.select.views import slugify
+from talkfeed.slugs import slugify
 
 from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
 

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.errors import Finding, PageError, Severity
-from talkfeed.model import FileInfo, Link, Talk, TalkTime, day_of, moment_of
+from talkfeed.model import FileInfo, Link, PermalinkRule, Talk, TalkTime, day_of, moment_of
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
 from talkfeed.read.dates import (
     ACCEPTED_FORMS,
@@ -35,7 +35,7 @@ from talkfeed.read.discover import PageFile
 from talkfeed.read.media import image_size, media_type
 from talkfeed.read.parsing import FrontMatter, read_page_text
 from talkfeed.read.paths import file_inside, is_plain_name, read_regular
-from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
+from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
 from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from talkfeed.model import PermalinkRule
+
 _TOKEN = re.compile(r":\w+(\[.+?\])?")
 _ESCAPED_COLON = "\x00"
 _WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
@@ -38,18 +40,6 @@ _MONTHS = (
 
 class PermalinkError(ValueError):
     """A ``permalinks`` pattern Hugo would refuse; the message says which token."""
-
-
-@dataclass(frozen=True)
-class PermalinkRule:
-    """One ``permalinks`` rule: pages whose path matches ``target`` take ``pattern``."""
-
-    target: str
-    """A Hugo path glob (``/{talk,talk/**}``) matched against the page's path."""
-    pattern: str
-
-    def matches(self, page_path: str) -> bool:
-        return glob_pattern(self.target).fullmatch(page_path) is not None
 
 
 @dataclass(frozen=True)
@@ -336,7 +326,8 @@ def page_url_path(
     """
     if url is not None:
         return _front_matter_url(url, prefix)
-    rule = next((rule for rule in rules if rule.matches(logical_path(facts.sections, facts.file_name))), None)
+    path = logical_path(facts.sections, facts.file_name)
+    rule = next((rule for rule in rules if glob_pattern(rule.target).fullmatch(path) is not None), None)
     if rule is not None:
         path = sanitize_path(expand(rule.pattern, facts, style), style).strip("/")
     else:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from talkfeed.model import Entry
+from talkfeed.model import Entry, Selection
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which talks the default rules leave out; the run's options can let each kind back in."""
-
-    now: datetime
-    drafts: bool = False
-    future: bool = False
-    expired: bool = False
 
 
 def collect_talks(talks: Iterable[Entry], selection: Selection) -> list[Entry]:

@@ -6,9 +6,6 @@ below the output folder.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,13 +14,12 @@ from typing import TYPE_CHECKING
 
 from talkfeed.model import Entry, moment_of
 from talkfeed.select.choose import collect_talks, in_order
+from talkfeed.slugs import folder_name, hashed
 
 if TYPE_CHECKING:
     from talkfeed.plan import Plan
 
 PER_CHOICES = ("tag", "author", "lang", "past", "source")
-_SLUG_DROP = re.compile(r"[^\w.+~-]")
-_LONGEST_FOLDER_BYTES = 120
 _VIEW_FOLDERS = frozenset({"upcoming", "past", "tags", "authors", "sources"})
 Zones = Callable[[Entry], tzinfo]
 """Gives the zone of a talk's dates written without an offset (its site's)."""
@@ -98,36 +94,6 @@ def plan_views(
     return views
 
 
-def slugify(text: str) -> str:
-    """Make a path segment as Hugo does: lower case, unicode kept, spaces to hyphens.
-
-    The result is one harmless folder name, or "": only word characters and ``. + ~ -``,
-    so no separator, control character or ``..``, and never a leading or trailing dot.
-    """
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    text = re.sub(r"\s+", "-", text)
-    return _SLUG_DROP.sub("", text).strip(".")
-
-
-def folder_name(value: str) -> str:
-    """Name the folder of a tag, author or language: its slug, shortened with a hash when too long.
-
-    Returns "" when the slug is empty; a too long slug keeps its start and gains a hash of
-    itself, so no file name grows past the file system's limit and distinct slugs stay apart.
-    """
-    slug = slugify(value)
-    if len(slug.encode()) <= _LONGEST_FOLDER_BYTES:
-        return slug
-    return _hashed(slug, slug)
-
-
-def _hashed(value: str, slug: str) -> str:
-    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    start = slug.encode()[: _LONGEST_FOLDER_BYTES - len(digest) - 1].decode("utf-8", "ignore")
-    start = start.rstrip(".-")
-    return f"{start}-{digest}" if start else digest
-
-
 def _language_folders(codes: Iterable[str]) -> dict[str, str]:
     """Give each language a folder of its own below the output folder.
 
@@ -140,7 +106,7 @@ def _language_folders(codes: Iterable[str]) -> dict[str, str]:
     return {
         code: slug
         if slug and "." not in slug and slug not in _VIEW_FOLDERS and (counts[slug] == 1 or slug == code)
-        else _hashed(code, slug.replace(".", "-"))
+        else hashed(code, slug.replace(".", "-"))
         for code, slug in slugs.items()
     }
 
