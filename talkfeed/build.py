@@ -11,25 +11,26 @@ switched at once.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from talkfeed import __version__, replay
-from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.model import Entry, Part, SourceOption, Talk
+from talkfeed.pieces.parts import PartMaker, part_settings
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
-from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
+from talkfeed.read.reading import Reading, Survey, read_pages, survey, talk_of, with_source
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.render.slots import Version
-from talkfeed.replay import file_state, page_inputs
 from talkfeed.select.choose import held_back
 from talkfeed.select.shared import Shared, merged, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
+from talkfeed.store import record
+from talkfeed.store.keys import key_of
+from talkfeed.store.records import finding_from, finding_record
+from talkfeed.store.store import Store
 from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
 from talkfeed.write.splice import layouts_text, read_layouts
@@ -44,8 +45,6 @@ __all__ = [
     "recover_output",
     "snippets",
 ]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -68,34 +67,33 @@ def build(options: Options) -> BuildReport:
     plan = settle(options, building=True)
     output = plan.output
     assert output is not None, "a build's plan has an output folder"
-    with locked(output, plan.wait_seconds):
+    with locked(output, plan.wait_seconds), _stores(plan) as stores:
         recover(output)
-        report = _replayed(plan, output)
+        report = _replayed(plan, output, stores[0])
         if report is not None:
             return report
-        sites = [survey(source) for source in plan.sources]
-        with _caches(plan, sites) as caches:
-            from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+        sites = _surveys(plan, stores)
+        from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
 
-            reading = _read_sources(plan, sites, caches, render=True)
-            _refuse_unpublishable(plan, reading)
-            shared = _shared(plan, reading)
-            talks = merged(reading.talks, shared)
-            views = choose_views(plan, talks)
-            files = render_files(
-                plan,
-                views,
-                talks,
-                _parts(plan, sites, caches, shared),
-                _versions(plan, sites, caches, shared),
-            )
-            # Each file's layout (which bytes of the old file are which talk's) lets the next
-            # run copy what did not change.
-            layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
-            written, layouts = write_spliced(output, files, layouts, plan.replaceable)
-            caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
-            report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-            _remember_build(plan, output, sites, caches, report, reading)
+        reading = _read_sources(plan, sites, stores, render=True)
+        _refuse_unpublishable(plan, reading)
+        shared = _shared(plan, reading)
+        talks = merged(reading.talks, shared)
+        views = choose_views(plan, talks)
+        files = render_files(
+            plan,
+            views,
+            talks,
+            _parts(plan, sites, stores, shared),
+            _versions(plan, sites, stores, shared),
+        )
+        # Each file's layout (which bytes of the old file are which talk's) lets the next run
+        # copy what did not change.
+        layouts = read_layouts(stores[0].recall(_layouts_name(output)))
+        written, layouts = write_spliced(output, files, layouts, plan.replaceable)
+        stores[0].remember(_layouts_name(output), layouts_text(layouts))
+        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+        _remember_build(plan, output, sites, stores, report, reading)
     return report
 
 
@@ -127,9 +125,8 @@ def check(options: Options) -> Check:
     """
     plan = settle(options)
     recovered = _recovered(plan)
-    sites = [survey(source) for source in plan.sources]
-    with _caches(plan, sites) as caches:
-        reading = _read_sources(plan, sites, caches)
+    with _stores(plan) as stores:
+        reading = _read_sources(plan, _surveys(plan, stores), stores)
     talks = tuple(talk for talk in reading.talks if plan.publishes(talk))
     held: dict[str, int] = {}
     for talk in talks:
@@ -167,9 +164,8 @@ def list_talks(options: Options) -> tuple[list[Listed], Reading, Path | None]:
     folder where a killed build's writes were finished first, if any."""
     plan = settle(options)
     recovered = _recovered(plan)
-    sites = [survey(source) for source in plan.sources]
-    with _caches(plan, sites) as caches:
-        reading = _read_sources(plan, sites, caches)
+    with _stores(plan) as stores:
+        reading = _read_sources(plan, _surveys(plan, stores), stores)
     main = choose_views(plan, merged(reading.talks, _shared(plan, reading)))[0]
     listed = [
         Listed(talk.published, _link(plan, talk), talk.title, _file_name(plan, talk)) for talk in main.talks
@@ -184,7 +180,7 @@ def read_talks(options: Options) -> tuple[list[Talk], list[Finding]]:
     talks: list[Talk] = []
     findings: list[Finding] = list(plan.dropped)
     for source in plan.sources:
-        found, source_findings = read_all_talks(source)
+        found, source_findings = read_all_talks(source.source, source.zone)
         talks += found
         findings += (replace(finding, path=source.name + finding.path) for finding in source_findings)
     return talks, sorted(findings, key=finding_order)
@@ -215,9 +211,10 @@ def _recovered(plan: Plan) -> Path | None:
 
 
 def _read_sources(
-    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], render: bool = False
+    plan: Plan, sites: Sequence[Survey], stores: Sequence[Store], render: bool = False
 ) -> Reading:
-    """Read every source, each with its own cache; one reading of them all.
+    """Read every source, each with its own store; one reading of them all (for a build, with
+    each talk's parts kept in its store).
 
     Each talk knows its source; in an aggregate, findings and invalid pages are named by the
     source's path as given, so they say which site they are about.
@@ -226,19 +223,30 @@ def _read_sources(
     findings: list[Finding] = list(plan.dropped)
     invalid: list[str] = []
     pages = 0
-    for index, (source, site, cache) in enumerate(zip(plan.sources, sites, caches, strict=True)):
-        reading = read_pages(plan, source, site, cache, render)
-        name = source.name
-        # Each talk says which source it is from; the first's already say 0.
-        talks += (replace(talk, source=index) for talk in reading.talks) if index else reading.talks
-        findings += (replace(finding, path=name + finding.path) for finding in reading.findings)
-        invalid += (name + path for path in reading.invalid)
+    for index, (source, site, store) in enumerate(zip(plan.sources, sites, stores, strict=True)):
+        work = PartMaker(part_settings(plan, source)) if render else None
+        reading = with_source(read_pages(site, store, work, plan.progress), index, source.name)
+        talks += reading.talks
+        findings += reading.findings
+        invalid += reading.invalid
         pages += reading.pages
     if plan.aggregate:
         clashes, left_out = same_ids(talks, partial(_lasting_id, plan), lambda talk: _file_name(plan, talk))
         talks = [talk for talk in talks if talk.key not in left_out]
         findings += clashes
     return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
+
+
+def _surveys(plan: Plan, stores: Sequence[Store]) -> list[Survey]:
+    """Survey every source, and let its store read and keep what was read with its settings."""
+    sites = []
+    for source, store in zip(plan.sources, stores, strict=True):
+        site = survey(source.source, source.zone)
+        # An aggregate's parts credit the source: they are kept apart from the site's own.
+        fields = {"context": site.context, "credited_as": source.label if plan.aggregate else None}
+        store.use(key_of(fields, zones=[str(source.zone)]))
+        sites.append(site)
+    return sites
 
 
 def _shared(plan: Plan, reading: Reading) -> list[Shared]:
@@ -262,10 +270,8 @@ def _file_name(plan: Plan, talk: Entry) -> str:
     return plan.source_of(talk).name + talk.path
 
 
-def _parts(
-    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], shared: Sequence[Shared]
-) -> Part:
-    """Give each talk's part of a file: from its source's cache, or, for a talk several sources
+def _parts(plan: Plan, sites: Sequence[Survey], stores: Sequence[Store], shared: Sequence[Shared]) -> Part:
+    """Give each talk's part of a file: from its source's store, or, for a talk several sources
     publish, rendered now from all their pages (there are few)."""
     from talkfeed.render.parts import render_shared
 
@@ -281,13 +287,13 @@ def _parts(
         pieces = rendered.get(talk.key)
         if pieces is not None:
             return pieces[name]
-        return caches[talk.source].piece(talk.path, name)
+        return stores[talk.source].part(talk.path, name)
 
     return part
 
 
 def _versions(
-    plan: Plan, sites: Sequence[Survey], caches: Sequence[PageCache], shared: Sequence[Shared]
+    plan: Plan, sites: Sequence[Survey], stores: Sequence[Store], shared: Sequence[Shared]
 ) -> Version:
     """Name the bytes of each talk's parts, so a file can keep what it held of an unchanged talk:
     the state of its page and what decides its parts. A talk several sources publish is
@@ -298,7 +304,7 @@ def _versions(
     def version(talk: Entry) -> str | None:
         if talk.key in unnamed:
             return None
-        return caches[talk.source].version(talk.path, settings)
+        return stores[talk.source].version(talk.path, settings)
 
     return version
 
@@ -322,46 +328,41 @@ def _link(plan: Plan, talk: Entry) -> str:
 
 
 @contextlib.contextmanager
-def _caches(plan: Plan, sites: Sequence[Survey]) -> Iterator[list[PageCache]]:
-    """The page cache of each source, open for the run; their problems become warnings.
-
-    An aggregate's parts credit the source, so its cache is its own, apart from the site's.
-    """
-    caches: list[PageCache] = []
+def _stores(plan: Plan) -> Iterator[list[Store]]:
+    """The store of each source, open for the run; their problems become warnings."""
+    stores: list[Store] = []
     try:
-        for source, site in zip(plan.sources, sites, strict=True):
+        for source in plan.sources:
             if plan.cache_folder is None:
-                caches.append(PageCache.disabled())
+                stores.append(Store.without_memory())
             else:
-                settings = repr(site.context) + (f"|credited as {source.label}" if plan.aggregate else "")
-                caches.append(PageCache.open(plan.cache_folder, source.source.given, settings))
-        yield caches
+                stores.append(Store.open(plan.cache_folder, source.source.given))
+        yield stores
     finally:
-        for cache in caches:
-            cache.close()
+        for store in stores:
+            store.close()
 
 
 def _run_key(plan: Plan, sites: Sequence[Survey]) -> str:
-    """Sum up what besides the pages decides a build's output: version, code, plan, reading settings.
-
-    The whole plan counts but its clock (its own validity date covers that) and its wait.
-    """
-    timeless = replace(plan, now=_EPOCH, selection=replace(plan.selection, now=_EPOCH), wait_seconds=0.0)
-    contexts = "|".join(repr(site.context) for site in sites)
-    text = f"{__version__}|{code_stamp()}|{contexts}|{timeless!r}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    """Sum up what besides the pages decides a build's output: the plan less its clock (its own
+    validity date covers that), every source's reading settings, and what ``key_of`` adds."""
+    fields = {"plan": plan.key_fields(), "contexts": [site.context for site in sites]}
+    return key_of(fields, zones=[str(source.zone) for source in plan.sources])
 
 
 def _build_key(plan: Plan) -> str:
-    """Sum up what besides the site's files decides a build: version, code, the plan less its
-    clock (its record's validity date covers that) and its wait."""
-    timeless = replace(plan, now=_EPOCH, selection=replace(plan.selection, now=_EPOCH), wait_seconds=0.0)
-    return hashlib.sha256(f"{__version__}|{code_stamp()}|{timeless!r}".encode()).hexdigest()
+    """Sum up what besides the site's files decides a build: the plan less its clock (the
+    record's validity date covers that), and what ``key_of`` adds."""
+    return key_of({"plan": plan.key_fields()}, zones=[str(source.zone) for source in plan.sources])
 
 
-def _replayed(plan: Plan, output: Path) -> BuildReport | None:
+def _layouts_name(output: Path) -> str:
+    return f"layouts:{output}"
+
+
+def _replayed(plan: Plan, output: Path, store: Store) -> BuildReport | None:
     """The last build's report, when nothing it read or wrote, nor the plan, changed since."""
-    outcome = replay.recall(plan.cache_folder, output, _build_key(plan), plan.now)
+    outcome = record.recall(store, output, _build_key(plan), plan.now)
     if outcome is None:
         return None
     findings = tuple(sorted((finding_from(row) for row in outcome.findings), key=finding_order))
@@ -375,34 +376,32 @@ def _remember_build(
     plan: Plan,
     output: Path,
     sites: Sequence[Survey],
-    caches: Sequence[PageCache],
+    stores: Sequence[Store],
     report: BuildReport,
     reading: Reading,
 ) -> None:
     """Keep what the build read (each state from before it was read) and wrote, for ``_replayed``."""
-    pages = page_inputs(
-        (str(page.path), cache.states.get(page.key))
-        for site, cache in zip(sites, caches, strict=True)
-        for page in site.pages
-    )
-    if pages is None:
+    inputs = [
+        store.inputs.get(page.key) for site, store in zip(sites, stores, strict=True) for page in site.pages
+    ]
+    if any(each is None for each in inputs):
         return
     folders = {name: state for site in sites for name, state in site.folders.items()}
     # A folder a page depends on (its bundle) was stated before it was listed, so before the page
     # was read: its folder state tells any change, and one stat for it is enough.
     files = [pair for site in sites for pair in site.files.items()] + [
-        pair for pair in pages if pair[0] not in folders
+        pair for each in inputs if each is not None for pair in each if pair[0] not in folders
     ]
     names = [each.path.relative_to(output).as_posix() for each in report.written if not each.removed]
-    outcome = replay.Outcome(
-        files={name: file_state(output / name) for name in [*names, MANIFEST_NAME]},
+    outcome = record.Outcome(
+        files={name: record.output_state(output / name) for name in [*names, MANIFEST_NAME]},
         findings=tuple(finding_record(finding) for finding in report.findings),
         published=report.published,
         skipped=report.skipped,
         valid_until=_valid_until(plan, reading),
         built_at=plan.now,
     )
-    replay.remember(plan.cache_folder, output, _build_key(plan), replay.Inputs(folders, files), outcome)
+    record.remember(stores[0], output, _build_key(plan), record.Inputs(folders, files), outcome)
 
 
 def _valid_until(plan: Plan, reading: Reading) -> datetime | None:

@@ -13,31 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from talkfeed.cache import default_cache_folder
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
 from talkfeed.model import FORMATS, Entry, Selection, Site, SourceOption
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
+from talkfeed.read.reading import Progress
 from talkfeed.read.site import Source, locate_source
 from talkfeed.slugs import folder_name
+from talkfeed.store.store import default_cache_folder
 
 DEFAULT_WAIT_SECONDS = 300.0
+_UNKEYED = frozenset({"now", "selection", "wait_seconds", "progress"})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_FOLDER = "talkfeed"
 """The folder of the site's publish folder a build writes into when no output is given: one
 Hugo publishes nothing into, so Hugo's files and talkfeed's never meet."""
 ABOUT_NAME = "about.html"
 """The page a build writes beside the feeds to say what they are and what ``_talk`` holds."""
-
-Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
-"""Given the number of pages to read, a context giving a function to call per page read."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,12 @@ class Plan:
     def about_url(self) -> str:
         """For a build: where the page about the feeds is served."""
         return self.feeds_url + ABOUT_NAME
+
+    def key_fields(self) -> dict[str, Any]:
+        """The plan's fields that decide what a build writes, by name: all but its clock (the
+        moments it changes what is published are kept apart), its wait and its progress bar."""
+        kept = {item.name: getattr(self, item.name) for item in fields(self) if item.name not in _UNKEYED}
+        return kept | {"selection": replace(self.selection, now=_EPOCH)}
 
     def source_of(self, entry: Entry) -> SourcePlan:
         """The site a talk was read from."""

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed import cache as cache_module
-from talkfeed.cache import PageCache, default_cache_folder
 from talkfeed.errors import CacheChangedError
+from talkfeed.store import store as store_module
+from talkfeed.store.store import Store, default_cache_folder
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
 
@@ -81,7 +81,7 @@ def test_changed_settings_are_not_served_from_the_cache(site: Path, tmp_path: Pa
 )
 def test_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: bytes) -> None:
     _build(site, tmp_path / "out")
-    (cache_file,) = default_cache_folder().glob("pages-*.sqlite3")
+    (cache_file,) = default_cache_folder().glob("store-*.sqlite3")
     for leftover in cache_file.parent.glob(cache_file.name + "-*"):
         leftover.unlink()
     cache_file.write_bytes(damage)
@@ -132,13 +132,13 @@ def test_a_build_without_any_cache_file_still_writes_every_talk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where not even a scratch file can be made, the run keeps its pieces in memory."""
-    monkeypatch.setattr(cache_module, "_connect", _refuse_to_connect)
+    monkeypatch.setattr(store_module, "_connect", _refuse_to_connect)
     result = run_cli(["build", DEMO_SITE, "-o", tmp_path / "out", "--now", FIXED_NOW, "--no-cache", "-q"])
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "index.xml").read_bytes().count(b"<item>") == 5
 
 
-def _refuse_to_connect(path: Path, stamp: str) -> sqlite3.Connection:
+def _refuse_to_connect(path: Path) -> sqlite3.Connection:
     raise sqlite3.DatabaseError("no room for a cache file")
 
 
@@ -146,26 +146,28 @@ def test_parts_made_for_another_base_url_are_an_error_not_another_sites_links(tm
     """Two builds of one SOURCE for two base URLs share the cache file; a part the other run
     replaced while this one writes must never go into this run's feeds."""
     run_cli(["build", DEMO_SITE, "-o", tmp_path / "a", "--now", FIXED_NOW, "-q"])
-    cache = PageCache.open(tmp_path / "cache", DEMO_SITE, "settings")
-    cache.files["content/talk/a.md"] = "/site/content/talk/a.md"
-    cache.stamps["/site/content/talk/a.md"] = '["https://one.example/", "https://one.example/about.html"]'
-    assert cache.connection is not None
-    with cache.connection:
-        cache.connection.execute(
-            "INSERT INTO pages VALUES (?, 's', '[]', '{}', ?, 'x', 'x', 'x', 'x', 'x')",
+    store = Store.open(tmp_path / "cache", DEMO_SITE)
+    store.use("settings")
+    store.keys["content/talk/a.md"] = "/site/content/talk/a.md"
+    store.stamps["/site/content/talk/a.md"] = '["https://one.example/", "https://one.example/about.html"]'
+    assert store.connection is not None
+    with store.connection:
+        store.connection.execute(
+            "INSERT INTO parts VALUES ('settings', ?, 'rss', ?, 'x')",
             ("/site/content/talk/a.md", '["https://two.example/", "https://two.example/about.html"]'),
         )
     with pytest.raises(CacheChangedError, match=r"lost content/talk/a\.md"):
-        cache.piece("content/talk/a.md", "rss")
-    cache.close()
+        store.part("content/talk/a.md", "rss")
+    store.close()
 
 
 def test_a_part_the_cache_lost_is_an_error_not_an_empty_item(tmp_path: Path) -> None:
-    cache = PageCache.open(tmp_path / "cache", DEMO_SITE, "settings")
-    cache.files["content/talk/a.md"] = "/site/content/talk/a.md"
+    store = Store.open(tmp_path / "cache", DEMO_SITE)
+    store.use("settings")
+    store.keys["content/talk/a.md"] = "/site/content/talk/a.md"
     with pytest.raises(CacheChangedError, match=r"lost content/talk/a\.md's rendered parts"):
-        cache.piece("content/talk/a.md", "rss")
-    cache.close()
+        store.part("content/talk/a.md", "rss")
+    store.close()
 
 
 def test_a_build_after_one_page_changed_writes_what_a_fresh_build_writes(site: Path, tmp_path: Path) -> None:

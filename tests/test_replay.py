@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,9 @@ def surveyed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = build_module.survey
 
-    def recording(source):  # type: ignore[no-untyped-def]
-        seen.append(source.source.given)
-        return real(source)
+    def recording(source, zone):  # type: ignore[no-untyped-def]
+        seen.append(source.given)
+        return real(source, zone)
 
     monkeypatch.setattr(build_module, "survey", recording)
     return seen
@@ -128,8 +129,12 @@ def test_an_output_edited_by_hand_is_written_again(site: Path, tmp_path: Path) -
 def test_a_damaged_record_is_no_record(site: Path, tmp_path: Path) -> None:
     _build(site, tmp_path / "out")
     cache = Path(os.environ["XDG_CACHE_HOME"]) / "talkfeed"
-    for record in cache.glob("build-*.json"):
-        record.write_text('{"version": 1, "key": [', encoding="utf-8")
+    for path in cache.glob("store-*.sqlite3"):
+        with sqlite3.connect(path) as store:
+            damaged = store.execute(
+                "UPDATE texts SET text = '{\"format\": 3, \"key\": [' WHERE name LIKE 'build-record:%'"
+            )
+            assert damaged.rowcount == 1
     page = site / "content" / "talk" / "sparse-graph-learning.md"
     page.write_text(
         page.read_text(encoding="utf-8").replace("Learning Sparse Graphs", "Sparse Graphs"), encoding="utf-8"
@@ -224,11 +229,11 @@ def test_a_clock_set_back_before_the_last_build_builds_again(site: Path, tmp_pat
 
 
 def test_a_file_a_page_depends_on_changed_while_it_was_read_is_read_again() -> None:
-    from talkfeed.read.paths import file_signature
+    from talkfeed.store.state import UNSETTLED, state_of
 
     page = DEMO_SITE / "content" / "talk" / "sparse-graph-learning.md"
     changed = page.stat().st_ctime_ns
     # Read a second after its last change: trusted. Read as (or just after) it changed: not.
-    assert file_signature(str(page), since_ns=changed + 1_000_000_000) == file_signature(str(page))
-    assert file_signature(str(page), since_ns=changed) == "changed while read"
-    assert file_signature(str(page), since_ns=changed + 10_000_000) == "changed while read"
+    assert state_of(page, changed + 1_000_000_000) == state_of(page)
+    assert state_of(page, changed) == UNSETTLED
+    assert state_of(page, changed + 10_000_000) == UNSETTLED

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.read.paths import file_signature, folder_state, outside_reason, read_regular
+from talkfeed.read.paths import outside_reason, read_regular
 from talkfeed.read.site import ContentRoot, Source
+from talkfeed.store.state import state_of
 
 PAGE_SUFFIXES = (".md", ".markdown")
 _RMARKDOWN_SUFFIXES = (".rmd", ".rmarkdown")
@@ -53,10 +54,10 @@ class Watched:
     changes, neither can the listing."""
 
     folders: dict[str, str] = field(default_factory=dict)
-    """Every folder listed, with its ``folder_state``."""
+    """Every folder listed, with its state (``state_of``)."""
     files: dict[str, str] = field(default_factory=dict)
     """Every file whose content or target decided something (a link, an ``index.html`` whose
-    first bytes tell whether it is a page), with its ``file_signature``."""
+    first bytes tell whether it is a page), with its state."""
 
 
 def find_pages(
@@ -76,7 +77,7 @@ def find_pages(
         return [page], findings, indexes
     pages: list[PageFile] = []
     for section, content in source.sections:
-        seen.folders[str(section.parent)] = folder_state(str(section.parent))
+        seen.folders[str(section.parent)] = state_of(str(section.parent))
         if section.is_symlink():
             findings.append(_skipped(source, section, "is a link to a folder; not followed"))
             continue
@@ -93,7 +94,7 @@ def _indexes_above(source: Source, path: Path, seen: Watched) -> list[SectionInd
     found = []
     folder = path if path.is_dir() else path.parent
     while folder == content.path or content.path in folder.parents:
-        seen.folders[str(folder)] = folder_state(str(folder))
+        seen.folders[str(folder)] = state_of(str(folder))
         found += _section_indexes(source, content, str(folder), os.listdir(folder))
         folder = folder.parent
     return found
@@ -136,14 +137,14 @@ def _walk_section(
     pending = [top]
     while pending:
         folder = pending.pop()
-        seen.folders[folder] = folder_state(folder)
+        seen.folders[folder] = state_of(folder)
         subfolders, files, links = _listing(folder)
         for name in links:
             # Where a link leads (a page, a folder, out of the site, nowhere) decides what it is.
-            seen.files[os.path.join(folder, name)] = file_signature(os.path.join(folder, name))
+            seen.files[os.path.join(folder, name)] = state_of(os.path.join(folder, name))
         for name in files:
             if name.startswith("index") and name.lower().endswith((".html", ".htm")):
-                seen.files[os.path.join(folder, name)] = file_signature(os.path.join(folder, name))
+                seen.files[os.path.join(folder, name)] = state_of(os.path.join(folder, name))
         indexes += _section_indexes(source, content, folder, files)
         for name in sorted(links & set(subfolders)):
             findings.append(_skipped(source, Path(folder, name), "is a link to a folder; not followed"))

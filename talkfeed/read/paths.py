@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import time
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -89,40 +88,3 @@ class NotRegularError(OSError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(errno.EINVAL, "is not a regular file (a FIFO, device or socket)", str(path))
-
-
-_RACY_NS = 20_000_000
-"""How recent a change may be for its state to be trusted: a file system whose clock ticks
-coarsely (Linux before 6.13 stamps files from a clock of 1–10 ms ticks) can change a file again
-within the tick its state was taken in, and its times would not show it."""
-
-
-def file_signature(name: str, since_ns: int | None = None) -> str:
-    """Tell a file's state: size, mtime, ctime and inode; "absent" when it is not there.
-
-    With ``since_ns`` (a ``time.time_ns()`` taken before the file was read), a file changed
-    after that moment, or too close to it to tell, is "changed while read": no later state equals it.
-    """
-    try:
-        status = os.stat(name)
-    except OSError:
-        return "absent"
-    if since_ns is not None and status.st_ctime_ns >= since_ns - _RACY_NS:
-        return "changed while read"
-    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}"
-
-
-def folder_state(folder: str) -> str:
-    """Tell a folder's state: inode, mtime and ctime, which any entry added, removed or renamed
-    changes (ctime even when a tool puts the mtime back); "absent" when it is not there.
-
-    A folder changed in the last 20 ms is "changing": no later state equals it, since an entry
-    added within the same clock tick would leave its times as they are.
-    """
-    try:
-        status = os.stat(folder)
-    except OSError:
-        return "absent"
-    if status.st_ctime_ns >= time.time_ns() - _RACY_NS:
-        return "changing"
-    return f"{status.st_ino}:{status.st_mtime_ns}:{status.st_ctime_ns}"

@@ -1,36 +1,53 @@
-"""Survey a site and read its pages: from the cache where it can, on every core when there are many.
+"""Survey a site and read its pages into ``Talk`` records: from the store where a page is
+unchanged, else read now, on every core when there are many.
 
-For a build, each talk's part of every format is rendered once, beside the reading.
+Reading renders nothing. A run that wants more of each talk it reads (a build wants its parts)
+gives a ``TalkWork``, done in the worker that read the talk, so a talk is never sent between
+processes to be worked on.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from talkfeed.cache import CachedPage, PageCache
 from talkfeed.errors import Finding, Severity, finding_order
-from talkfeed.model import Credit, Entry, PartSettings, Talk, entry_of
+from talkfeed.model import Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched, find_pages
 from talkfeed.read.page import ReadContext, read_page, unexpected
-from talkfeed.read.paths import file_signature, folder_state
 from talkfeed.read.permalinks import PathStyle
-from talkfeed.read.site import author_folders, read_author_names
-
-if TYPE_CHECKING:
-    from talkfeed.plan import Plan, SourcePlan
+from talkfeed.read.site import Source, author_folders, read_author_names
+from talkfeed.store.state import file_digest, state_of
+from talkfeed.store.store import PageRecord, Store
+from talkfeed.store.store import Watched as WatchedFile
 
 _PARALLEL_FROM = 200
 """Below this many pages to read, starting worker processes costs more than it saves."""
+
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
+"""Given the number of pages to read, a context giving a function to call per page read."""
+
+
+class TalkWork(Protocol):
+    """What a run does with each talk it reads, in the process that read it (a build: render its
+    parts). Must be picklable: workers get it with their pages."""
+
+    def stamp(self, lang: str) -> str | None:
+        """What the work's result depends on besides the talk, for talks of ``lang``; ``None``
+        where the language's talks get no work."""
+
+    def __call__(self, talk: Talk) -> Mapping[str, str]:
+        """Do the work: the talk's parts by name."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +59,15 @@ class Survey:
     findings: tuple[Finding, ...] = field(repr=False)
     folders: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The state of every folder listed to find the pages, profiles and section pages, taken
-    before it was listed (``folder_state``)."""
+    before it was listed."""
     files: Mapping[str, str] = field(default_factory=dict, repr=False)
-    """The state of every file the context was read from (section pages, author profiles),
-    taken before it was read (``file_signature``)."""
+    """The state of every file the context was read from (section pages, author profiles, links),
+    taken before it was read."""
 
 
 @dataclass(frozen=True)
 class Reading:
-    """Every page read: the valid talks of every language (with their parts for a build)."""
+    """Every page read: the valid talks of every language."""
 
     talks: tuple[Entry, ...]
     findings: tuple[Finding, ...]
@@ -60,23 +77,26 @@ class Reading:
     """How many talk pages were found."""
 
 
-def survey(plan: SourcePlan) -> Survey:
-    """Find a source's talk pages, and read what reading them needs: author names and cascades."""
-    source, site = plan.source, plan.site
+def survey(source: Source, zone: tzinfo) -> Survey:
+    """Find a source's talk pages, and read what reading them needs: author names and cascades.
+
+    ``zone`` is the zone of dates written without an offset.
+    """
+    site = source.site
     watched = Watched()
     pages, findings, indexes = find_pages(source, watched)
     if source.note is not None:
         findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
     for folder in author_folders(site.root, source.content_roots):
-        watched.folders[str(folder)] = folder_state(str(folder))
+        watched.folders[str(folder)] = state_of(folder)
         for name in _files_in(folder):
-            watched.files[name] = file_signature(name)
+            watched.files[name] = state_of(name)
     for index in indexes:
-        watched.files[str(index.path)] = file_signature(str(index.path))
+        watched.files[str(index.path)] = state_of(index.path)
     authors, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
-        zone=plan.zone,
+        zone=zone,
         default_language=site.default_language,
         prefixed_languages=frozenset(code for code in site.languages if site.prefixes(code)),
         list_sections="section" not in site.disabled_kinds,
@@ -111,23 +131,22 @@ def _files_in(folder: Path) -> list[str]:
 
 
 def read_pages(
-    plan: Plan, source: SourcePlan, site: Survey, cache: PageCache, render: bool = False
+    site: Survey, store: Store, work: TalkWork | None = None, progress: Progress | None = None
 ) -> Reading:
-    """Read every page of one source's survey; for a build (``render``), each talk's parts too.
+    """Read every page of one source's survey into its ``Entry``; with ``work``, each talk's parts too.
 
-    A talk whose permalink an earlier-published talk has is left out with a warning.
+    A page the store holds a record of, unchanged and with parts made for ``work``'s settings,
+    is not read. A talk whose permalink an earlier-published talk has is left out with a warning.
     """
-    cache.with_pieces = render
-    urls = part_settings(plan, source) if render else {}
-    outcomes = _outcomes(plan, site, cache, urls)
-    findings = [*site.findings, *([cache.problem] if cache.problem is not None else [])]
+    records = _records(site, store, work, progress)
+    findings = [*site.findings, *([store.problem] if store.problem is not None else [])]
     entries: list[Entry] = []
     invalid: list[str] = []
-    for page, outcome in zip(site.pages, outcomes, strict=True):
-        findings.extend(outcome.findings)
-        if outcome.entry is not None:
-            entries.append(outcome.entry)
-        elif outcome.skipped_reason is None:
+    for page, record in zip(site.pages, records, strict=True):
+        findings.extend(record.findings)
+        if record.entry is not None:
+            entries.append(record.entry)
+        elif record.skipped_reason is None:
             invalid.append(page.name)
     duplicates, left_out = _duplicate_permalinks(entries)
     findings.extend(duplicates)
@@ -144,20 +163,9 @@ def talk_of(site: Survey, entry: Entry) -> Talk | None:
     return None
 
 
-def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
-    """What a source's talks' parts depend on, per language: its base URL, the page about the
-    feeds, and in an aggregate the site to credit."""
-    return {
-        code: PartSettings(
-            base, plan.about_url, Credit(source.label, source.home_url) if plan.aggregate else None
-        )
-        for code, base in source.base_urls.items()
-    }
-
-
-def read_talks(plan: SourcePlan) -> tuple[list[Talk], list[Finding]]:
-    """Read every talk page into a full ``Talk``, for library callers; no cache, nothing rendered."""
-    site = survey(plan)
+def read_talks(source: Source, zone: tzinfo) -> tuple[list[Talk], list[Finding]]:
+    """Read every talk page into a full ``Talk``, for library callers; no store, nothing rendered."""
+    site = survey(source, zone)
     findings = list(site.findings)
     talks = []
     for page in site.pages:
@@ -168,54 +176,46 @@ def read_talks(plan: SourcePlan) -> tuple[list[Talk], list[Finding]]:
     return talks, sorted(findings, key=finding_order)
 
 
-def _outcomes(
-    plan: Plan, site: Survey, cache: PageCache, urls: Mapping[str, PartSettings]
-) -> list[CachedPage]:
-    """Each page's outcome: from the cache when the page is unchanged (and its parts were made
-    for its base URL), else read now."""
-    outcomes: dict[str, CachedPage] = {}
-    stamps = {code: _stamp(settings) for code, settings in urls.items()}
+def _records(
+    site: Survey, store: Store, work: TalkWork | None, progress: Progress | None
+) -> list[PageRecord]:
+    """Each page's record: from the store when the page is unchanged (and its parts were made
+    for the work's settings), else read now."""
+    records: dict[str, PageRecord] = {}
     for page in site.pages:
-        cached = cache.lookup(page)
-        if cached is not None and _complete(cached, stamps):
-            outcomes[page.key] = cached
-    missing = [page for page in site.pages if page.key not in outcomes]
-    # A page changed in the last moments is read now and again next time (see ``file_signature``).
-    now = time.time_ns()
-    signatures = [file_signature(str(page.path), since_ns=now) for page in missing]
-    reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
+        record = store.page(page.key, page.path)
+        if record is not None and _complete(record, work):
+            records[page.key] = record
+    missing = [page for page in site.pages if page.key not in records]
+    reading = progress(len(missing)) if progress is not None else contextlib.nullcontext(None)
     with reading as advance:
-        fresh = _read_all(missing, site.context, urls)
-        for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
+        for page, (record, watched, dependencies, parts) in zip(
+            missing, _read_all(missing, site.context, work), strict=True
+        ):
             if advance is not None:
                 advance(1)
-            cache.store(page, signature, dependencies, outcome)
-            # The pieces are in the cache now: an output reads each when it is written.
-            outcomes[page.key] = _without_pieces(outcome)
-    cache.flush(kept={page.key for page in site.pages})
-    return [outcomes[page.key] for page in site.pages]
+            store.keep_page(page.key, watched, dependencies, record, parts)
+            records[page.key] = record
+    store.flush(kept={page.key for page in site.pages})
+    return [records[page.key] for page in site.pages]
 
 
-def _without_pieces(outcome: CachedPage) -> CachedPage:
-    if outcome.entry is None or not outcome.entry.pieces:
-        return outcome
-    return replace(outcome, entry=replace(outcome.entry, pieces={}))
-
-
-def _complete(cached: CachedPage, stamps: Mapping[str, str]) -> bool:
-    """Whether a cached page's parts were made with the settings its language has now."""
-    if cached.entry is None or cached.entry.lang not in stamps:
+def _complete(record: PageRecord, work: TalkWork | None) -> bool:
+    """Whether a page's record serves the run: it has parts made for the work's settings."""
+    if work is None or record.entry is None:
         return True
-    return cached.pieces_stamp == stamps[cached.entry.lang]
+    wanted = work.stamp(record.entry.lang)
+    return wanted is None or record.parts_stamp == wanted
 
 
-def _read_all(
-    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, PartSettings]
-) -> Iterator[tuple[CachedPage, tuple[tuple[str, str], ...]]]:
-    work = partial(_read_one, context=context, urls=urls)
+_Result = tuple[PageRecord, WatchedFile, tuple[WatchedFile, ...], Mapping[str, str] | None]
+
+
+def _read_all(pages: Sequence[PageFile], context: ReadContext, work: TalkWork | None) -> Iterator[_Result]:
+    job = partial(_read_one, context=context, work=work)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
-        yield from map(work, pages)
+        yield from map(job, pages)
         return
     # Imported here: a run that reads few pages (or none) does not pay for them.
     import multiprocessing
@@ -223,38 +223,33 @@ def _read_all(
 
     # Forked workers start at once and share the imported modules; results come back in order.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(work, pages, chunksize=32)
+        yield from pool.map(job, pages, chunksize=32)
 
 
-def _read_one(
-    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings]
-) -> tuple[CachedPage, tuple[tuple[str, str], ...]]:
-    """Read one page and render its parts where its language is rendered: one worker's job.
+def _read_one(page: PageFile, context: ReadContext, work: TalkWork | None) -> _Result:
+    """Read one page, and do the work on its talk: one worker's job.
 
-    Also tells the state of each file the page's result depends on (its bundle, its image…);
-    one changed while it was read is "changed while read", so the next run reads the page again.
+    Also takes the state of the page and of each file its result depends on (its bundle, its
+    image…) from before they were read, with their content digests, so the store can tell
+    next time whether they changed.
     """
-    from talkfeed.render.parts import render_pieces
-
     started = time.time_ns()
+    watched = WatchedFile(str(page.path), state_of(page.path, started), file_digest(page.path))
     result = read_page(page, context)
-    dependencies = tuple((name, file_signature(name, since_ns=started)) for name in result.dependencies)
-    entry = None
-    stamp = None
-    if result.talk is not None:
-        language_urls = urls.get(result.talk.lang)
+    dependencies = tuple(WatchedFile.of(name, started) for name in result.dependencies)
+    talk = result.talk
+    if talk is None:
+        return PageRecord(result.findings, result.skipped_reason, None), watched, dependencies, None
+    stamp = work.stamp(talk.lang) if work is not None else None
+    parts = None
+    if work is not None and stamp is not None:
         try:
-            pieces = render_pieces(result.talk, language_urls) if language_urls is not None else {}
+            parts = work(talk)
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
-            return CachedPage((*result.findings, failed), None, None, None), dependencies
-        stamp = _stamp(language_urls) if language_urls is not None else None
-        entry = entry_of(result.talk, pieces)
-    return CachedPage(result.findings, result.skipped_reason, entry, stamp), dependencies
-
-
-def _stamp(settings: PartSettings) -> str:
-    return json.dumps(asdict(settings))
+            return PageRecord((*result.findings, failed), None, None), watched, dependencies, None
+    record = PageRecord(result.findings, result.skipped_reason, entry_of(talk), stamp)
+    return record, watched, dependencies, parts
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:
@@ -286,3 +281,11 @@ def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[st
                 )
             )
     return findings, left_out
+
+
+def with_source(reading: Reading, index: int, name: str) -> Reading:
+    """A source's reading as part of several: its talks say which source they are from, its
+    findings and invalid pages are named by the source's path as given."""
+    talks = tuple(replace(talk, source=index) for talk in reading.talks) if index else reading.talks
+    findings = tuple(replace(finding, path=name + finding.path) for finding in reading.findings)
+    return Reading(talks, findings, tuple(name + path for path in reading.invalid), reading.pages)

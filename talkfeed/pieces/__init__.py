@@ -1,0 +1,1 @@
+"""Each talk's parts: its piece of every output, rendered once and kept in the store."""

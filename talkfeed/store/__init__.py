@@ -1,0 +1,1 @@
+"""What builds remember, in one store per SOURCE: page records, parts, build records, layouts."""
