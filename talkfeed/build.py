@@ -18,12 +18,12 @@ from functools import partial
 from pathlib import Path
 
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
+from talkfeed.formats.slots import Version
 from talkfeed.model import Entry, Part, SourceOption, Talk
 from talkfeed.pieces.parts import PartMaker, part_settings
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
 from talkfeed.read.reading import Reading, Survey, read_pages, survey, talk_of, with_source
 from talkfeed.read.reading import read_talks as read_all_talks
-from talkfeed.render.slots import Version
 from talkfeed.select.choose import held_back
 from talkfeed.select.shared import Shared, merged, same_ids, shared_talks
 from talkfeed.select.views import choose_views, start_moment
@@ -273,7 +273,7 @@ def _file_name(plan: Plan, talk: Entry) -> str:
 def _parts(plan: Plan, sites: Sequence[Survey], stores: Sequence[Store], shared: Sequence[Shared]) -> Part:
     """Give each talk's part of a file: from its source's store, or, for a talk several sources
     publish, rendered now from all their pages (there are few)."""
-    from talkfeed.render.parts import render_shared
+    from talkfeed.pieces.render import render_shared
 
     rendered: dict[tuple[int, str], dict[str, str]] = {}
     for group in shared:

@@ -27,9 +27,8 @@ from typing import Any
 
 import pytest
 
-from talkfeed.model import PartSettings, entry_of
-from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.render.html.page import (
+from talkfeed.formats.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
+from talkfeed.formats.html.page import (
     PAGE_NAME,
     STYLESHEET_NAME,
     FeedLink,
@@ -37,7 +36,8 @@ from talkfeed.render.html.page import (
     feed_stylesheet,
     render_page,
 )
-from talkfeed.render.parts import render_pieces
+from talkfeed.model import PartSettings, entry_of
+from talkfeed.pieces.render import render_pieces
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli
 from test_page import SETTINGS, VOID, full_talk, make_talk

@@ -123,7 +123,7 @@ def test_removed_output_is_written_again(site: Path, tmp_path: Path) -> None:
 
 def test_every_piece_rendered_has_a_cache_column() -> None:
     from talkfeed.model import PIECE_NAMES
-    from talkfeed.render.parts import PIECES
+    from talkfeed.pieces.render import PIECES
 
     assert tuple(PIECES) == PIECE_NAMES
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from talkfeed.formats.html.page import FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.model import FeedSettings, Link, PartSettings, Talk, entry_of
-from talkfeed.render.html.page import FeedLink, ViewLink, feed_stylesheet, render_page
-from talkfeed.render.parts import render_pieces
+from talkfeed.pieces.render import render_pieces
 
 SETTINGS = FeedSettings(
     base_url="https://example.org/",

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from talkfeed.formats import feeds
+from talkfeed.formats.html import Enclosure, Item
 from talkfeed.model import Credit, Talk
-from talkfeed.render import feeds
-from talkfeed.render.html import Enclosure, Item
 
 # Characters lxml escapes, or writes differently in an attribute and in an element's text.
 TEXT = st.text(alphabet=st.sampled_from(list("aZ0 &<>\"'\n\r\t]#;é😀\u2028·,")), min_size=0, max_size=12)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from talkfeed.formats.slots import Slot, Spliced
 from talkfeed.write.files import write_spliced
-from talkfeed.write.splice import Layouts, Slot, Spliced, layouts_text, read_layouts
+from talkfeed.write.splice import Layouts, layouts_text, read_layouts
 
 
 class Parts:

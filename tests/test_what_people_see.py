@@ -10,7 +10,7 @@ import feedparser
 import icalendar
 import pytest
 
-from talkfeed.render.html.text import html_text
+from talkfeed.formats.html.text import html_text
 
 from conftest import FIXED_NOW, make_site, run_cli
 

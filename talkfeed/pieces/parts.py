@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from talkfeed.model import Credit, PartSettings, Talk
+from talkfeed.pieces.render import render_pieces
 from talkfeed.plan import Plan, SourcePlan
-from talkfeed.render.parts import render_pieces
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,9 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from talkfeed.model import FORMATS, Entry, FeedSettings, Part
-from talkfeed.plan import ABOUT_NAME, Plan
-from talkfeed.render.calendar import CALENDAR_NAME, calendar_chunks
-from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
-from talkfeed.render.html.page import (
+from talkfeed.formats.calendar import CALENDAR_NAME, calendar_chunks
+from talkfeed.formats.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
+from talkfeed.formats.html.page import (
     PAGE_NAME,
     STYLESHEET_NAME,
     FeedLink,
@@ -23,12 +21,12 @@ from talkfeed.render.html.page import (
     render_about,
     render_snippets,
 )
-from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
+from talkfeed.formats.jsonfeed import JSON_NAME, json_chunks
+from talkfeed.formats.slots import Chunk, Content, Spliced, Version, no_version
+from talkfeed.model import FORMATS, Entry, FeedSettings, Part
+from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.settings import feed_settings
-from talkfeed.render.slots import Chunk, Version, no_version
 from talkfeed.select.views import View, upcoming
-from talkfeed.write.files import Content
-from talkfeed.write.splice import Spliced
 
 __all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "feed_links", "render_files", "snippets", "view_settings"]
 

@@ -28,7 +28,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from talkfeed.errors import LockedError, OutputError
-from talkfeed.write.splice import Assembly, Copy, Layout, Layouts, Spliced, state_of
+from talkfeed.formats.slots import Content, Spliced
+from talkfeed.write.splice import Assembly, Copy, Layout, Layouts, state_of
 
 TEMPORARY_PREFIX = ".talkfeed-tmp-"
 JOURNAL_NAME = ".talkfeed-journal"
@@ -96,11 +97,6 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)
-
-
-Content = bytes | Callable[[], Iterable[bytes]] | Spliced
-"""A file's bytes, or a function giving them in pieces, so a large file is never whole in memory,
-or its pieces with talks' parts the old file may hold (see ``splice``)."""
 
 
 def write_files(

@@ -17,39 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+
+from talkfeed.formats.slots import Slot, Spliced
 
 _LAYOUT_VERSION = 1
 _WRITE_BATCH = 1 << 20
 """Fresh bytes are gathered up to this size before a write."""
-
-
-class Slot(NamedTuple):
-    """A talk's part of a file: ``token`` names its bytes (``None``: unknown), ``fill(source)`` gives them.
-
-    A tuple, as a large file has one per talk: one shared ``fill`` per file, the talk as ``source``.
-    ``note`` is something small the renderer learnt from the part (a calendar event's time
-    zones), kept with the layout and given back next run by token, so the part need not be read.
-    """
-
-    token: str | None
-    fill: Callable[[Any], bytes]
-    source: Any = None
-    note: str | None = None
-
-    def text(self) -> bytes:
-        """The part's bytes."""
-        return self.fill(self.source)
-
-
-@dataclass(frozen=True)
-class Spliced:
-    """A file the writer assembles from literal bytes and ``Slot``s."""
-
-    chunks: Callable[[Mapping[str, str]], Iterable[bytes | Slot]]
-    """Gives the file's chunks in order; its argument holds the notes of the last run's slots, by token."""
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Parameters, Timezone
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
+from talkfeed.formats.html import Item
+from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots, token_of
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
-from talkfeed.render.html import Item
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slots, token_of
 
 CALENDAR_NAME = "talks.ics"
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"

@@ -13,9 +13,9 @@ from importlib.resources import files
 
 from markupsafe import Markup, escape
 
+from talkfeed.formats.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
+from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
 from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
-from talkfeed.render.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -121,7 +121,7 @@ def render_about(settings: FeedSettings) -> bytes:
 
 def feed_stylesheet() -> bytes:
     """Return the CSS that the XML feeds name in their ``xml-stylesheet`` instruction."""
-    return files("talkfeed.render.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
+    return files("talkfeed.formats.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
 
 
 def _article(item: Item) -> _Article:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
+from talkfeed.formats.calendar import calendar_piece
+from talkfeed.formats.feeds import atom_piece, feed_pieces, rss_piece
+from talkfeed.formats.html import Item, render_item
+from talkfeed.formats.html.item import own_page
+from talkfeed.formats.html.page import page_piece
+from talkfeed.formats.jsonfeed import json_piece
 from talkfeed.model import Credit, Entry, PartSettings, Talk
-from talkfeed.render.calendar import calendar_piece
-from talkfeed.render.feeds import atom_piece, feed_pieces, rss_piece
-from talkfeed.render.html import Item, render_item
-from talkfeed.render.html.item import own_page
-from talkfeed.render.html.page import page_piece
-from talkfeed.render.jsonfeed import json_piece
 
 PIECES: Mapping[str, Callable[[Item], str]] = {
     "rss": rss_piece,

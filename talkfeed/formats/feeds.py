@@ -26,11 +26,11 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from talkfeed.clean import as_html_text
+from talkfeed.formats.html import Enclosure, Item
+from talkfeed.formats.html.item import facts_line
+from talkfeed.formats.prepared import Prepared
+from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
-from talkfeed.render.html import Enclosure, Item
-from talkfeed.render.html.item import facts_line
-from talkfeed.render.prepared import Prepared
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from talkfeed.formats.html import Item
+from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
 from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
-from talkfeed.render.html import Item
-from talkfeed.render.slots import Chunk, Version, joined, no_version, slots
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"

@@ -3,8 +3,8 @@
 The one package that imports jinja2, the Markdown renderer and the sanitizer.
 """
 
-from talkfeed.render.html.item import Enclosure, Item, describe_when, facts_line, render_item
-from talkfeed.render.html.markup import markdown_html, plain_text, sanitize
+from talkfeed.formats.html.item import Enclosure, Item, describe_when, facts_line, render_item
+from talkfeed.formats.html.markup import markdown_html, plain_text, sanitize
 
 __all__ = [
     "Enclosure",

@@ -6,16 +6,49 @@ file from them, as tests and library callers want it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import partial
+from typing import Any, NamedTuple
 
 from talkfeed.model import Entry, Part
-from talkfeed.write.splice import Slot
+
+
+class Slot(NamedTuple):
+    """A talk's part of a file: ``token`` names its bytes (``None``: unknown), ``fill(source)`` gives them.
+
+    A tuple, as a large file has one per talk: one shared ``fill`` per file, the talk as ``source``.
+    ``note`` is something small the renderer learnt from the part (a calendar event's time
+    zones), kept with the layout and given back next run by token, so the part need not be read.
+    """
+
+    token: str | None
+    fill: Callable[[Any], bytes]
+    source: Any = None
+    note: str | None = None
+
+    def text(self) -> bytes:
+        """The part's bytes."""
+        return self.fill(self.source)
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """A file the writer assembles from literal bytes and ``Slot``s."""
+
+    chunks: Callable[[Mapping[str, str]], Iterable[bytes | Slot]]
+    """Gives the file's chunks in order; its argument holds the notes of the last run's slots, by token."""
+
 
 Chunk = bytes | Slot
 Version = Callable[[Entry], str | None]
 """Names the bytes of an entry's pieces (the page's state and the settings they were made with);
 ``None`` when that cannot be told, and then its slots are always filled afresh."""
+
+
+Content = bytes | Callable[[], Iterable[bytes]] | Spliced
+"""A file's bytes, or a function giving them in pieces, so a large file is never whole in memory,
+or its pieces with talks' parts the old file may hold (see ``splice``)."""
 
 
 def no_version(entry: Entry) -> str | None:
