@@ -7,8 +7,8 @@ a one-line value becomes a space). A link keeps only the schemes feed readers ma
 
 from __future__ import annotations
 
-import html
 import re
+from html import escape
 from urllib.parse import urlsplit
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -45,4 +45,4 @@ def safe_link(url: str) -> bool:
 
 def as_html_text(text: str) -> str:
     """Escape plain text for a place readers render as HTML, where it looks like markup."""
-    return html.escape(text, quote=False) if _MARKUP.search(text) else text
+    return escape(text, quote=False) if _MARKUP.search(text) else text

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from talkfeed.formats.feeds import ATOM_NAME, RSS_NAME, render_atom, render_rss
-from talkfeed.formats.html.page import (
+from talkfeed.formats.web.page import (
     PAGE_NAME,
     STYLESHEET_NAME,
     FeedLink,

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from talkfeed.formats.calendar import CALENDAR_NAME, calendar_piece, calendar_times, render_calendar
-from talkfeed.formats.html import Item
+from talkfeed.formats.web import Item
 from talkfeed.model import FeedSettings, Talk, TalkTime, entry_of
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talkfeed.formats.html.page import FeedLink, ViewLink, feed_stylesheet, render_page
+from talkfeed.formats.web.page import FeedLink, ViewLink, feed_stylesheet, render_page
 from talkfeed.model import FeedSettings, Link, PartSettings, Talk, entry_of
 from talkfeed.pieces.render import render_pieces
 

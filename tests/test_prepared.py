@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talkfeed.formats import feeds
-from talkfeed.formats.html import Enclosure, Item
+from talkfeed.formats.web import Enclosure, Item
 from talkfeed.model import Credit, Talk
 
 # Characters lxml escapes, or writes differently in an attribute and in an element's text.

@@ -10,7 +10,7 @@ import feedparser
 import icalendar
 import pytest
 
-from talkfeed.formats.html.text import html_text
+from talkfeed.formats.web.text import html_text
 
 from conftest import FIXED_NOW, make_site, run_cli
 

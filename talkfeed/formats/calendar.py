@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Parameters, Timezone
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
-from talkfeed.formats.html import Item
 from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots, token_of
+from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 
 CALENDAR_NAME = "talks.ics"

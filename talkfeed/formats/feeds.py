@@ -26,10 +26,10 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from talkfeed.clean import as_html_text
-from talkfeed.formats.html import Enclosure, Item
-from talkfeed.formats.html.item import facts_line
 from talkfeed.formats.prepared import Prepared
 from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.web import Enclosure, Item
+from talkfeed.formats.web.item import facts_line
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
 
 RSS_NAME = "index.xml"

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from talkfeed.formats.html import Item
 from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 
 JSON_NAME = "feed.json"

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from talkfeed.formats.calendar import calendar_piece
 from talkfeed.formats.feeds import atom_piece, feed_pieces, rss_piece
-from talkfeed.formats.html import Item, render_item
-from talkfeed.formats.html.item import own_page
-from talkfeed.formats.html.page import page_piece
 from talkfeed.formats.jsonfeed import json_piece
+from talkfeed.formats.web import Item, render_item
+from talkfeed.formats.web.item import own_page
+from talkfeed.formats.web.page import page_piece
 from talkfeed.model import Credit, Entry, PartSettings, Talk
 
 PIECES: Mapping[str, Callable[[Item], str]] = {

@@ -8,13 +8,13 @@ era it follows.
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, tzinfo
+from html import unescape
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -457,7 +457,7 @@ class _Fields:
         text = self._text(key)
         if text is None or "<" not in text:
             return text
-        return clean_line(html.unescape(_HTML_TAG.sub(" ", text))) or None
+        return clean_line(unescape(_HTML_TAG.sub(" ", text))) or None
 
     def _url(self, key: str) -> str | None:
         url = self._text(key)

@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 from talkfeed.formats.calendar import CALENDAR_NAME, calendar_chunks
 from talkfeed.formats.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
-from talkfeed.formats.html.page import (
+from talkfeed.formats.jsonfeed import JSON_NAME, json_chunks
+from talkfeed.formats.slots import Chunk, Content, Spliced, Version, no_version
+from talkfeed.formats.web.page import (
     PAGE_NAME,
     STYLESHEET_NAME,
     FeedLink,
@@ -21,8 +23,6 @@ from talkfeed.formats.html.page import (
     render_about,
     render_snippets,
 )
-from talkfeed.formats.jsonfeed import JSON_NAME, json_chunks
-from talkfeed.formats.slots import Chunk, Content, Spliced, Version, no_version
 from talkfeed.model import FORMATS, Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.settings import feed_settings

@@ -13,8 +13,8 @@ from importlib.resources import files
 
 from markupsafe import Markup, escape
 
-from talkfeed.formats.html.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.web.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
 
 PAGE_NAME = "index.html"
@@ -121,7 +121,7 @@ def render_about(settings: FeedSettings) -> bytes:
 
 def feed_stylesheet() -> bytes:
     """Return the CSS that the XML feeds name in their ``xml-stylesheet`` instruction."""
-    return files("talkfeed.formats.html").joinpath("templates", STYLESHEET_NAME).read_bytes()
+    return files("talkfeed.formats.web").joinpath("templates", STYLESHEET_NAME).read_bytes()
 
 
 def _article(item: Item) -> _Article:

@@ -11,14 +11,14 @@ from urllib.parse import quote, urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from talkfeed.formats.html.markup import markdown_html, plain_text, safe_url, sanitize
+from talkfeed.formats.web.markup import markdown_html, plain_text, safe_url, sanitize
 from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime
 from talkfeed.urls import permalink, talk_urls, with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("talkfeed.formats.html", "templates"),
+    loader=jinja2.PackageLoader("talkfeed.formats.web", "templates"),
     autoescape=True,
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,

@@ -3,8 +3,8 @@
 The one package that imports jinja2, the Markdown renderer and the sanitizer.
 """
 
-from talkfeed.formats.html.item import Enclosure, Item, describe_when, facts_line, render_item
-from talkfeed.formats.html.markup import markdown_html, plain_text, sanitize
+from talkfeed.formats.web.item import Enclosure, Item, describe_when, facts_line, render_item
+from talkfeed.formats.web.markup import markdown_html, plain_text, sanitize
 
 __all__ = [
     "Enclosure",

@@ -17,7 +17,7 @@ from cmarkgfm import cmark
 from cmarkgfm.cmark import Options
 
 from talkfeed.clean import clean_text
-from talkfeed.formats.html.text import html_text
+from talkfeed.formats.web.text import html_text
 from talkfeed.urls import with_scheme
 
 _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
