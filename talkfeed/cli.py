@@ -19,7 +19,8 @@ from click.core import ParameterSource
 from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, snippets
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
-from talkfeed.model import FORMATS, SourceOption
+from talkfeed.formats import FORMATS
+from talkfeed.model import SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
 from talkfeed.read.site import RunConfig, find_run_config, read_run_config
 from talkfeed.select.views import PER_CHOICES

@@ -142,12 +142,6 @@ class Selection:
     expired: bool = False
 
 
-FORMATS = ("rss", "atom", "json", "ics", "html")
-"""The formats a build can write; ``--format`` chooses among them."""
-PIECE_NAMES = FORMATS
-"""The outputs a talk has a piece of: one per format."""
-
-
 @dataclass(frozen=True)
 class Entry:
     """What one talk gives a build: the facts that choose and order it, and its rendered pieces.

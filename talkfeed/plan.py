@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
-from talkfeed.model import FORMATS, Entry, Selection, Site, SourceOption
+from talkfeed.formats import FORMATS
+from talkfeed.model import Entry, Selection, Site, SourceOption
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.reading import Progress
 from talkfeed.read.site import Source, locate_source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -121,11 +122,17 @@ def test_removed_output_is_written_again(site: Path, tmp_path: Path) -> None:
     assert (out / "atom.xml").exists()
 
 
-def test_every_piece_rendered_has_a_cache_column() -> None:
-    from talkfeed.model import PIECE_NAMES
-    from talkfeed.pieces.render import PIECES
+def test_every_format_renders_a_part_of_each_talk_for_the_store() -> None:
+    from talkfeed.formats import FORMATS
+    from talkfeed.model import PartSettings
+    from talkfeed.pieces.render import render_pieces
+    from talkfeed.read.reading import read_talks
+    from talkfeed.read.site import locate_source
 
-    assert tuple(PIECES) == PIECE_NAMES
+    talks, _ = read_talks(locate_source(DEMO_SITE), UTC)
+    parts = render_pieces(talks[0], PartSettings("https://demo.talkfeed.example/"))
+    assert tuple(parts) == FORMATS
+    assert all(parts[name] for name in ("rss", "atom", "json", "html"))
 
 
 def test_a_build_without_any_cache_file_still_writes_every_talk(

@@ -17,11 +17,14 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Parameters, Timezone
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
-from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots, token_of
+from talkfeed.formats.format import FeedLink, ViewFiles
+from talkfeed.formats.slots import Chunk, Content, Spliced, Version, joined, no_version, slots, token_of
 from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 
 CALENDAR_NAME = "talks.ics"
+UPCOMING_CALENDAR_NAME = "upcoming.ics"
+CALENDAR_TYPE = "text/calendar"
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -153,6 +156,46 @@ def calendar_chunks(
     for entry, note in scheduled:
         yield slot(entry, note)
     yield _CALENDAR_CLOSE.encode("utf-8")
+
+
+class _Calendar:
+    """iCalendar (see ``Format``): ``talks.ics`` and ``upcoming.ics`` of the main set, and each
+    ``--per`` view's own ``talks.ics``."""
+
+    name = "ics"
+    every_view = False
+    styled = False
+
+    def piece(self, item: Item) -> str:
+        return calendar_piece(item)
+
+    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
+        links = [FeedLink("Calendar (iCalendar)", feeds_url + CALENDAR_NAME, CALENDAR_TYPE)]
+        if main:
+            links.append(
+                FeedLink("Upcoming talks (iCalendar)", feeds_url + UPCOMING_CALENDAR_NAME, CALENDAR_TYPE)
+            )
+        return links
+
+    def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
+        kind = view.view.kind
+        if kind in ("all", "upcoming"):
+            yield CALENDAR_NAME if kind == "all" else UPCOMING_CALENDAR_NAME, _calendar_file(view)
+        if view.own_set:
+            yield view.view.folder + CALENDAR_NAME, _calendar_file(view)
+
+
+CALENDAR = _Calendar()
+
+
+def _calendar_file(view: ViewFiles) -> Spliced:
+    """A calendar file, which takes its events' time zones from the last run's notes where it can."""
+    settings = view.settings
+    return Spliced(
+        lambda notes: calendar_chunks(
+            view.view.talks, settings, settings.title, view.part, view.version, notes
+        )
+    )
 
 
 def _event_text(piece: str) -> str:

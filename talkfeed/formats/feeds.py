@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -26,10 +26,12 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
 
 from talkfeed.clean import as_html_text
+from talkfeed.formats.format import FeedLink, ViewFiles
 from talkfeed.formats.prepared import Prepared
-from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, slots, spliced
 from talkfeed.formats.web import Enclosure, Item
 from talkfeed.formats.web.item import facts_line
+from talkfeed.formats.web.page import STYLESHEET_NAME, feed_stylesheet
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
 
 RSS_NAME = "index.xml"
@@ -48,7 +50,42 @@ def feed_updated(entries: Sequence[Entry], settings: FeedSettings) -> datetime:
 
 def feed_pieces(item: Item) -> dict[str, str]:
     """Render one talk's RSS ``<item>`` and Atom ``<entry>``, as ``"rss"`` and ``"atom"``."""
-    return _FEED_PIECES(_facts(item))
+    global _LAST
+    if _LAST is None or _LAST[0] is not item:
+        _LAST = (item, _FEED_PIECES(_facts(item)))
+    return _LAST[1]
+
+
+_LAST: tuple[Item, dict[str, str]] | None = None
+"""The last item's pieces: RSS and Atom come from one look at an item, asked one after the other."""
+
+
+@dataclass(frozen=True)
+class _FeedFormat:
+    """RSS 2.0 or Atom 1.0 (see ``Format``): both from feedgen, one file per view."""
+
+    name: str
+    title: str
+    file_name: str
+    media_type: str
+    chunks: Callable[[Sequence[Entry], FeedSettings, Part, Version], Iterator[Chunk]]
+    every_view = True
+    styled = True
+
+    def piece(self, item: Item) -> str:
+        return feed_pieces(item)[self.name]
+
+    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
+        return [FeedLink(self.title, feeds_url + self.file_name, self.media_type)]
+
+    def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
+        talks = view.view.talks[: view.limit]
+        yield (
+            view.view.folder + self.file_name,
+            spliced(self.chunks, talks, view.settings, view.part, view.version),
+        )
+        if view.view.kind == "all" and view.settings.stylesheet_url is not None:
+            yield STYLESHEET_NAME, feed_stylesheet()
 
 
 def rss_piece(item: Item) -> str:
@@ -252,6 +289,10 @@ def _chunks(
     for entry in entries:
         yield slot(entry, None)
     yield closing.encode("utf-8")
+
+
+RSS = _FeedFormat("rss", "RSS 2.0", RSS_NAME, "application/rss+xml", rss_chunks)
+ATOM = _FeedFormat("atom", "Atom 1.0", ATOM_NAME, "application/atom+xml", atom_chunks)
 
 
 def _medium(media_type: str) -> _Medium:

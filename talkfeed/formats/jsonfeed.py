@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.format import FeedLink, ViewFiles
+from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, slots, spliced
 from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 
@@ -89,6 +90,30 @@ def json_chunks(
         yield b"[\n" if index == 0 else b",\n"
         yield slot(entry, None)
     yield b"\n  ]\n}\n"
+
+
+class _JsonFeed:
+    """JSON Feed 1.1 (see ``Format``): one file per view."""
+
+    name = "json"
+    every_view = True
+    styled = False
+
+    def piece(self, item: Item) -> str:
+        return json_piece(item)
+
+    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
+        return [FeedLink("JSON Feed 1.1", feeds_url + JSON_NAME, "application/feed+json")]
+
+    def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
+        talks = view.view.talks[: view.limit]
+        yield (
+            view.view.folder + JSON_NAME,
+            spliced(json_chunks, talks, view.settings, view.part, view.version),
+        )
+
+
+JSON = _JsonFeed()
 
 
 def _item(item: Item) -> dict[str, Any]:

@@ -51,6 +51,11 @@ Content = bytes | Callable[[], Iterable[bytes]] | Spliced
 or its pieces with talks' parts the old file may hold (see ``splice``)."""
 
 
+def spliced(chunks: Callable[..., Iterable[Chunk]], *arguments: Any) -> Spliced:
+    """A file made of ``chunks(*arguments)``, which needs no notes of the last run."""
+    return Spliced(lambda notes: chunks(*arguments))
+
+
 def no_version(entry: Entry) -> str | None:
     """Tell no version: every slot is filled from its piece."""
     return None

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from talkfeed.model import Credit, PartSettings, Talk
-from talkfeed.pieces.render import render_pieces
 from talkfeed.plan import Plan, SourcePlan
 
 
@@ -24,6 +23,8 @@ class PartMaker:
         return None if settings is None else stamp_of(settings)
 
     def __call__(self, talk: Talk) -> dict[str, str]:
+        from talkfeed.pieces.render import render_pieces  # rendering's imports cost 0.3 s
+
         return render_pieces(talk, self.settings[talk.lang])
 
 

@@ -1,30 +1,19 @@
-"""Render a talk's part of every output once: its pieces, which builds splice into files."""
+"""Render a talk's part of every format once: the parts builds splice into their files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from talkfeed.formats.calendar import calendar_piece
-from talkfeed.formats.feeds import atom_piece, feed_pieces, rss_piece
-from talkfeed.formats.jsonfeed import json_piece
+from talkfeed.formats import FORMATS, format_of
 from talkfeed.formats.web import Item, render_item
 from talkfeed.formats.web.item import own_page
-from talkfeed.formats.web.page import page_piece
 from talkfeed.model import Credit, Entry, PartSettings, Talk
-
-PIECES: Mapping[str, Callable[[Item], str]] = {
-    "rss": rss_piece,
-    "atom": atom_piece,
-    "json": json_piece,
-    "ics": calendar_piece,
-    "html": page_piece,
-}
 
 
 def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
-    """Render the talk once, then its piece of each output, as ``settings`` shape them."""
-    return _pieces(render_item(talk, settings.base_url, settings.about_url, settings.credit))
+    """Render the talk once, then its part of each format, as ``settings`` shape them."""
+    return _parts(render_item(talk, settings.base_url, settings.about_url, settings.credit))
 
 
 def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSettings]) -> dict[str, str]:
@@ -38,10 +27,8 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
     )
     talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
     own = settings[0]
-    return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also))
+    return _parts(render_item(talk, own.base_url, own.about_url, own.credit, also))
 
 
-def _pieces(item: Item) -> dict[str, str]:
-    # RSS and Atom from one look at the item: feedgen's entry is prepared once per shape.
-    feeds = feed_pieces(item)
-    return {name: feeds[name] if name in feeds else render(item) for name, render in PIECES.items()}
+def _parts(item: Item) -> dict[str, str]:
+    return {name: format_of(name).piece(item) for name in FORMATS}

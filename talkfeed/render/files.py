@@ -1,45 +1,25 @@
-"""Lay out every file of a build (the feeds of each view, calendars, pages, the CSS), each as a
-function that gives its bytes a piece at a time from the talks' stored parts."""
+"""Lay out every file of a build (each format's files of each view, the page about the feeds),
+each as a function that gives its bytes a piece at a time from the talks' stored parts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any
 from urllib.parse import quote
 
-from talkfeed.formats.calendar import CALENDAR_NAME, calendar_chunks
-from talkfeed.formats.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
-from talkfeed.formats.jsonfeed import JSON_NAME, json_chunks
-from talkfeed.formats.slots import Chunk, Content, Spliced, Version, no_version
-from talkfeed.formats.web.page import (
-    PAGE_NAME,
-    STYLESHEET_NAME,
-    FeedLink,
-    ViewLink,
-    feed_stylesheet,
-    page_chunks,
-    render_about,
-    render_snippets,
-)
-from talkfeed.model import FORMATS, Entry, FeedSettings, Part
+from talkfeed.formats import FeedLink, Format, ViewFiles, ViewLink, format_of
+from talkfeed.formats.slots import Content, Version, no_version
+from talkfeed.formats.web.page import STYLESHEET_NAME, render_about, render_snippets
+from talkfeed.model import Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.settings import feed_settings
 from talkfeed.select.views import View, upcoming
 
-__all__ = ["FORMATS", "UPCOMING_CALENDAR_NAME", "feed_links", "render_files", "snippets", "view_settings"]
+__all__ = ["feed_links", "render_files", "snippets", "view_settings"]
 
-UPCOMING_CALENDAR_NAME = "upcoming.ics"
 _PER_VIEWS = frozenset({"tag", "author", "lang", "past", "source"})
-"""The views ``--per`` asks for: each gets its feeds, its calendar and its page."""
-_FEED_FILES: Mapping[
-    str, tuple[str, str, str, Callable[[Sequence[Entry], FeedSettings, Part, Version], Iterator[Chunk]]]
-] = {
-    "rss": (RSS_NAME, "RSS 2.0", "application/rss+xml", rss_chunks),
-    "atom": (ATOM_NAME, "Atom 1.0", "application/atom+xml", atom_chunks),
-    "json": (JSON_NAME, "JSON Feed 1.1", "application/feed+json", json_chunks),
-}
+"""The views ``--per`` asks for: each is a set of its own, with its calendar and its page."""
 
 
 def render_files(
@@ -77,57 +57,37 @@ def _remembered(version: Version) -> Version:
 def _render(
     views: Sequence[View],
     settings_by_language: Mapping[str, FeedSettings],
-    formats: Collection[str],
+    chosen: Sequence[str],
     limit: int | None,
     upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
     part: Part,
     version: Version,
 ) -> dict[str, Content]:
+    formats = [format_of(name) for name in chosen]
     main = views[0]
     root = settings_by_language[main.language]
-    if {"rss", "atom"} & set(formats):
+    if any(each.styled for each in formats):
         # Relative, so a feed opened from disk is styled too.
         root = replace(root, stylesheet_url=STYLESHEET_NAME)
     outputs: dict[str, Content] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
-        for format_name, (name, _, _, chunks) in _FEED_FILES.items():
-            if format_name in formats:
-                outputs[view.folder + name] = _spliced(chunks, view.talks[:limit], settings, part, version)
-        if "ics" in formats and view.kind in ("all", "upcoming"):
-            calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
-            outputs[calendar] = _calendar(view.talks, settings, part, version)
-        if view.kind in _PER_VIEWS:
-            # Each --per view is a set of its own: feeds, calendar and page.
-            if "ics" in formats:
-                outputs[view.folder + CALENDAR_NAME] = _calendar(view.talks, settings, part, version)
-            if "html" in formats:
-                outputs[view.folder + PAGE_NAME] = _spliced(
-                    page_chunks,
-                    view.talks,
-                    settings,
-                    feed_links(settings, formats, own_calendar_only=True),
-                    (),
-                    upcoming_of(view.talks),
-                    "../" * view.folder.count("/") + ABOUT_NAME,
-                    part,
-                    version,
-                )
-    if root.stylesheet_url is not None:
-        outputs[STYLESHEET_NAME] = feed_stylesheet()
-    outputs[ABOUT_NAME] = render_about(root)
-    if "html" in formats:
-        outputs[PAGE_NAME] = _spliced(
-            page_chunks,
-            main.talks,
-            root,
-            feed_links(root, formats),
-            _view_links(views[1:], root, settings_by_language, formats),
-            next(view.talks for view in views if view.kind == "upcoming"),
-            ABOUT_NAME,
-            part,
-            version,
+        own_set = view.kind in _PER_VIEWS
+        files = ViewFiles(
+            view=view,
+            settings=settings,
+            part=part,
+            version=version,
+            limit=limit,
+            feeds=feed_links(settings, formats, main=view.kind == "all"),
+            views=_view_links(views[1:], root, settings_by_language, formats) if view.kind == "all" else (),
+            upcoming=upcoming_of,
+            about_href="../" * view.folder.count("/") + ABOUT_NAME,
+            own_set=own_set,
         )
+        for each in formats:
+            outputs.update(each.files(files))
+    outputs[ABOUT_NAME] = render_about(root)
     return outputs
 
 
@@ -135,17 +95,8 @@ def snippets(plan: Plan) -> tuple[str, str]:
     """The HTML that links a build's feeds from the site's own pages: for its ``<head>``, and
     a block of subscribe links."""
     settings = feed_settings(plan, (), plan.language, None)
-    return render_snippets(settings, feed_links(settings, plan.formats))
-
-
-def _spliced(chunks: Callable[..., Iterable[Chunk]], *arguments: Any) -> Spliced:
-    """A file whose chunks need no notes of the last run."""
-    return Spliced(lambda notes: chunks(*arguments))
-
-
-def _calendar(talks: Sequence[Entry], settings: FeedSettings, part: Part, version: Version) -> Spliced:
-    """A calendar file, which takes its events' time zones from the last run's notes where it can."""
-    return Spliced(lambda notes: calendar_chunks(talks, settings, settings.title, part, version, notes))
+    formats = [format_of(name) for name in plan.formats]
+    return render_snippets(settings, feed_links(settings, formats, main=True))
 
 
 def view_settings(
@@ -178,36 +129,26 @@ def view_settings(
     )
 
 
-def feed_links(
-    root: FeedSettings, formats: Collection[str], own_calendar_only: bool = False
-) -> list[FeedLink]:
-    """The feeds and calendars of a set, for links to them; a view's page offers its own calendar only."""
-    links = [
-        FeedLink(title, root.feeds_url + name, media_type)
-        for format_name, (name, title, media_type, _) in _FEED_FILES.items()
-        if format_name in formats
-    ]
-    if "ics" in formats:
-        links.append(FeedLink("Calendar (iCalendar)", root.feeds_url + CALENDAR_NAME, "text/calendar"))
-        if not own_calendar_only:
-            upcoming = root.feeds_url + UPCOMING_CALENDAR_NAME
-            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, "text/calendar"))
-    return links
+def feed_links(settings: FeedSettings, formats: Sequence[Format], main: bool) -> list[FeedLink]:
+    """The feeds and calendars of a set served at ``settings.feeds_url``, for links to them (the
+    main set's, or a view's own)."""
+    return [link for each in formats for link in each.links(settings.feeds_url, main)]
 
 
 def _view_links(
     views: Sequence[View],
     root: FeedSettings,
     settings_by_language: Mapping[str, FeedSettings],
-    formats: Collection[str],
+    formats: Sequence[Format],
 ) -> list[ViewLink]:
     """Link each view: its own page where it has one, else its first feed."""
-    names = [name for format_name, (name, *_) in _FEED_FILES.items() if format_name in formats]
+    feeds = [each for each in formats if each.every_view]
+    has_page = "html" in {each.name for each in formats}
     links = []
     for view in views:
         settings = view_settings(view, root, settings_by_language)
-        if view.kind in _PER_VIEWS and "html" in formats:
+        if view.kind in _PER_VIEWS and has_page:
             links.append(ViewLink(settings.title, settings.feeds_url))
-        elif names:
-            links.append(ViewLink(settings.title, settings.feeds_url + names[0]))
+        elif feeds:
+            links.append(ViewLink(settings.title, feeds[0].links(settings.feeds_url, False)[0].href))
     return links

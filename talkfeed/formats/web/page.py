@@ -13,30 +13,14 @@ from importlib.resources import files
 
 from markupsafe import Markup, escape
 
-from talkfeed.formats.slots import Chunk, Version, joined, no_version, slots
+from talkfeed.formats.format import FeedLink, ViewFiles, ViewLink
+from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, slots, spliced
 from talkfeed.formats.web.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
 from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
 CALENDAR_TYPE = "text/calendar"
-
-
-@dataclass(frozen=True)
-class FeedLink:
-    """A feed the page offers: ``FeedLink("RSS 2.0", "https://…/index.xml", "application/rss+xml")``."""
-
-    title: str
-    href: str
-    media_type: str
-
-
-@dataclass(frozen=True)
-class ViewLink:
-    """Another page of talks, such as ``ViewLink("Talks tagged Explainability", "https://…/tags/…/")``."""
-
-    title: str
-    href: str
 
 
 @dataclass(frozen=True)
@@ -112,6 +96,39 @@ def page_chunks(
     for entry, after in zip((talk for _, talks in sections for talk in talks), afters, strict=True):
         yield slot(entry, None)
         yield after.encode("utf-8")
+
+
+class _Page:
+    """The page for people (see ``Format``): the main set's, and each ``--per`` view's own."""
+
+    name = "html"
+    every_view = False
+    styled = False
+
+    def piece(self, item: Item) -> str:
+        return page_piece(item)
+
+    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
+        return ()
+
+    def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
+        if view.view.kind == "all" or view.own_set:
+            talks = view.view.talks
+            page = spliced(
+                page_chunks,
+                talks,
+                view.settings,
+                view.feeds,
+                view.views,
+                view.upcoming(talks),
+                view.about_href,
+                view.part,
+                view.version,
+            )
+            yield view.view.folder + PAGE_NAME, page
+
+
+PAGE = _Page()
 
 
 def render_about(settings: FeedSettings) -> bytes:
