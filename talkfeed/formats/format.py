@@ -29,7 +29,7 @@ class View(Protocol):
 
 @dataclass(frozen=True)
 class FeedLink:
-    """A feed or calendar a page offers, such as ``FeedLink("RSS 2.0", "https://…/index.xml", MEDIA_TYPE)``."""
+    """A feed or calendar a page offers: ``FeedLink("RSS 2.0", "https://…/index.xml", media_type)``."""
 
     title: str
     href: str
