@@ -32,7 +32,9 @@ from talkfeed.store.keys import key_of
 from talkfeed.store.records import finding_from, finding_record
 from talkfeed.store.store import Store
 from talkfeed.urls import talk_urls
-from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
+from talkfeed.write.files import MANIFEST_NAME, Written, write_spliced
+from talkfeed.write.journal import needs_recovery, recover
+from talkfeed.write.lock import locked
 from talkfeed.write.splice import layouts_text, read_layouts
 
 __all__ = [

@@ -20,7 +20,9 @@ from xml.etree import ElementTree
 from click.testing import CliRunner, Result
 
 from talkfeed.cli import main
-from talkfeed.write.files import JOURNAL_NAME, TEMPORARY_PREFIX, write_files
+from talkfeed.write.files import write_files
+from talkfeed.write.folders import TEMPORARY_PREFIX
+from talkfeed.write.journal import JOURNAL_NAME
 
 OUTPUT_NAMES = ("index.xml", "atom.xml", "feed.json")
 NOW = "2024-06-01"
@@ -29,7 +31,7 @@ ENVIRONMENT = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from talkfeed.write.files import locked
+from talkfeed.write.lock import locked
 with locked(Path(sys.argv[1]), 0):
     print("locked", flush=True)
     sys.stdin.readline()

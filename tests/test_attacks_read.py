@@ -16,7 +16,8 @@ import icalendar
 import pytest
 from lxml import etree
 
-from talkfeed.write.files import LOCK_NAME, locked, needs_recovery
+from talkfeed.write.journal import needs_recovery
+from talkfeed.write.lock import LOCK_NAME, locked
 
 from _crash_helpers import CLI, kill_after_first_switch, leftovers, read_set, snapshot, wait_until_opened
 from conftest import FIXED_NOW, make_site, run_cli

@@ -16,16 +16,10 @@ from hypothesis import strategies as st
 from talkfeed.errors import OutputError
 from talkfeed.select.views import plan_views
 from talkfeed.slugs import folder_name
-from talkfeed.write.files import (
-    JOURNAL_NAME,
-    LOCK_NAME,
-    MANIFEST_NAME,
-    TEMPORARY_PREFIX,
-    locked,
-    needs_recovery,
-    recover,
-    write_files,
-)
+from talkfeed.write.files import MANIFEST_NAME, write_files
+from talkfeed.write.folders import TEMPORARY_PREFIX
+from talkfeed.write.journal import JOURNAL_NAME, needs_recovery, recover
+from talkfeed.write.lock import LOCK_NAME, locked
 
 from _crash_helpers import kill_after_first_switch, leftovers, list_tree, read_set, snapshot
 from conftest import DEMO_SITE, run_cli

@@ -25,7 +25,8 @@ import pytest
 
 from talkfeed.cli import main
 from talkfeed.errors import OutputError
-from talkfeed.write.files import recover, write_files
+from talkfeed.write.files import write_files
+from talkfeed.write.journal import recover
 
 from _crash_helpers import (
     CLI,

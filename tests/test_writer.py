@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from talkfeed.errors import LockedError
-from talkfeed.write.files import LOCK_NAME, TEMPORARY_PREFIX, Written, locked, recover, write_files
+from talkfeed.write.files import Written, write_files
+from talkfeed.write.folders import TEMPORARY_PREFIX
+from talkfeed.write.journal import recover
+from talkfeed.write.lock import LOCK_NAME, locked
 
 from _crash_helpers import (
     Sites,
