@@ -13,12 +13,14 @@ import errno
 import json
 import os
 import stat
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from talkfeed.errors import OutputError
 from talkfeed.formats.slots import Content, Spliced
+from talkfeed.store.state import UNSETTLED, written_state
 from talkfeed.write.folders import (
     OWN_PREFIX,
     READ_FLAGS,
@@ -33,7 +35,7 @@ from talkfeed.write.folders import (
     sibling,
 )
 from talkfeed.write.journal import recover, switch
-from talkfeed.write.splice import Assembly, Copy, Layout, Layouts, state_of
+from talkfeed.write.splice import Assembly, Copy, Layout, Layouts
 
 MANIFEST_NAME = ".talkfeed-manifest"
 """Lists the files the last run wrote, so files of views that went away are removed."""
@@ -91,10 +93,23 @@ def write_spliced(
             staged, layouts = _stage(folders, outputs, previous)
             changed = set(staged)
             switch(folders, staged, stale)
+            _settle_layouts(folders, layouts)
         except OSError as error:
             raise OutputError(f"cannot write: {cause(error)}", str(error.filename or directory)) from None
     written = [Written(directory / name, name in changed) for name in sorted(files)]
     return written + [Written(directory / name, True, removed=True) for name in stale], layouts
+
+
+def _settle_layouts(folders: Folders, layouts: Layouts) -> None:
+    """Give each layout the state of its file as it now stands in the folder (a rename changes
+    a file's ctime): the next run splices from a file only while it is exactly that."""
+    taken = time.time_ns()
+    for name, layout in list(layouts.files.items()):
+        status = folders.status(name)
+        if status is None or not stat.S_ISREG(status.st_mode):
+            del layouts.files[name]
+        else:
+            layouts.files[name] = replace(layout, state=written_state(status, taken))
 
 
 def _refuse_others(folders: Folders, names: Iterable[str]) -> None:
@@ -196,15 +211,16 @@ def _stage_spliced(
         if old_layout is not None and assembly.unchanged():
             return assembly.layout(old_layout.state, old_lengths=True)
         _stage_one(folders, name, assembly.pieces(old_file), staged, lambda: assembly.differs)
-    status = folders.status(staged.get(name, name))
-    return assembly.layout(state_of(status)) if status is not None else None
+    # The state is the file's once it is in place (``_settle_layouts``).
+    return assembly.layout(UNSETTLED)
 
 
 @contextlib.contextmanager
 def _opened_old(
     folders: Folders, name: str, layout: Layout | None
 ) -> Iterator[tuple[int | None, Layout | None]]:
-    """Open the file ``name`` replaces when ``layout`` still describes it (same size, mtime, inode)."""
+    """Open the file ``name`` replaces when ``layout`` still describes it: the same state
+    (inode, size, mtime and ctime), taken where it could be trusted."""
     if layout is None:
         yield None, None
         return
@@ -218,7 +234,8 @@ def _opened_old(
         return
     try:
         status = os.fstat(descriptor)
-        intact = stat.S_ISREG(status.st_mode) and state_of(status) == layout.state
+        now = written_state(status, time.time_ns())
+        intact = stat.S_ISREG(status.st_mode) and now == layout.state and now != UNSETTLED
         yield (descriptor, layout) if intact else (None, None)
     finally:
         os.close(descriptor)

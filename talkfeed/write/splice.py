@@ -8,7 +8,7 @@ length of each segment), which the build keeps in its cache for the next run. Th
 compares tokens: a file whose tokens are all the same is not touched at all;
 otherwise a segment the old file holds is copied from it (adjacent ones in one
 ``copy_file_range``), and only new parts are read and written. Whenever the old file is not
-exactly as the layout says (another size, mtime or inode) or the layout cannot be read, every
+exactly as the layout says (another inode, size, mtime or ctime) or the layout cannot be read, every
 segment is made afresh: the layout is a hint, never trusted over the file.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from talkfeed.formats.slots import Slot, Spliced
 
-_LAYOUT_VERSION = 1
+_LAYOUT_VERSION = 2
 _WRITE_BATCH = 1 << 20
 """Fresh bytes are gathered up to this size before a write."""
 
@@ -31,8 +31,8 @@ _WRITE_BATCH = 1 << 20
 class Layout:
     """One assembled file as it was written: its state, and each segment's token and length."""
 
-    state: tuple[int, int, int]
-    """Size, mtime (ns) and inode."""
+    state: str
+    """Its state as written (``store.state.written_state``: inode, size, mtime and ctime)."""
     tokens: tuple[str, ...]
     """One per segment; "" for a segment that must never be reused."""
     lengths: tuple[int, ...]
@@ -73,11 +73,6 @@ class Copy:
                 done = len(data)
             offset += done
             left -= done
-
-
-def state_of(status: os.stat_result) -> tuple[int, int, int]:
-    """Tell a file's state as a layout keeps it."""
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
 
 
 class Assembly:
@@ -175,7 +170,7 @@ class Assembly:
         if fresh:
             yield b"".join(fresh)
 
-    def layout(self, state: tuple[int, int, int], old_lengths: bool = False) -> Layout:
+    def layout(self, state: str, old_lengths: bool = False) -> Layout:
         """The layout of the file as written (``old_lengths``: the old file was kept, its lengths hold)."""
         if old_lengths:
             assert self.old is not None
@@ -194,15 +189,15 @@ def read_layouts(data: str | None) -> Layouts:
         table = record["tokens"]
         files = {}
         for name, entry in record["files"].items():
-            state = tuple(int(value) for value in entry["state"])
+            state = entry["state"]
             segments = entry["segments"]
             tokens = tuple(table[index] if index >= 0 else "" for index in segments[0::2])
             lengths = tuple(int(length) for length in segments[1::2])
-            if len(state) != 3 or len(tokens) != len(lengths) or min(lengths, default=0) < 0:
+            if not isinstance(state, str) or len(tokens) != len(lengths) or min(lengths, default=0) < 0:
                 return Layouts()
             if not all(isinstance(token, str) for token in tokens):
                 return Layouts()
-            files[str(name)] = Layout((state[0], state[1], state[2]), tokens, lengths)
+            files[str(name)] = Layout(state, tokens, lengths)
         notes = {str(token): str(note) for token, note in record["notes"].items()}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return Layouts()
@@ -218,7 +213,7 @@ def layouts_text(layouts: Layouts) -> str:
         for token, length in zip(layout.tokens, layout.lengths, strict=True):
             index = table.setdefault(token, len(table)) if token else -1
             segments += (index, length)
-        files[name] = {"state": list(layout.state), "segments": segments}
+        files[name] = {"state": layout.state, "segments": segments}
     notes = {token: note for token, note in layouts.notes.items() if token in table}
     record = {"version": _LAYOUT_VERSION, "tokens": list(table), "notes": notes, "files": files}
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
