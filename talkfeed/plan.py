@@ -32,7 +32,7 @@ from talkfeed.slugs import folder_name
 from talkfeed.store.store import default_cache_folder
 
 DEFAULT_WAIT_SECONDS = 300.0
-_UNKEYED = frozenset({"now", "selection", "wait_seconds", "progress"})
+_UNKEYED = frozenset({"selection", "wait_seconds", "progress"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_FOLDER = "talkfeed"
 """The folder of the site's publish folder a build writes into when no output is given: one
@@ -117,9 +117,8 @@ class Plan:
     language: str
     """The language the main feeds are in; for an aggregate, the one they declare: "" when its
     sources publish different languages (each its own), so the feeds declare none."""
-    now: datetime
-    """The run's one reading of the clock (or ``--now``)."""
     selection: Selection
+    """Which talks are published, and the run's one reading of the clock (or ``--now``)."""
     feed_limit: int | None
     """How many talks each RSS, Atom and JSON feed holds at most (``--limit``, else Hugo's
     ``services.rss.limit``/``rssLimit``); calendars and pages keep every talk."""
@@ -150,6 +149,11 @@ class Plan:
     def about_url(self) -> str:
         """For a build: where the page about the feeds is served."""
         return self.feeds_url + ABOUT_NAME
+
+    @property
+    def now(self) -> datetime:
+        """The run's one reading of the clock (or ``--now``), kept in its selection."""
+        return self.selection.now
 
     def key_fields(self) -> dict[str, Any]:
         """The plan's fields that decide what a build writes, by name: all but its clock (the
@@ -206,7 +210,6 @@ def settle(options: Options, building: bool = False) -> Plan:
         sources=tuple(sources),
         aggregate=aggregate,
         language=_feeds_language(options, sources),
-        now=now,
         selection=Selection(now, options.drafts, options.future, options.expired),
         feed_limit=options.limit if options.limit is not None or aggregate else first.site.feed_limit,
         formats=options.formats,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
@@ -91,3 +92,56 @@ def test_equal_texts_of_different_talks_share_a_template_and_keep_their_own_valu
     assert "<title>One &amp; two</title>" in feeds.rss_piece(first)
     assert "<title>Three &lt; four</title>" in feeds.rss_piece(second)
     assert feeds.atom_piece(second) == feeds._atom_entry(feeds._facts(second))
+
+
+def test_feedgen_still_drops_the_attributes_of_an_atom_entrys_links() -> None:
+    """lkiesow/python-feedgen#135: feedgen 1.0 writes only ``href`` on an entry's links. When a
+    release writes them itself, this fails: then ``_LinkAttributes`` can go."""
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id("urn:x")
+    feed.title("x")
+    feed.link(href="https://example.org/", rel="alternate")
+    feed.updated("2024-01-01T00:00:00Z")
+    entry = feed.add_entry()
+    entry.id("urn:y")
+    entry.title("y")
+    entry.updated("2024-01-01T00:00:00Z")
+    entry.content("x")
+    entry.link(href="https://example.org/a.pdf", rel="enclosure", type="application/pdf", length="3")
+    assert b'<link href="https://example.org/a.pdf"/>' in feed.atom_str()
+
+
+def test_every_link_of_an_atom_entry_keeps_its_attributes() -> None:
+    talk = Talk(
+        "talk/x/index.md",
+        "talk/x/",
+        "en",
+        "T",
+        datetime(2024, 1, 1, tzinfo=UTC),
+        None,
+        None,
+        False,
+        None,
+        None,
+        None,
+        None,
+        None,
+        (),
+        None,
+        None,
+        "",
+        (),
+        (),
+        (),
+    )
+    slides = Enclosure("https://example.org/talk/x/slides.pdf", 3, "application/pdf", "Slides")
+    item = Item(talk, "https://example.org/talk/x/", "", "", "<p>x</p>", None, (slides,), "", ())
+    piece = feeds.feed_pieces(item)["atom"]
+    links = re.findall(r"<link [^>]*/>", piece)
+    assert len(links) == 2
+    assert 'rel="alternate"' in links[0] and 'type="text/html"' in links[0]
+    assert all(
+        word in links[1] for word in ('rel="enclosure"', 'type="application/pdf"', 'length="', 'title="')
+    )

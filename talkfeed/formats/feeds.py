@@ -209,28 +209,13 @@ def _atom_entry(facts: _Facts) -> str:
                 attributes = {"rel": "enclosure", "type": file.media_type, "length": file.size}
                 links.append({"href": file.url, **attributes, "title": file.title})
                 entry.link(href=file.url, **attributes, title=file.title)
+        entry.linkattributes.links(links)
         document: str = feed.atom_str(pretty=True).decode("utf-8")
-    return _with_link_attributes(document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)], links)
+    return document[document.index("  <entry>") : document.rindex(_ATOM_CLOSE)]
 
 
 # feedgen builds an lxml tree for every entry; it runs once per shape of entry instead.
 _FEED_PIECES = Prepared({"rss": _rss_item, "atom": _atom_entry}, dates=(formatRFC2822, datetime.isoformat))
-
-
-def _with_link_attributes(piece: str, links: list[dict[str, str]]) -> str:
-    """Put back the attributes feedgen 1.0 drops from an Atom entry's links (all but ``href``).
-
-    Without ``rel``, every link of the entry counts as an alternate one, which RFC 4287
-    forbids for more than one link of a type.
-    """
-    position = 0
-    for link in links:
-        bare = f"<link href={_attribute(link['href'])}/>"
-        position = piece.index(bare, position)
-        full = "<link " + " ".join(f"{name}={_attribute(value)}" for name, value in link.items()) + "/>"
-        piece = piece[:position] + full + piece[position + len(bare) :]
-        position += len(full)
-    return piece
 
 
 def _attribute(value: str) -> str:
@@ -332,6 +317,7 @@ def _load_extensions(feed: FeedGenerator) -> None:
     feed.load_extension("dc", atom=True, rss=True)
     feed.load_extension("media", atom=False, rss=True)
     feed.register_extension("dcterms", _TermsExtension, _TermsEntryExtension, atom=False, rss=True)
+    feed.register_extension("linkattributes", BaseExtension, _LinkAttributes, atom=True, rss=False)
 
 
 _DCTERMS = "http://purl.org/dc/terms/"
@@ -355,6 +341,32 @@ class _TermsEntryExtension(BaseEntryExtension):  # type: ignore[misc]
         if self.text:
             xml_elem(f"{{{_DCTERMS}}}abstract", item).text = self.text
         return item
+
+
+class _LinkAttributes(BaseEntryExtension):  # type: ignore[misc]
+    """Give an Atom entry's links back the attributes feedgen 1.0 drops (all but ``href``).
+
+    feedgen 1.0's ``FeedEntry.atom_entry`` names each new ``<link>`` element as the loop
+    variable holding the link's values, so it reads its ``rel``, ``type``, ``length`` and
+    ``title`` from the element itself and writes none (lkiesow/python-feedgen#135, open; fixes
+    proposed in #136 and #139). Without ``rel`` every link counts as an alternate one, which
+    RFC 4287 forbids for more than one link of a type. feedgen calls this extension with the
+    entry element it built, and the attributes are set there, link by link, in order.
+    """
+
+    def __init__(self) -> None:
+        self.wanted: list[dict[str, str]] = []
+
+    def links(self, links: list[dict[str, str]]) -> None:
+        self.wanted = links
+
+    def extend_atom(self, entry: Any) -> Any:
+        elements = iter(entry.findall("link"))
+        for link in self.wanted:
+            element = next(each for each in elements if each.get("href") == link["href"])
+            for name, value in link.items():
+                element.set(name, str(value))
+        return entry
 
 
 def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
