@@ -17,7 +17,7 @@ import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.build import build, check, list_talks, snippets
+from talkfeed.jobs import build, check, list_talks, snippets
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.formats import FORMATS
 from talkfeed.model import SourceOption

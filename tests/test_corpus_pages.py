@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed.build import Check, Options, check, read_talks
+from talkfeed.jobs import Check, Options, check, read_talks
 from talkfeed.errors import Finding, Severity
 from talkfeed.model import Talk, TalkTime
 from talkfeed.read.discover import find_pages

@@ -41,7 +41,7 @@ Text.
 @pytest.fixture
 def surveyed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Record every source the build surveys (finds the pages of)."""
-    from talkfeed import build as build_module
+    from talkfeed import jobs as build_module
 
     seen: list[Path] = []
     real = build_module.survey
