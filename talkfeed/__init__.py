@@ -7,7 +7,7 @@ The library entry is here: ``from talkfeed import build, check, Options`` (see `
 # installed metadata for it costs every run 30 ms of imports.
 __version__ = "0.1.0"
 
-from talkfeed.jobs import (  # noqa: E402  (the modules below read __version__ from here)
+from talkfeed.jobs import (
     BuildReport,
     Check,
     Options,

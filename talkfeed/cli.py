@@ -17,9 +17,9 @@ import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.jobs import build, check, list_talks, snippets
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.formats import FORMATS
+from talkfeed.jobs import build, check, list_talks, snippets
 from talkfeed.model import SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
 from talkfeed.read.site import RunConfig, find_run_config, read_run_config

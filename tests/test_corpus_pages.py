@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from talkfeed.jobs import Check, Options, check, read_talks
 from talkfeed.errors import Finding, Severity
+from talkfeed.jobs import Check, Options, check, read_talks
 from talkfeed.model import Talk, TalkTime
 from talkfeed.read.discover import find_pages
 from talkfeed.read.page import ReadContext, read_page
