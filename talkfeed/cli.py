@@ -8,7 +8,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from click.core import ParameterSource
 
 from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, snippets
+from talkfeed.durations import EXAMPLES, read_duration
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
 from talkfeed.model import FORMATS, SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
@@ -134,6 +135,16 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
                 raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)}")
             chosen.setdefault(name)
     return tuple(chosen)
+
+
+def _duration(_context: click.Context, _param: click.Parameter, value: str | timedelta) -> timedelta:
+    """Read a duration as ``read_duration`` does: ``1h``, ``30m``, ``PT2H``."""
+    if isinstance(value, timedelta):
+        return value
+    try:
+        return read_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _source_argument(command: _F) -> _F:
@@ -313,6 +324,21 @@ def _format_option(command: _F) -> _F:
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
 )
+@click.option(
+    "--hub",
+    "hubs",
+    multiple=True,
+    metavar="URL",
+    help="WebSub hub the feeds name; a build that changes them tells it (hub.mode=publish); repeatable.",
+)
+@click.option(
+    "--calendar-refresh",
+    callback=_duration,
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help=f"How often calendar apps should fetch the calendars again: {EXAMPLES}.",
+)
 @_no_cache_option
 @_cache_dir_option
 @_config_options
@@ -339,6 +365,8 @@ def build_command(
     formats: tuple[str, ...],
     per: tuple[str, ...],
     author: str | None,
+    hubs: tuple[str, ...],
+    calendar_refresh: timedelta,
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
@@ -372,6 +400,8 @@ def build_command(
         use_cache=not no_cache,
         cache_folder=cache_dir,
         progress=None if quiet else _progress_bar,
+        hubs=hubs,
+        calendar_refresh=calendar_refresh,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)

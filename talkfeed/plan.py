@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +31,8 @@ from talkfeed.select.choose import Selection
 from talkfeed.select.views import folder_name
 
 DEFAULT_WAIT_SECONDS = 300.0
+DEFAULT_CALENDAR_REFRESH = timedelta(hours=1)
+"""How often the calendars ask calendar apps to fetch them again (REFRESH-INTERVAL, X-PUBLISHED-TTL)."""
 DEFAULT_FOLDER = "talkfeed"
 """The folder of the site's publish folder a build writes into when no output is given: one
 Hugo publishes nothing into, so Hugo's files and talkfeed's never meet."""
@@ -74,6 +76,9 @@ class Options:
     cache_folder: Path | None = None
     """Where the page cache lives; ``None`` is the user's cache folder."""
     progress: Progress | None = None
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs the feeds name, which a build tells when they change."""
+    calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,10 @@ class Plan:
     dropped: tuple[Finding, ...] = ()
     """Sources left out (``--skip-invalid``), each with the warning that says why."""
     progress: Progress | None = field(default=None, compare=False, repr=False)
+    hubs: tuple[str, ...] = ()
+    """The WebSub hubs every feed names, each a checked http(s) URL, in the order given."""
+    calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
+    """How often calendar apps should fetch the calendars again."""
 
     @property
     def about_url(self) -> str:
@@ -214,6 +223,8 @@ def settle(options: Options, building: bool = False) -> Plan:
         cache_folder=(options.cache_folder or default_cache_folder()) if options.use_cache else None,
         dropped=tuple(dropped),
         progress=options.progress,
+        hubs=_checked_hubs(options.hubs),
+        calendar_refresh=options.calendar_refresh,
     )
     if not building:
         return plan
@@ -430,6 +441,23 @@ def _check_options(options: Options) -> None:
             raise ConfigError(f"{name} must be one line of text without control characters")
     if options.lang is not None and ("/" in options.lang or options.lang.strip(".") == ""):
         raise ConfigError(f"--lang {options.lang!r} is not a language code")
+
+
+def _checked_hubs(hubs: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse a hub that is not one line of an absolute http(s) URL: a feed names it, and a build
+    posts to it. Each hub is kept once, in the order given."""
+    for hub in hubs:
+        try:
+            parts = urlsplit(hub)
+        except ValueError:
+            parts = urlsplit("")
+        broken = has_control(hub) or any(char.isspace() for char in hub)
+        if broken or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"hub {hub!r} is not an absolute http(s) URL on one line "
+                "(use the address the hub publishes, such as https://hub.example.org/)"
+            )
+    return tuple(dict.fromkeys(hubs))
 
 
 def _check_permalinks(site: Site) -> None:

@@ -11,13 +11,13 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Parameters, Timezone
+from icalendar import Calendar, Parameters, Timezone, vDuration
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
+from talkfeed.render.calendar_links import event_uid
 from talkfeed.render.html import Item
 from talkfeed.render.slots import Chunk, Version, joined, no_version, slots, token_of
 
@@ -94,6 +94,7 @@ def calendar_chunks(
     part: Part,
     version: Version = no_version,
     notes: Mapping[str, str] | None = None,
+    url: str | None = None,
 ) -> Iterator[Chunk]:
     """Render one VEVENT per talk that has a start, in the order given (each a slot).
 
@@ -114,13 +115,53 @@ def calendar_chunks(
 
     The time zones each event uses come from ``notes`` (by slot token, as the last run's slots
     left them) where they are, else from its part; each slot keeps them as its note.
+
+    Calendar apps that subscribe are asked to fetch it again after ``settings.calendar_refresh``
+    (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL, which Outlook reads); ``url``, where
+    given, is where the calendar is served (its SOURCE).
     """
+    calendar = _calendar(settings)
+    calendar.add("name", _Text(name), encode=False)
+    calendar.add("x-wr-calname", _Text(name), encode=False)
+    if settings.calendar_refresh is not None:
+        # icalendar leaves out VALUE=DURATION, which RFC 7986 requires, unless it is given; and
+        # it writes a timedelta as an unknown property's value in Python's form (1:00:00).
+        calendar.add("refresh-interval", settings.calendar_refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(settings.calendar_refresh))
+    if url is not None:
+        calendar.add("source", url, parameters={"VALUE": "URI"})
+    yield from _with_events(calendar, entries, part, version, notes)
+
+
+def event_calendar_chunks(
+    entry: Entry,
+    settings: FeedSettings,
+    part: Part,
+    version: Version = no_version,
+    notes: Mapping[str, str] | None = None,
+) -> Iterator[Chunk]:
+    """Give one talk's own calendar, for "add to calendar": its VEVENT as the calendars have it
+    (the same UID) and its time zones; no name, refresh or source, as nothing subscribes to it."""
+    yield from _with_events(_calendar(settings), (entry,), part, version, notes)
+
+
+def _calendar(settings: FeedSettings) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", f"-//talkfeed//talkfeed {settings.version}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", _Text(name), encode=False)
-    calendar.add("x-wr-calname", _Text(name), encode=False)
+    return calendar
+
+
+def _with_events(
+    calendar: Calendar,
+    entries: Sequence[Entry],
+    part: Part,
+    version: Version,
+    notes: Mapping[str, str] | None,
+) -> Iterator[Chunk]:
+    """Give ``calendar`` with one VEVENT per talk that has a start, each a slot, after the
+    time zones they use."""
     # The first and last day each zone is used on, as ISO dates (which sort as the days do).
     spans: dict[str, tuple[str, str]] = {}
     known = notes or {}
@@ -157,11 +198,6 @@ def calendar_chunks(
 
 def _event_text(piece: str) -> str:
     return str(json.loads(piece)["event"]) if piece else ""
-
-
-def _uid(url: str) -> str:
-    """Make a talk's UID from its permalink: a UUID, the same in every run."""
-    return str(uuid5(NAMESPACE_URL, url))
 
 
 def calendar_times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | None]:
@@ -218,7 +254,7 @@ def _event(item: Item, talk_start: TalkTime) -> tuple[str, dict[str, list[date]]
     start, end = calendar_times(talk_start, talk.end)
     stamp = _utc_stamp((talk.modified or talk.published).astimezone(UTC))
     days: dict[str, list[date]] = {}
-    lines = ["BEGIN:VEVENT", f"UID:{_uid(item.id)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}"]
+    lines = ["BEGIN:VEVENT", f"UID:{event_uid(item.id)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}"]
     lines.append(_date_line("DTSTART", start, days))
     if end is not None:
         lines.append(_date_line("DTEND", end, days))

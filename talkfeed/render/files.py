@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from talkfeed.model import FORMATS, Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
-from talkfeed.render.calendar import CALENDAR_NAME, calendar_chunks
+from talkfeed.render.calendar import CALENDAR_NAME, calendar_chunks, event_calendar_chunks
+from talkfeed.render.calendar_links import event_file_name
 from talkfeed.render.feeds import ATOM_NAME, RSS_NAME, atom_chunks, rss_chunks
 from talkfeed.render.html.page import (
     PAGE_NAME,
@@ -27,6 +28,7 @@ from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
 from talkfeed.render.settings import feed_settings
 from talkfeed.render.slots import Chunk, Version, no_version
 from talkfeed.select.views import View, upcoming
+from talkfeed.urls import talk_urls
 from talkfeed.write.files import Content
 from talkfeed.write.splice import Spliced
 
@@ -59,7 +61,35 @@ def render_files(
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     upcoming_of = partial(upcoming, plan=plan)
     known = _remembered(version)
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known)
+    outputs = _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known)
+    if "ics" in plan.formats:
+        outputs.update(_event_files(plan, views, settings_by_language[plan.language], part, known))
+    return outputs
+
+
+def _event_files(
+    plan: Plan, views: Sequence[View], settings: FeedSettings, part: Part, version: Version
+) -> dict[str, Content]:
+    """Give each talk with a start its own calendar, which its article on the pages links ("add to
+    calendar"): ``events/<slug>-<uid>.ics``, its event as the calendars have it."""
+    files: dict[str, Content] = {}
+    for view in views:
+        for entry in view.talks:
+            if entry.start is None:
+                continue
+            source = plan.source_of(entry)
+            base = source.base_urls[entry.lang]
+            lasting_id = talk_urls(entry.url_path, entry.listed_at, entry.outside_url, base)[1]
+            name = event_file_name(lasting_id, entry.url_path)
+            if name not in files:
+                files[name] = Spliced(partial(_event_chunks, entry, settings, part, version))
+    return files
+
+
+def _event_chunks(
+    entry: Entry, settings: FeedSettings, part: Part, version: Version, notes: Mapping[str, str]
+) -> Iterator[Chunk]:
+    return event_calendar_chunks(entry, settings, part, version, notes)
 
 
 def _remembered(version: Version) -> Version:
@@ -98,11 +128,12 @@ def _render(
                 outputs[view.folder + name] = _spliced(chunks, view.talks[:limit], settings, part, version)
         if "ics" in formats and view.kind in ("all", "upcoming"):
             calendar = CALENDAR_NAME if view.kind == "all" else UPCOMING_CALENDAR_NAME
-            outputs[calendar] = _calendar(view.talks, settings, part, version)
+            outputs[calendar] = _calendar(view.talks, settings, part, version, root.feeds_url + calendar)
         if view.kind in _PER_VIEWS:
             # Each --per view is a set of its own: feeds, calendar and page.
             if "ics" in formats:
-                outputs[view.folder + CALENDAR_NAME] = _calendar(view.talks, settings, part, version)
+                url = settings.feeds_url + CALENDAR_NAME
+                outputs[view.folder + CALENDAR_NAME] = _calendar(view.talks, settings, part, version, url)
             if "html" in formats:
                 outputs[view.folder + PAGE_NAME] = _spliced(
                     page_chunks,
@@ -117,7 +148,7 @@ def _render(
                 )
     if root.stylesheet_url is not None:
         outputs[STYLESHEET_NAME] = feed_stylesheet()
-    outputs[ABOUT_NAME] = render_about(root)
+    outputs[ABOUT_NAME] = render_about(root, feed_links(root, formats))
     if "html" in formats:
         outputs[PAGE_NAME] = _spliced(
             page_chunks,
@@ -145,9 +176,12 @@ def _spliced(chunks: Callable[..., Iterable[Chunk]], *arguments: Any) -> Spliced
     return Spliced(lambda notes: chunks(*arguments))
 
 
-def _calendar(talks: Sequence[Entry], settings: FeedSettings, part: Part, version: Version) -> Spliced:
-    """A calendar file, which takes its events' time zones from the last run's notes where it can."""
-    return Spliced(lambda notes: calendar_chunks(talks, settings, settings.title, part, version, notes))
+def _calendar(
+    talks: Sequence[Entry], settings: FeedSettings, part: Part, version: Version, url: str
+) -> Spliced:
+    """A calendar file served at ``url``, which takes its events' time zones from the last run's
+    notes where it can."""
+    return Spliced(lambda notes: calendar_chunks(talks, settings, settings.title, part, version, notes, url))
 
 
 def view_settings(
@@ -190,10 +224,13 @@ def feed_links(
         if format_name in formats
     ]
     if "ics" in formats:
-        links.append(FeedLink("Calendar (iCalendar)", root.feeds_url + CALENDAR_NAME, "text/calendar"))
+        calendar = root.feeds_url + CALENDAR_NAME
+        links.append(FeedLink("Calendar (iCalendar)", calendar, "text/calendar", root.title))
         if not own_calendar_only:
             upcoming = root.feeds_url + UPCOMING_CALENDAR_NAME
-            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, "text/calendar"))
+            # Named as the calendar names itself: the title of the upcoming view's feeds.
+            name = view_settings(View("upcoming/", "upcoming", "", (), root.language), root, {}).title
+            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, "text/calendar", name))
     return links
 
 
