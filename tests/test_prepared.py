@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talkfeed.model import Credit, Talk
+from talkfeed.clean import as_html_text
+from talkfeed.model import Credit, FeedSettings, Talk, entry_of
 from talkfeed.render import feeds
 from talkfeed.render.html import Enclosure, Item
 
@@ -91,3 +93,39 @@ def test_equal_texts_of_different_talks_share_a_template_and_keep_their_own_valu
     assert "<title>One &amp; two</title>" in feeds.rss_piece(first)
     assert "<title>Three &lt; four</title>" in feeds.rss_piece(second)
     assert feeds.atom_piece(second) == feeds._atom_entry(feeds._facts(second))
+
+
+HUBS = st.lists(
+    st.sampled_from(
+        ["https://hub.example/", "http://127.0.0.1:8080/hub?a=1&b=2", "https://h.example/'\"<>é"]
+    ),
+    max_size=3,
+    unique=True,
+).map(tuple)
+FEED_SETTINGS = FeedSettings(
+    base_url="https://example.org/",
+    feeds_url="https://example.org/talkfeed/",
+    home_url="https://example.org/talk/",
+    title="Talks & <more>",
+    description="Talks from Lab",
+    language="en",
+    author="Lab",
+    generator="talkfeed",
+    version="1.0",
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(items(), max_size=3), HUBS)
+def test_a_feed_with_hubs_spliced_from_prepared_items_is_what_feedgen_writes_whole(
+    talks: list[Item], hubs: tuple[str, ...]
+) -> None:
+    """The hub links are in the channel head, which feedgen writes; each item is filled into a
+    template: together they are feedgen's own document for the whole feed."""
+    chosen = replace(FEED_SETTINGS, hubs=hubs)
+    entries = [entry_of(item.talk, feeds.feed_pieces(item)) for item in talks]
+    whole = feeds._feed(entries, chosen, self_name=feeds.RSS_NAME, self_type="application/rss+xml")
+    whole.description(as_html_text(chosen.description))
+    for item in talks:
+        feeds._add_rss_item(whole, feeds._facts(item))
+    assert feeds.render_rss(entries, chosen) == whole.rss_str(pretty=True)

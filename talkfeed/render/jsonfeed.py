@@ -73,6 +73,9 @@ def json_chunks(
         "feed_url": settings.feeds_url + JSON_NAME,
         "description": settings.description,
     }
+    if settings.hubs:
+        # JSON Feed 1.1: with WebSub, the feed_url is the topic a subscriber gives the hub.
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in settings.hubs]
     if settings.language:
         feed["language"] = settings.language
     if settings.icon_url is not None:
