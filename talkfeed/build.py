@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from talkfeed import __version__, replay
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
@@ -45,6 +46,9 @@ __all__ = [
     "snippets",
 ]
 
+if TYPE_CHECKING:
+    from talkfeed.announce import Announcement
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -55,6 +59,8 @@ class BuildReport:
     """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
+    announcement: Announcement | None = None
+    """What the build told the WebSub hubs; ``None`` when it names none."""
 
 
 def build(options: Options) -> BuildReport:
@@ -64,38 +70,57 @@ def build(options: Options) -> BuildReport:
     writes over a newer one; a killed run's writes are finished first. When no page, setting
     or output changed since the last build into the folder, and the clock has not passed a
     publish, expiry or start date since, nothing is read or rendered.
+
+    Once the files are in place, each WebSub hub is told about each feed the build changed, and
+    again about each ping it did not take before (a ping that fails is a warning in the report).
     """
     plan = settle(options, building=True)
     output = plan.output
     assert output is not None, "a build's plan has an output folder"
     with locked(output, plan.wait_seconds):
         recover(output)
-        report = _replayed(plan, output)
-        if report is not None:
-            return report
-        sites = [survey(source) for source in plan.sources]
-        with _caches(plan, sites) as caches:
-            from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+        report = _replayed(plan, output) or _built(plan, output)
+        if plan.hubs:
+            report = replace(report, announcement=_announced(plan, output, report))
+    return report
 
-            reading = _read_sources(plan, sites, caches, render=True)
-            _refuse_unpublishable(plan, reading)
-            shared = _shared(plan, reading)
-            talks = merged(reading.talks, shared)
-            views = choose_views(plan, talks)
-            files = render_files(
-                plan,
-                views,
-                talks,
-                _parts(plan, sites, caches, shared),
-                _versions(plan, sites, caches, shared),
-            )
-            # Each file's layout (which bytes of the old file are which talk's) lets the next
-            # run copy what did not change.
-            layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
-            written, layouts = write_spliced(output, files, layouts, plan.replaceable)
-            caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
-            report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-            _remember_build(plan, output, sites, caches, report, reading)
+
+def _announced(plan: Plan, output: Path, report: BuildReport) -> Announcement:
+    """Tell the hubs about the feeds the build changed (none, when it was replayed)."""
+    from talkfeed.announce import announce  # only a build with hubs needs HTTP
+    from talkfeed.render.files import is_feed
+
+    names = [(each.path.relative_to(output).as_posix(), each) for each in report.written]
+    changed = [name for name, each in names if each.changed and not each.removed and is_feed(name)]
+    removed = [name for name, each in names if each.removed and is_feed(name)]
+    return announce(plan, output, changed, removed)
+
+
+def _built(plan: Plan, output: Path) -> BuildReport:
+    """Read, select, render and write; remember what was read and written for the next build."""
+    sites = [survey(source) for source in plan.sources]
+    with _caches(plan, sites) as caches:
+        from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+
+        reading = _read_sources(plan, sites, caches, render=True)
+        _refuse_unpublishable(plan, reading)
+        shared = _shared(plan, reading)
+        talks = merged(reading.talks, shared)
+        views = choose_views(plan, talks)
+        files = render_files(
+            plan,
+            views,
+            talks,
+            _parts(plan, sites, caches, shared),
+            _versions(plan, sites, caches, shared),
+        )
+        # Each file's layout (which bytes of the old file are which talk's) lets the next
+        # run copy what did not change.
+        layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
+        written, layouts = write_spliced(output, files, layouts, plan.replaceable)
+        caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
+        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+        _remember_build(plan, output, sites, caches, report, reading)
     return report
 
 

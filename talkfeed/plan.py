@@ -154,6 +154,9 @@ class Plan:
     """The WebSub hubs every feed names, each a checked http(s) URL, in the order given."""
     calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
     """How often calendar apps should fetch the calendars again."""
+    store_folder: Path = field(default_factory=default_cache_folder)
+    """Where a build keeps what it owes its hubs: the cache folder, also with ``--no-cache``
+    (which is about reading pages), so a ping a hub did not take is sent again."""
 
     @property
     def about_url(self) -> str:
@@ -225,6 +228,7 @@ def settle(options: Options, building: bool = False) -> Plan:
         progress=options.progress,
         hubs=_checked_hubs(options.hubs),
         calendar_refresh=options.calendar_refresh,
+        store_folder=options.cache_folder or default_cache_folder(),
     )
     if not building:
         return plan

@@ -250,3 +250,8 @@ def _view_links(
         elif names:
             links.append(ViewLink(settings.title, settings.feeds_url + names[0]))
     return links
+
+
+def is_feed(name: str) -> bool:
+    """Tell whether a path below the output folder is a feed (a WebSub topic): RSS, Atom or JSON."""
+    return name.rsplit("/", 1)[-1] in {file_name for file_name, *_ in _FEED_FILES.values()}
