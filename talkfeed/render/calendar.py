@@ -7,6 +7,7 @@ escaping turns a backslash followed by N in the text into a line break.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -141,13 +142,44 @@ def event_calendar_chunks(
     notes: Mapping[str, str] | None = None,
 ) -> Iterator[Chunk]:
     """Give one talk's own calendar, for "add to calendar": its VEVENT as the calendars have it
-    (the same UID) and its time zones; no name, refresh or source, as nothing subscribes to it."""
-    yield from _with_events(_calendar(settings), (entry,), part, version, notes)
+    (the same UID) and its time zones; no name, refresh or source, as nothing subscribes to it.
+
+    A build writes one per talk, so what icalendar renders is rendered once and kept: the head,
+    and each zone's VTIMEZONE over whole years (the talk's), which many talks share.
+    """
+    token = token_of(entry, "ics", version)
+    note = (notes or {}).get(token) if token is not None else None
+    if note is None:
+        piece = part(entry, "ics")
+        note = json.dumps(json.loads(piece)["zones"]) if piece else "[]"
+    zones = "".join(
+        _zone_text(tzid, date.fromisoformat(first).year, date.fromisoformat(last).year)
+        for tzid, first, last in json.loads(note)
+    )
+    yield (_head_text(settings.version) + zones).encode("utf-8")
+    yield slots("ics", part, version, shape=_event_text)(entry, note)
+    yield _CALENDAR_CLOSE.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def _head_text(version: str) -> str:
+    document: str = _calendar_of(version).to_ical(sorted=False).decode("utf-8")
+    return document[: document.rindex(_CALENDAR_CLOSE)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_text(tzid: str, first_year: int, last_year: int) -> str:
+    zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
+    return str(zone.to_ical(sorted=False).decode("utf-8"))
 
 
 def _calendar(settings: FeedSettings) -> Calendar:
+    return _calendar_of(settings.version)
+
+
+def _calendar_of(version: str) -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", f"-//talkfeed//talkfeed {settings.version}//EN")
+    calendar.add("prodid", f"-//talkfeed//talkfeed {version}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     return calendar
