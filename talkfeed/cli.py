@@ -8,22 +8,26 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from talkfeed import __version__
-from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
+from talkfeed.durations import EXAMPLES, read_duration
+from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError, one_line
 from talkfeed.formats import FORMATS
 from talkfeed.jobs import build, check, list_talks, snippets
 from talkfeed.model import SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
 from talkfeed.read.site import RunConfig, find_run_config, read_run_config
 from talkfeed.select.views import PER_CHOICES
+
+if TYPE_CHECKING:
+    from talkfeed.push.announce import Announcement
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -96,6 +100,7 @@ def _settings_for(context: click.Context, config: RunConfig) -> dict[str, Any]:
         for param in build_command.params
         if param.name not in ("sources", "config_file", "no_config")
     }
+    known["hubs"] = known["hub"]  # a list of them reads better in a file
     own = {param.name for param in context.command.params}
     values: dict[str, Any] = {}
     for key, value in config.settings.items():
@@ -135,6 +140,16 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
                 raise click.BadParameter(f"{name!r} is not one of {', '.join(FORMATS)}")
             chosen.setdefault(name)
     return tuple(chosen)
+
+
+def _duration(_context: click.Context, _param: click.Parameter, value: str | timedelta) -> timedelta:
+    """Read a duration as ``read_duration`` does: ``1h``, ``30m``, ``PT2H``."""
+    if isinstance(value, timedelta):
+        return value
+    try:
+        return read_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _source_argument(command: _F) -> _F:
@@ -314,6 +329,21 @@ def _format_option(command: _F) -> _F:
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
 )
+@click.option(
+    "--hub",
+    "hubs",
+    multiple=True,
+    metavar="URL",
+    help="WebSub hub the feeds name; a build that changes them tells it (hub.mode=publish); repeatable.",
+)
+@click.option(
+    "--calendar-refresh",
+    callback=_duration,
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help=f"How often calendar apps should fetch the calendars again: {EXAMPLES}.",
+)
 @_no_cache_option
 @_cache_dir_option
 @_config_options
@@ -340,6 +370,8 @@ def build_command(
     formats: tuple[str, ...],
     per: tuple[str, ...],
     author: str | None,
+    hubs: tuple[str, ...],
+    calendar_refresh: timedelta,
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
@@ -373,6 +405,8 @@ def build_command(
         use_cache=not no_cache,
         cache_folder=cache_dir,
         progress=None if quiet else _progress_bar,
+        hubs=hubs,
+        calendar_refresh=calendar_refresh,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
@@ -386,6 +420,36 @@ def build_command(
         for written in report.written:
             state = "removed" if written.removed else "updated" if written.changed else "unchanged"
             click.echo(f"{state} {shown_path(written.path)}")
+    if report.announcement is not None:
+        _print_announcement(report.announcement, quiet, now=options.now or datetime.now(UTC))
+
+
+_STILL_FAILING = timedelta(days=1)
+"""Under -q, a hub's failed pings are told once they have failed for this long: a hub that is
+down for a while is retried quietly, one that keeps refusing is not left unnoticed."""
+
+
+def _print_announcement(announcement: Announcement, quiet: bool, now: datetime) -> None:
+    if not quiet:
+        for hub, topic in announcement.pinged:
+            click.echo(f"pinged {hub} for {topic}")
+    for trouble in announcement.troubles:
+        if quiet and now - trouble.failing_since < _STILL_FAILING:
+            continue
+        since = trouble.failing_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        kept = (
+            "kept, and sent again by the next run"
+            if announcement.kept
+            else "and could not be kept for the next run (the cache folder cannot be written)"
+        )
+        click.echo(
+            one_line(
+                f"talkfeed: warning: hub {trouble.hub} did not take the ping for {trouble.feeds} feed(s) "
+                f"({trouble.problem}; failing since {since}); {kept} "
+                "(check the hub's address in --hub or hubs in talkfeed.toml)"
+            ),
+            err=True,
+        )
 
 
 @main.command("check")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.formats.slots import Version
@@ -48,6 +49,14 @@ __all__ = [
     "snippets",
 ]
 
+<<<<<<< HEAD:talkfeed/jobs.py
+=======
+if TYPE_CHECKING:
+    from talkfeed.push.announce import Announcement
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+>>>>>>> main:talkfeed/build.py
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -56,6 +65,8 @@ class BuildReport:
     """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
+    announcement: Announcement | None = None
+    """What the build told the WebSub hubs; ``None`` when it names none."""
 
 
 def build(options: Options) -> BuildReport:
@@ -65,12 +76,16 @@ def build(options: Options) -> BuildReport:
     writes over a newer one; a killed run's writes are finished first. When no page, setting
     or output changed since the last build into the folder, and the clock has not passed a
     publish, expiry or start date since, nothing is read or rendered.
+
+    Once the files are in place, each WebSub hub is told about each feed the build changed, and
+    again about each ping it did not take before (a ping that fails is a warning in the report).
     """
     plan = settle(options, building=True)
     output = plan.output
     assert output is not None, "a build's plan has an output folder"
     with locked(output, plan.wait_seconds), _stores(plan) as stores:
         recover(output)
+<<<<<<< HEAD:talkfeed/jobs.py
         report = _replayed(plan, output, stores[0])
         if report is not None:
             return report
@@ -78,6 +93,32 @@ def build(options: Options) -> BuildReport:
         from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
 
         reading = _read_sources(plan, sites, stores, render=True)
+=======
+        report = _replayed(plan, output) or _built(plan, output)
+        if plan.hubs:
+            report = replace(report, announcement=_announced(plan, output, report))
+    return report
+
+
+def _announced(plan: Plan, output: Path, report: BuildReport) -> Announcement:
+    """Tell the hubs about the feeds the build changed (none, when it was replayed)."""
+    from talkfeed.push.announce import announce  # only a build with hubs needs HTTP
+    from talkfeed.render.files import is_feed
+
+    names = [(each.path.relative_to(output).as_posix(), each) for each in report.written]
+    changed = [name for name, each in names if each.changed and not each.removed and is_feed(name)]
+    removed = [name for name, each in names if each.removed and is_feed(name)]
+    return announce(plan, output, changed, removed)
+
+
+def _built(plan: Plan, output: Path) -> BuildReport:
+    """Read, select, render and write; remember what was read and written for the next build."""
+    sites = [survey(source) for source in plan.sources]
+    with _caches(plan, sites) as caches:
+        from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+
+        reading = _read_sources(plan, sites, caches, render=True)
+>>>>>>> main:talkfeed/build.py
         _refuse_unpublishable(plan, reading)
         shared = _shared(plan, reading)
         talks = merged(reading.talks, shared)
@@ -86,6 +127,7 @@ def build(options: Options) -> BuildReport:
             plan,
             views,
             talks,
+<<<<<<< HEAD:talkfeed/jobs.py
             _parts(plan, sites, stores, shared),
             _versions(plan, sites, stores, shared),
         )
@@ -96,6 +138,18 @@ def build(options: Options) -> BuildReport:
         stores[0].remember(_layouts_name(output), layouts_text(layouts))
         report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
         _remember_build(plan, output, sites, stores, report, reading)
+=======
+            _parts(plan, sites, caches, shared),
+            _versions(plan, sites, caches, shared),
+        )
+        # Each file's layout (which bytes of the old file are which talk's) lets the next
+        # run copy what did not change.
+        layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
+        written, layouts = write_spliced(output, files, layouts, plan.replaceable)
+        caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
+        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+        _remember_build(plan, output, sites, caches, report, reading)
+>>>>>>> main:talkfeed/build.py
     return report
 
 
@@ -170,7 +224,7 @@ def list_talks(options: Options) -> tuple[list[Listed], Reading, Path | None]:
         reading = _read_sources(plan, _surveys(plan, stores), stores)
     main = choose_views(plan, merged(reading.talks, _shared(plan, reading)))[0]
     listed = [
-        Listed(talk.published, _link(plan, talk), talk.title, _file_name(plan, talk)) for talk in main.talks
+        Listed(talk.published, plan.link(talk), talk.title, _file_name(plan, talk)) for talk in main.talks
     ]
     return listed, reading, recovered
 
@@ -233,7 +287,7 @@ def _read_sources(
         invalid += reading.invalid
         pages += reading.pages
     if plan.aggregate:
-        clashes, left_out = same_ids(talks, partial(_lasting_id, plan), lambda talk: _file_name(plan, talk))
+        clashes, left_out = same_ids(talks, plan.lasting_id, lambda talk: _file_name(plan, talk))
         talks = [talk for talk in talks if talk.key not in left_out]
         findings += clashes
     return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
@@ -259,13 +313,6 @@ def _shared(plan: Plan, reading: Reading) -> list[Shared]:
     return shared_talks(
         talk for talk in reading.talks if plan.publishes(talk) and held_back(talk, plan.selection) is None
     )
-
-
-def _lasting_id(plan: Plan, talk: Entry) -> str:
-    """A talk's id, as its items and events carry it."""
-    source = plan.source_of(talk)
-    base = source.base_urls.get(talk.lang) or source.link_bases.get(talk.lang) or "/"
-    return talk_urls(talk.url_path, talk.listed_at, talk.outside_url, base.rstrip("/") + "/")[1]
 
 
 def _file_name(plan: Plan, talk: Entry) -> str:
@@ -320,13 +367,6 @@ def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
             f"no valid talk in {language} among {reading.pages} talk page(s) found; "
             "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
         )
-
-
-def _link(plan: Plan, talk: Entry) -> str:
-    """Where a talk links: its permalink (site-relative where the base URL is), or, for a talk
-    without a page of its own, its event or the list page that shows it."""
-    base = plan.source_of(talk).link_bases.get(talk.lang)
-    return talk_urls(talk.url_path, talk.listed_at, talk.outside_url, (base or "").rstrip("/") + "/")[0]
 
 
 @contextlib.contextmanager

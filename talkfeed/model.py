@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,9 @@ class PartSettings:
     """The page about the feeds, which JSON items name as their extension's doc."""
     credit: Credit | None = None
     """In an aggregate: the site to credit the talk to."""
+    events_url: str = ""
+    """Where each talk's own calendar file is served (a folder, ending in a slash), which its
+    article on the page links; "" for none."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,10 @@ class Selection:
     drafts: bool = False
     future: bool = False
     expired: bool = False
+
+
+EVENTS_FOLDER = "events/"
+"""Where each talk's own calendar file goes, below the main feeds' folder, for "add to calendar"."""
 
 
 @dataclass(frozen=True)
@@ -283,3 +290,7 @@ class FeedSettings:
     """The date of a feed with no talks: the site's newest talk, so it is never the clock."""
     about_url: str = ""
     """The page talkfeed writes beside the feeds to say what they are (the generator's URI)."""
+    hubs: tuple[str, ...] = ()
+    """The WebSub hubs the feeds name beside their self link."""
+    calendar_refresh: timedelta | None = None
+    """How often calendar apps should fetch a calendar again; ``None``: the calendars say nothing."""

@@ -15,7 +15,7 @@ import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -30,10 +30,13 @@ from talkfeed.read.reading import Progress
 from talkfeed.read.site import Source, locate_source
 from talkfeed.slugs import folder_name
 from talkfeed.store.store import default_cache_folder
+from talkfeed.urls import talk_urls
 
 DEFAULT_WAIT_SECONDS = 300.0
 _UNKEYED = frozenset({"selection", "wait_seconds", "progress"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DEFAULT_CALENDAR_REFRESH = timedelta(hours=1)
+"""How often the calendars ask calendar apps to fetch them again (REFRESH-INTERVAL, X-PUBLISHED-TTL)."""
 DEFAULT_FOLDER = "talkfeed"
 """The folder of the site's publish folder a build writes into when no output is given: one
 Hugo publishes nothing into, so Hugo's files and talkfeed's never meet."""
@@ -74,6 +77,9 @@ class Options:
     cache_folder: Path | None = None
     """Where the page cache lives; ``None`` is the user's cache folder."""
     progress: Progress | None = None
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs the feeds name, which a build tells when they change."""
+    calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,13 @@ class Plan:
     dropped: tuple[Finding, ...] = ()
     """Sources left out (``--skip-invalid``), each with the warning that says why."""
     progress: Progress | None = field(default=None, compare=False, repr=False)
+    hubs: tuple[str, ...] = ()
+    """The WebSub hubs every feed names, each a checked http(s) URL, in the order given."""
+    calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
+    """How often calendar apps should fetch the calendars again."""
+    store_folder: Path = field(default_factory=default_cache_folder)
+    """Where a build keeps what it owes its hubs: the cache folder, also with ``--no-cache``
+    (which is about reading pages), so a ping a hub did not take is sent again."""
 
     @property
     def about_url(self) -> str:
@@ -160,6 +173,18 @@ class Plan:
         moments it changes what is published are kept apart), its wait and its progress bar."""
         kept = {item.name: getattr(self, item.name) for item in fields(self) if item.name not in _UNKEYED}
         return kept | {"selection": replace(self.selection, now=_EPOCH)}
+
+    def lasting_id(self, entry: Entry) -> str:
+        """A talk's id, as its items and events carry it."""
+        source = self.source_of(entry)
+        base = source.base_urls.get(entry.lang) or source.link_bases.get(entry.lang) or "/"
+        return talk_urls(entry.url_path, entry.listed_at, entry.outside_url, base.rstrip("/") + "/")[1]
+
+    def link(self, entry: Entry) -> str:
+        """Where a talk links, as ``list`` prints it: its permalink (site-relative where the base
+        URL is), or, for a talk without a page of its own, its event or the list page showing it."""
+        base = self.source_of(entry).link_bases.get(entry.lang)
+        return talk_urls(entry.url_path, entry.listed_at, entry.outside_url, (base or "").rstrip("/") + "/")[0]
 
     def source_of(self, entry: Entry) -> SourcePlan:
         """The site a talk was read from."""
@@ -223,6 +248,9 @@ def settle(options: Options, building: bool = False) -> Plan:
         cache_folder=(options.cache_folder or default_cache_folder()) if options.use_cache else None,
         dropped=tuple(dropped),
         progress=options.progress,
+        hubs=_checked_hubs(options.hubs),
+        calendar_refresh=options.calendar_refresh,
+        store_folder=options.cache_folder or default_cache_folder(),
     )
     if not building:
         return plan
@@ -439,6 +467,23 @@ def _check_options(options: Options) -> None:
             raise ConfigError(f"{name} must be one line of text without control characters")
     if options.lang is not None and ("/" in options.lang or options.lang.strip(".") == ""):
         raise ConfigError(f"--lang {options.lang!r} is not a language code")
+
+
+def _checked_hubs(hubs: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse a hub that is not one line of an absolute http(s) URL: a feed names it, and a build
+    posts to it. Each hub is kept once, in the order given."""
+    for hub in hubs:
+        try:
+            parts = urlsplit(hub)
+        except ValueError:
+            parts = urlsplit("")
+        broken = has_control(hub) or any(char.isspace() for char in hub)
+        if broken or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"hub {hub!r} is not an absolute http(s) URL on one line "
+                "(use the address the hub publishes, such as https://hub.example.org/)"
+            )
+    return tuple(dict.fromkeys(hubs))
 
 
 def _check_permalinks(site: Site) -> None:

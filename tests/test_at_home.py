@@ -11,7 +11,7 @@ import json
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
@@ -411,6 +411,13 @@ def test_the_snippets_put_working_feed_links_into_a_sites_pages(tmp_path: Path) 
     listing = (public / "talk" / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', listing.split("talkfeed-subscribe", 1)[1])
     assert links and any(link.startswith("webcal://") for link in links)
-    for link in [href for _, href in alternates] + links:
+    # Google Calendar's and Outlook's subscribe forms are theirs; the address each carries is ours.
+    services = ("calendar.google.com", "outlook.live.com", "outlook.office.com")
+    outside = [link for link in links if urlsplit(link).hostname in services]
+    carried = [
+        value for link in outside for key, value in parse_qsl(urlsplit(link).query) if key in ("cid", "url")
+    ]
+    assert outside and len(carried) == len(outside)
+    for link in [href for _, href in alternates] + [link for link in links if link not in outside] + carried:
         path = unquote(urlsplit(link).path).lstrip("/")
         assert (public / path).is_file() or (public / path / "index.html").is_file(), link

@@ -238,6 +238,11 @@ def test_header_offers_every_feed_and_a_webcal_subscription_for_the_calendar() -
         "https://example.org/feeds/feed.json",
         "https://example.org/feeds/talks.ics",
         "webcal://example.org/feeds/talks.ics",
+        "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fexample.org%2Ffeeds%2Ftalks.ics",
+        "https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2Fexample.org%2Ffeeds%2Ftalks.ics"
+        "&name=Calendar",
+        "https://outlook.office.com/calendar/0/addfromweb?url=https%3A%2F%2Fexample.org%2Ffeeds%2Ftalks.ics"
+        "&name=Calendar",
     ]
 
 
@@ -251,7 +256,10 @@ def test_header_offers_every_feed_and_a_webcal_subscription_for_the_calendar() -
 )
 def test_webcal_link_replaces_only_the_scheme(href: str, webcal: str | None) -> None:
     header = parse(page(feeds=(FeedLink("Calendar", href, "text/calendar"),))).find("header")
-    assert [link.attrs["href"] for link in header.find_all("a")] == [href, *([webcal] if webcal else [])]
+    targets = [link.attrs["href"] for link in header.find_all("a")]
+    # Then Google Calendar's, Outlook.com's and Microsoft 365's subscribe forms, for a web address.
+    assert targets[:2] == [href, *([webcal] if webcal else [])]
+    assert len(targets) == (5 if webcal else 1)
 
 
 def test_page_without_feeds_has_no_subscribe_list() -> None:

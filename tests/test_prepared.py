@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from talkfeed.clean import as_html_text
 from talkfeed.formats import feeds
 from talkfeed.formats.web import Enclosure, Item
-from talkfeed.model import Credit, Talk
+from talkfeed.model import Credit, FeedSettings, Talk, entry_of
 
 # Characters lxml escapes, or writes differently in an attribute and in an element's text.
 TEXT = st.text(alphabet=st.sampled_from(list("aZ0 &<>\"'\n\r\t]#;é😀\u2028·,")), min_size=0, max_size=12)
@@ -145,3 +147,39 @@ def test_every_link_of_an_atom_entry_keeps_its_attributes() -> None:
     assert all(
         word in links[1] for word in ('rel="enclosure"', 'type="application/pdf"', 'length="', 'title="')
     )
+
+
+HUBS = st.lists(
+    st.sampled_from(
+        ["https://hub.example/", "http://127.0.0.1:8080/hub?a=1&b=2", "https://h.example/'\"<>é"]
+    ),
+    max_size=3,
+    unique=True,
+).map(tuple)
+FEED_SETTINGS = FeedSettings(
+    base_url="https://example.org/",
+    feeds_url="https://example.org/talkfeed/",
+    home_url="https://example.org/talk/",
+    title="Talks & <more>",
+    description="Talks from Lab",
+    language="en",
+    author="Lab",
+    generator="talkfeed",
+    version="1.0",
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(items(), max_size=3), HUBS)
+def test_a_feed_with_hubs_spliced_from_prepared_items_is_what_feedgen_writes_whole(
+    talks: list[Item], hubs: tuple[str, ...]
+) -> None:
+    """The hub links are in the channel head, which feedgen writes; each item is filled into a
+    template: together they are feedgen's own document for the whole feed."""
+    chosen = replace(FEED_SETTINGS, hubs=hubs)
+    entries = [entry_of(item.talk, feeds.feed_pieces(item)) for item in talks]
+    whole = feeds._feed(entries, chosen, self_name=feeds.RSS_NAME, self_type="application/rss+xml")
+    whole.description(as_html_text(chosen.description))
+    for item in talks:
+        feeds._add_rss_item(whole, feeds._facts(item))
+    assert feeds.render_rss(entries, chosen) == whole.rss_str(pretty=True)

@@ -7,20 +7,22 @@ escaping turns a backslash followed by N in the text into a line break.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from functools import partial
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Parameters, Timezone
+from icalendar import Calendar, Parameters, Timezone, vDuration
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
 from talkfeed.formats.format import FeedLink, ViewFiles
 from talkfeed.formats.slots import Chunk, Content, Spliced, Version, joined, no_version, slots, token_of
 from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
+from talkfeed.formats.calendar_links import event_file_name, event_uid
 
 CALENDAR_NAME = "talks.ics"
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
@@ -97,6 +99,7 @@ def calendar_chunks(
     part: Part,
     version: Version = no_version,
     notes: Mapping[str, str] | None = None,
+    url: str | None = None,
 ) -> Iterator[Chunk]:
     """Render one VEVENT per talk that has a start, in the order given (each a slot).
 
@@ -117,13 +120,84 @@ def calendar_chunks(
 
     The time zones each event uses come from ``notes`` (by slot token, as the last run's slots
     left them) where they are, else from its part; each slot keeps them as its note.
+
+    Calendar apps that subscribe are asked to fetch it again after ``settings.calendar_refresh``
+    (RFC 7986 REFRESH-INTERVAL, and X-PUBLISHED-TTL, which Outlook reads); ``url``, where
+    given, is where the calendar is served (its SOURCE).
     """
-    calendar = Calendar()
-    calendar.add("prodid", f"-//talkfeed//talkfeed {settings.version}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
+    calendar = _calendar(settings)
     calendar.add("name", _Text(name), encode=False)
     calendar.add("x-wr-calname", _Text(name), encode=False)
+    if settings.calendar_refresh is not None:
+        # icalendar leaves out VALUE=DURATION, which RFC 7986 requires, unless it is given; and
+        # it writes a timedelta as an unknown property's value in Python's form (1:00:00).
+        calendar.add("refresh-interval", settings.calendar_refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(settings.calendar_refresh))
+    if url is not None:
+        calendar.add("source", url, parameters={"VALUE": "URI"})
+    yield from _with_events(calendar, entries, part, version, notes)
+
+
+def event_calendar_chunks(
+    entry: Entry,
+    settings: FeedSettings,
+    part: Part,
+    version: Version = no_version,
+    notes: Mapping[str, str] | None = None,
+) -> Iterator[Chunk]:
+    """Give one talk's own calendar, for "add to calendar": its VEVENT as the calendars have it
+    (the same UID) and its time zones; no name, refresh or source, as nothing subscribes to it.
+
+    A build writes one per talk, so what icalendar renders is rendered once and kept: the head,
+    and each zone's VTIMEZONE over whole years (the talk's), which many talks share.
+    """
+    token = token_of(entry, "ics", version)
+    note = (notes or {}).get(token) if token is not None else None
+    if note is None:
+        piece = part(entry, "ics")
+        note = json.dumps(json.loads(piece)["zones"]) if piece else "[]"
+    zones = "".join(
+        _zone_text(tzid, date.fromisoformat(first).year, date.fromisoformat(last).year)
+        for tzid, first, last in json.loads(note)
+    )
+    yield (_head_text(settings.version) + zones).encode("utf-8")
+    yield slots("ics", part, version, shape=_event_text)(entry, note)
+    yield _CALENDAR_CLOSE.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def _head_text(version: str) -> str:
+    document: str = _calendar_of(version).to_ical(sorted=False).decode("utf-8")
+    return document[: document.rindex(_CALENDAR_CLOSE)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_text(tzid: str, first_year: int, last_year: int) -> str:
+    zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1))
+    return str(zone.to_ical(sorted=False).decode("utf-8"))
+
+
+def _calendar(settings: FeedSettings) -> Calendar:
+    return _calendar_of(settings.version)
+
+
+def _calendar_of(version: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//talkfeed//talkfeed {version}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def _with_events(
+    calendar: Calendar,
+    entries: Sequence[Entry],
+    part: Part,
+    version: Version,
+    notes: Mapping[str, str] | None,
+) -> Iterator[Chunk]:
+    """Give ``calendar`` with one VEVENT per talk that has a start, each a slot, after the
+    time zones they use."""
     # The first and last day each zone is used on, as ISO dates (which sort as the days do).
     spans: dict[str, tuple[str, str]] = {}
     known = notes or {}
@@ -159,8 +233,8 @@ def calendar_chunks(
 
 
 class _Calendar:
-    """iCalendar (see ``Format``): ``talks.ics`` and ``upcoming.ics`` of the main set, and each
-    ``--per`` view's own ``talks.ics``."""
+    """iCalendar (see ``Format``): ``talks.ics`` and ``upcoming.ics`` of the main set, each
+    ``--per`` view's own ``talks.ics``, and each talk's own calendar (``events/…``)."""
 
     name = "ics"
     every_view = False
@@ -169,42 +243,40 @@ class _Calendar:
     def piece(self, item: Item) -> str:
         return calendar_piece(item)
 
-    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
-        links = [FeedLink("Calendar (iCalendar)", feeds_url + CALENDAR_NAME, CALENDAR_TYPE)]
+    def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
+        calendar = settings.feeds_url + CALENDAR_NAME
+        links = [FeedLink("Calendar (iCalendar)", calendar, CALENDAR_TYPE, settings.title)]
         if main:
-            links.append(
-                FeedLink("Upcoming talks (iCalendar)", feeds_url + UPCOMING_CALENDAR_NAME, CALENDAR_TYPE)
-            )
+            # Named as the calendar names itself: the title of the upcoming view's feeds.
+            upcoming = settings.feeds_url + UPCOMING_CALENDAR_NAME
+            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, CALENDAR_TYPE, upcoming_title))
         return links
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
         kind = view.view.kind
         if kind in ("all", "upcoming"):
-            yield CALENDAR_NAME if kind == "all" else UPCOMING_CALENDAR_NAME, _calendar_file(view)
+            name = CALENDAR_NAME if kind == "all" else UPCOMING_CALENDAR_NAME
+            yield name, _calendar_file(view, view.root.feeds_url + name)
         if view.own_set:
-            yield view.view.folder + CALENDAR_NAME, _calendar_file(view)
+            yield view.view.folder + CALENDAR_NAME, _calendar_file(view, view.settings.feeds_url + CALENDAR_NAME)
+        for entry in view.view.talks:
+            if entry.start is not None:
+                event = partial(event_calendar_chunks, entry, view.root, view.part, view.version)
+                yield event_file_name(view.ids(entry), entry.url_path), Spliced(event)
 
 
 CALENDAR = _Calendar()
 
 
-def _calendar_file(view: ViewFiles) -> Spliced:
-    """A calendar file, which takes its events' time zones from the last run's notes where it can."""
-    settings = view.settings
-    return Spliced(
-        lambda notes: calendar_chunks(
-            view.view.talks, settings, settings.title, view.part, view.version, notes
-        )
-    )
+def _calendar_file(view: ViewFiles, url: str) -> Spliced:
+    """A calendar file served at ``url``, which takes its events' time zones from the last run's
+    notes where it can."""
+    settings, talks, part, version = view.settings, view.view.talks, view.part, view.version
+    return Spliced(lambda notes: calendar_chunks(talks, settings, settings.title, part, version, notes, url))
 
 
 def _event_text(piece: str) -> str:
     return str(json.loads(piece)["event"]) if piece else ""
-
-
-def _uid(url: str) -> str:
-    """Make a talk's UID from its permalink: a UUID, the same in every run."""
-    return str(uuid5(NAMESPACE_URL, url))
 
 
 def calendar_times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, TalkTime | None]:
@@ -261,7 +333,7 @@ def _event(item: Item, talk_start: TalkTime) -> tuple[str, dict[str, list[date]]
     start, end = calendar_times(talk_start, talk.end)
     stamp = _utc_stamp((talk.modified or talk.published).astimezone(UTC))
     days: dict[str, list[date]] = {}
-    lines = ["BEGIN:VEVENT", f"UID:{_uid(item.id)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}"]
+    lines = ["BEGIN:VEVENT", f"UID:{event_uid(item.id)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}"]
     lines.append(_date_line("DTSTART", start, days))
     if end is not None:
         lines.append(_date_line("DTEND", end, days))

@@ -75,8 +75,8 @@ class _FeedFormat:
     def piece(self, item: Item) -> str:
         return feed_pieces(item)[self.name]
 
-    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
-        return [FeedLink(self.title, feeds_url + self.file_name, self.media_type)]
+    def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
+        return [FeedLink(self.title, settings.feeds_url + self.file_name, self.media_type)]
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
         talks = view.view.talks[: view.limit]
@@ -174,23 +174,28 @@ def _file(file: Enclosure) -> _File:
 
 def _rss_item(facts: _Facts) -> str:
     with _container() as feed:
-        entry = _entry(feed, facts)
-        entry.guid(facts.id, permalink=facts.permalink)
-        if facts.authors:
-            # One element naming every speaker: readers keep either the first or the last of several.
-            entry.dc.dc_creator(", ".join(facts.authors))
-        if facts.coverage:
-            entry.dc.dc_coverage(facts.coverage)
-        if facts.summary_text:
-            entry.dcterms.abstract(facts.summary_text)
-        if facts.image is not None:
-            entry.enclosure(facts.image.url, facts.image.size, facts.image.media_type)
-        for file in (facts.image, *facts.attachments):
-            if file is not None:
-                media = {"url": file.url, "fileSize": file.size, "type": file.media_type}
-                entry.media.content({**media, "medium": file.medium.value}, group=None)
+        _add_rss_item(feed, facts)
         document: str = feed.rss_str(pretty=True).decode("utf-8")
     return document[document.index("    <item>") : document.rindex(_RSS_CLOSE)]
+
+
+def _add_rss_item(feed: FeedGenerator, facts: _Facts) -> None:
+    """Give ``feed`` the talk's RSS item, last."""
+    entry = _entry(feed, facts)
+    entry.guid(facts.id, permalink=facts.permalink)
+    if facts.authors:
+        # One element naming every speaker: readers keep either the first or the last of several.
+        entry.dc.dc_creator(", ".join(facts.authors))
+    if facts.coverage:
+        entry.dc.dc_coverage(facts.coverage)
+    if facts.summary_text:
+        entry.dcterms.abstract(facts.summary_text)
+    if facts.image is not None:
+        entry.enclosure(facts.image.url, facts.image.size, facts.image.media_type)
+    for file in (facts.image, *facts.attachments):
+        if file is not None:
+            media = {"url": file.url, "fileSize": file.size, "type": file.media_type}
+            entry.media.content({**media, "medium": file.medium.value}, group=None)
 
 
 def _atom_entry(facts: _Facts) -> str:
@@ -321,6 +326,23 @@ def _load_extensions(feed: FeedGenerator) -> None:
 
 
 _DCTERMS = "http://purl.org/dc/terms/"
+_ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _hubs_extension(hubs: tuple[str, ...]) -> type[BaseExtension]:
+    """An extension that names the WebSub hubs in an RSS channel, as ``atom:link rel="hub"``
+    right after its ``atom:link rel="self"`` (WebSub §4): feedgen writes only the self link of
+    the links it is given into RSS."""
+
+    class _HubsExtension(BaseExtension):  # type: ignore[misc]
+        def extend_rss(self, feed: Any) -> Any:
+            self_link = feed.find(f"channel/{{{_ATOM}}}link[@rel='self']")
+            for hub in reversed(hubs):
+                link = xml_elem(f"{{{_ATOM}}}link", feed.find("channel"), href=hub, rel="hub")
+                self_link.addnext(link)
+            return feed
+
+    return _HubsExtension
 
 
 class _TermsExtension(BaseExtension):  # type: ignore[misc]
@@ -377,7 +399,11 @@ def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self
     feed.subtitle(settings.description)
     # Self first, alternate last: feedgen puts the last link into the RSS <channel><link>.
     feed.link(href=settings.feeds_url + self_name, rel="self", type=self_type)
+    for hub in settings.hubs:
+        feed.link(href=hub, rel="hub")  # Atom; RSS gets them from _HubsExtension
     feed.link(href=settings.home_url, rel="alternate", type="text/html")
+    if settings.hubs:
+        feed.register_extension("hubs", _hubs_extension(settings.hubs), atom=False, rss=True)
     if settings.language:
         feed.language(settings.language)
     feed.author({"name": settings.author})

@@ -34,6 +34,8 @@ class FeedLink:
     title: str
     href: str
     media_type: str
+    name: str = ""
+    """A calendar's own name (its NAME), which Outlook gives the subscription; else ``title``."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class ViewFiles:
     view: View
     settings: FeedSettings
     """The view's own: its title, and the URL of its folder (``feeds_url``)."""
+    root: FeedSettings
+    """The main set's, whose folder holds the files every view shares (``upcoming.ics``)."""
     part: Part
     version: Version
     limit: int | None
@@ -65,6 +69,8 @@ class ViewFiles:
     """Where the page about the feeds is, from the view's folder."""
     own_set: bool
     """The view is a set of its own (a ``--per`` view): it has its own calendar and page."""
+    ids: Callable[[Entry], str]
+    """Gives a talk's lasting id, as its items and events carry it."""
 
 
 class Format(Protocol):
@@ -80,9 +86,9 @@ class Format(Protocol):
     def piece(self, item: Item) -> str:
         """A talk's part of this format's files, rendered once and kept."""
 
-    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
-        """The feeds or calendars of a set served at ``feeds_url`` that a page offers (the main
-        set's, or a view's own)."""
+    def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
+        """The feeds or calendars of a set (``settings``: the main set's, or a view's own) that a
+        page offers; ``upcoming_title`` names the main set's upcoming talks."""
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
         """The files this format writes for one view, by path below the output folder."""

@@ -74,6 +74,9 @@ def json_chunks(
         "feed_url": settings.feeds_url + JSON_NAME,
         "description": settings.description,
     }
+    if settings.hubs:
+        # JSON Feed 1.1: with WebSub, the feed_url is the topic a subscriber gives the hub.
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in settings.hubs]
     if settings.language:
         feed["language"] = settings.language
     if settings.icon_url is not None:
@@ -102,8 +105,8 @@ class _JsonFeed:
     def piece(self, item: Item) -> str:
         return json_piece(item)
 
-    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
-        return [FeedLink("JSON Feed 1.1", feeds_url + JSON_NAME, "application/feed+json")]
+    def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
+        return [FeedLink("JSON Feed 1.1", settings.feeds_url + JSON_NAME, "application/feed+json")]
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
         talks = view.view.talks[: view.limit]

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from talkfeed.model import Credit, PartSettings, Talk
+from talkfeed.model import EVENTS_FOLDER, Credit, PartSettings, Talk
 from talkfeed.plan import Plan, SourcePlan
 
 
@@ -38,7 +38,10 @@ def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
     feeds, and in an aggregate the site to credit."""
     return {
         code: PartSettings(
-            base, plan.about_url, Credit(source.label, source.home_url) if plan.aggregate else None
+            base,
+            plan.about_url,
+            Credit(source.label, source.home_url) if plan.aggregate else None,
+            plan.feeds_url + EVENTS_FOLDER if plan.feeds_url and "ics" in plan.formats else "",
         )
         for code, base in source.base_urls.items()
     }

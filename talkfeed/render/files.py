@@ -37,7 +37,7 @@ def render_files(
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     upcoming_of = partial(upcoming, plan=plan)
     known = _remembered(version)
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known)
+    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known, plan.lasting_id)
 
 
 def _remembered(version: Version) -> Version:
@@ -62,6 +62,7 @@ def _render(
     upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
     part: Part,
     version: Version,
+    ids: Callable[[Entry], str],
 ) -> dict[str, Content]:
     formats = [format_of(name) for name in chosen]
     main = views[0]
@@ -69,6 +70,7 @@ def _render(
     if any(each.styled for each in formats):
         # Relative, so a feed opened from disk is styled too.
         root = replace(root, stylesheet_url=STYLESHEET_NAME)
+    upcoming_title = _upcoming_title(root)
     outputs: dict[str, Content] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
@@ -76,18 +78,20 @@ def _render(
         files = ViewFiles(
             view=view,
             settings=settings,
+            root=root,
             part=part,
             version=version,
             limit=limit,
-            feeds=feed_links(settings, formats, main=view.kind == "all"),
+            feeds=feed_links(settings, formats, view.kind == "all", upcoming_title),
             views=_view_links(views[1:], root, settings_by_language, formats) if view.kind == "all" else (),
             upcoming=upcoming_of,
             about_href="../" * view.folder.count("/") + ABOUT_NAME,
             own_set=own_set,
+            ids=ids,
         )
         for each in formats:
             outputs.update(each.files(files))
-    outputs[ABOUT_NAME] = render_about(root)
+    outputs[ABOUT_NAME] = render_about(root, feed_links(root, formats, True, upcoming_title))
     return outputs
 
 
@@ -96,7 +100,7 @@ def snippets(plan: Plan) -> tuple[str, str]:
     a block of subscribe links."""
     settings = feed_settings(plan, (), plan.language, None)
     formats = [format_of(name) for name in plan.formats]
-    return render_snippets(settings, feed_links(settings, formats, main=True))
+    return render_snippets(settings, feed_links(settings, formats, True, _upcoming_title(settings)))
 
 
 def view_settings(
@@ -129,10 +133,17 @@ def view_settings(
     )
 
 
-def feed_links(settings: FeedSettings, formats: Sequence[Format], main: bool) -> list[FeedLink]:
+def feed_links(
+    settings: FeedSettings, formats: Sequence[Format], main: bool, upcoming_title: str = ""
+) -> list[FeedLink]:
     """The feeds and calendars of a set served at ``settings.feeds_url``, for links to them (the
     main set's, or a view's own)."""
-    return [link for each in formats for link in each.links(settings.feeds_url, main)]
+    return [link for each in formats for link in each.links(settings, main, upcoming_title)]
+
+
+def _upcoming_title(root: FeedSettings) -> str:
+    """The title of the main set's upcoming view, as its feeds and calendar name it."""
+    return view_settings(View("upcoming/", "upcoming", "", (), root.language), root, {}).title
 
 
 def _view_links(
@@ -150,5 +161,5 @@ def _view_links(
         if view.kind in _PER_VIEWS and has_page:
             links.append(ViewLink(settings.title, settings.feeds_url))
         elif feeds:
-            links.append(ViewLink(settings.title, feeds[0].links(settings.feeds_url, False)[0].href))
+            links.append(ViewLink(settings.title, feeds[0].links(settings, False, "")[0].href))
     return links

@@ -38,6 +38,8 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
         icon_url=base_url + site.icon if site.icon else None,
         empty_updated=newest,
         about_url=plan.about_url,
+        hubs=plan.hubs,
+        calendar_refresh=plan.calendar_refresh,
     )
 
 
@@ -60,6 +62,8 @@ def _aggregate_settings(plan: Plan, code: str, newest: datetime | None) -> FeedS
         site_title=plan.title or names,
         empty_updated=newest,
         about_url=plan.about_url,
+        hubs=plan.hubs,
+        calendar_refresh=plan.calendar_refresh,
     )
 
 

@@ -57,6 +57,8 @@ class Item:
     """The page about the feeds, which documents the JSON extension."""
     credits: tuple[Credit, ...] = ()
     """In an aggregate: the sites that publish the talk, each with its page of it, the item's first."""
+    events_url: str = ""
+    """Where the talk's own calendar file is served (its folder); "" for none."""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -69,6 +71,7 @@ def render_item(
     about_url: str = "",
     credit: Credit | None = None,
     also: tuple[Credit, ...] = (),
+    events_url: str = "",
 ) -> Item:
     """Render one talk's summary and full content as sanitized HTML with absolute URLs.
 
@@ -107,6 +110,7 @@ def render_item(
         lasting_id,
         about_url,
         credits,
+        events_url,
     )
 
 

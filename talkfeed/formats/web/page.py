@@ -10,13 +10,22 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from talkfeed.formats.calendar import calendar_times
+from talkfeed.formats.calendar_links import (
+    AddLinks,
+    SubscribeLinks,
+    add_links,
+    event_file_name,
+    subscribe_links,
+)
 from talkfeed.formats.format import FeedLink, ViewFiles, ViewLink
 from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, slots, spliced
 from talkfeed.formats.web.item import TEMPLATES, Enclosure, Item, describe_when, event_html, talk_links
-from talkfeed.model import Credit, Entry, FeedSettings, Link, Part, own_piece
+from talkfeed.model import EVENTS_FOLDER, Credit, Entry, FeedSettings, Link, Part, own_piece
 
 PAGE_NAME = "index.html"
 STYLESHEET_NAME = "feed.css"
@@ -26,7 +35,12 @@ CALENDAR_TYPE = "text/calendar"
 @dataclass(frozen=True)
 class _Subscription:
     feed: FeedLink
-    webcal: str | None
+    calendar: SubscribeLinks | None
+    """For a calendar: how each kind of calendar app subscribes to it."""
+
+    @property
+    def webcal(self) -> str | None:
+        return self.calendar.webcal if self.calendar is not None else None
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,8 @@ class _Article:
     speakers: tuple[str, ...]
     image: Enclosure | None
     credits: tuple[Credit, ...]
+    calendar: AddLinks | None
+    """For a talk with a start: its own calendar file and the new-event forms, filled in."""
 
 
 def page_piece(item: Item) -> str:
@@ -85,7 +101,7 @@ def page_chunks(
     # Rendered whole with a marker per article (small without them), then cut at the markers.
     text = TEMPLATES.get_template("page.html.j2").render(
         settings=settings,
-        subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
+        subscriptions=_subscriptions(feeds),
         sections=tuple((heading, (marker for _ in talks)) for heading, talks in sections),
         views=tuple(views),
         about_href=about_href,
@@ -108,7 +124,7 @@ class _Page:
     def piece(self, item: Item) -> str:
         return page_piece(item)
 
-    def links(self, feeds_url: str, main: bool) -> Sequence[FeedLink]:
+    def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
         return ()
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
@@ -131,9 +147,12 @@ class _Page:
 PAGE = _Page()
 
 
-def render_about(settings: FeedSettings) -> bytes:
-    """Render the page about the feeds, which documents the JSON Feed extension ``_talk``."""
-    return TEMPLATES.get_template("about.html.j2").render(settings=settings).encode("utf-8")
+def render_about(settings: FeedSettings, feeds: Sequence[FeedLink] = ()) -> bytes:
+    """Render the page about the feeds, which documents the JSON Feed extension ``_talk`` and
+    says how each kind of calendar app subscribes to the ``feeds`` that are calendars."""
+    calendars = tuple(each for each in _subscriptions(feeds) if each.calendar is not None)
+    page = TEMPLATES.get_template("about.html.j2").render(settings=settings, calendars=calendars)
+    return page.encode("utf-8")
 
 
 def feed_stylesheet() -> bytes:
@@ -152,7 +171,19 @@ def _article(item: Item) -> _Article:
         speakers=talk.authors,
         image=item.image,
         credits=item.credits,
+        calendar=_add_links(item),
     )
+
+
+def _add_links(item: Item) -> AddLinks | None:
+    """Where a talk with a start can be added to a calendar, with the times its VEVENT has."""
+    talk = item.talk
+    if talk.start is None:
+        return None
+    start, end = calendar_times(talk.start, talk.end)
+    name = event_file_name(item.id, talk.url_path).removeprefix(EVENTS_FOLDER)
+    ics = item.events_url + quote(name) if item.events_url else None
+    return add_links(talk, start, end, item.url, ics)
 
 
 def _facts(item: Item) -> tuple[Markup | str, ...]:
@@ -165,14 +196,14 @@ def _facts(item: Item) -> tuple[Markup | str, ...]:
     return tuple(facts)
 
 
-def _webcal_url(feed: FeedLink) -> str | None:
-    """Give a calendar's https URL the webcal scheme, which calendar apps open as a subscription."""
-    if feed.media_type != CALENDAR_TYPE:
-        return None
-    scheme, separator, rest = feed.href.partition("://")
-    if not separator or scheme.lower() not in ("http", "https"):
-        return None
-    return f"webcal://{rest}"
+def _subscriptions(feeds: Sequence[FeedLink]) -> tuple[_Subscription, ...]:
+    """Each feed, and for a calendar the links that subscribe each kind of calendar app to it."""
+    return tuple(
+        _Subscription(feed, subscribe_links(feed.href, feed.name or feed.title))
+        if feed.media_type == CALENDAR_TYPE
+        else _Subscription(feed, None)
+        for feed in feeds
+    )
 
 
 def render_snippets(settings: FeedSettings, feeds: Sequence[FeedLink]) -> tuple[str, str]:
@@ -181,7 +212,7 @@ def render_snippets(settings: FeedSettings, feeds: Sequence[FeedLink]) -> tuple[
     head = TEMPLATES.get_template("snippet-head.html.j2").render(settings=settings, feeds=feeds)
     subscribe = TEMPLATES.get_template("snippet-subscribe.html.j2").render(
         settings=settings,
-        subscriptions=tuple(_Subscription(feed, _webcal_url(feed)) for feed in feeds),
+        subscriptions=_subscriptions(feeds),
         page_url=settings.feeds_url + PAGE_NAME,
     )
     return _inert(head), _inert(subscribe)
