@@ -3,10 +3,6 @@
 The library entry is here: ``from talkfeed import build, check, Options`` (see ``jobs``).
 """
 
-# The one place the version is written (pyproject.toml reads it from here): asking the
-# installed metadata for it costs every run 30 ms of imports.
-__version__ = "0.1.0"
-
 from talkfeed.jobs import (
     BuildReport,
     Check,
@@ -18,6 +14,7 @@ from talkfeed.jobs import (
     read_talks,
     snippets,
 )
+from talkfeed.version import __version__
 
 __all__ = [
     "BuildReport",

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from talkfeed import __version__
 from talkfeed.durations import EXAMPLES, read_duration
 from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError, one_line
 from talkfeed.formats import FORMATS
@@ -25,6 +24,7 @@ from talkfeed.model import SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
 from talkfeed.read.site import RunConfig, find_run_config, read_run_config
 from talkfeed.select.views import PER_CHOICES
+from talkfeed.version import __version__
 
 if TYPE_CHECKING:
     from talkfeed.push.announce import Announcement

@@ -14,7 +14,6 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,6 @@ from talkfeed.store import record
 from talkfeed.store.keys import key_of
 from talkfeed.store.records import finding_from, finding_record
 from talkfeed.store.store import Store
-from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, write_spliced
 from talkfeed.write.journal import needs_recovery, recover
 from talkfeed.write.lock import locked
@@ -49,14 +47,9 @@ __all__ = [
     "snippets",
 ]
 
-<<<<<<< HEAD:talkfeed/jobs.py
-=======
 if TYPE_CHECKING:
     from talkfeed.push.announce import Announcement
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
->>>>>>> main:talkfeed/build.py
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -85,16 +78,7 @@ def build(options: Options) -> BuildReport:
     assert output is not None, "a build's plan has an output folder"
     with locked(output, plan.wait_seconds), _stores(plan) as stores:
         recover(output)
-<<<<<<< HEAD:talkfeed/jobs.py
-        report = _replayed(plan, output, stores[0])
-        if report is not None:
-            return report
-        sites = _surveys(plan, stores)
-        from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
-
-        reading = _read_sources(plan, sites, stores, render=True)
-=======
-        report = _replayed(plan, output) or _built(plan, output)
+        report = _replayed(plan, output, stores[0]) or _built(plan, output, stores)
         if plan.hubs:
             report = replace(report, announcement=_announced(plan, output, report))
     return report
@@ -111,45 +95,30 @@ def _announced(plan: Plan, output: Path, report: BuildReport) -> Announcement:
     return announce(plan, output, changed, removed)
 
 
-def _built(plan: Plan, output: Path) -> BuildReport:
+def _built(plan: Plan, output: Path, stores: Sequence[Store]) -> BuildReport:
     """Read, select, render and write; remember what was read and written for the next build."""
-    sites = [survey(source) for source in plan.sources]
-    with _caches(plan, sites) as caches:
-        from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
+    sites = _surveys(plan, stores)
+    from talkfeed.render.files import render_files  # rendering's imports cost 0.3 s
 
-        reading = _read_sources(plan, sites, caches, render=True)
->>>>>>> main:talkfeed/build.py
-        _refuse_unpublishable(plan, reading)
-        shared = _shared(plan, reading)
-        talks = merged(reading.talks, shared)
-        views = choose_views(plan, talks)
-        files = render_files(
-            plan,
-            views,
-            talks,
-<<<<<<< HEAD:talkfeed/jobs.py
-            _parts(plan, sites, stores, shared),
-            _versions(plan, sites, stores, shared),
-        )
-        # Each file's layout (which bytes of the old file are which talk's) lets the next run
-        # copy what did not change.
-        layouts = read_layouts(stores[0].recall(_layouts_name(output)))
-        written, layouts = write_spliced(output, files, layouts, plan.replaceable)
-        stores[0].remember(_layouts_name(output), layouts_text(layouts))
-        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-        _remember_build(plan, output, sites, stores, report, reading)
-=======
-            _parts(plan, sites, caches, shared),
-            _versions(plan, sites, caches, shared),
-        )
-        # Each file's layout (which bytes of the old file are which talk's) lets the next
-        # run copy what did not change.
-        layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
-        written, layouts = write_spliced(output, files, layouts, plan.replaceable)
-        caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
-        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
-        _remember_build(plan, output, sites, caches, report, reading)
->>>>>>> main:talkfeed/build.py
+    reading = _read_sources(plan, sites, stores, render=True)
+    _refuse_unpublishable(plan, reading)
+    shared = _shared(plan, reading)
+    talks = merged(reading.talks, shared)
+    views = choose_views(plan, talks)
+    files = render_files(
+        plan,
+        views,
+        talks,
+        _parts(plan, sites, stores, shared),
+        _versions(plan, sites, stores, shared),
+    )
+    # Each file's layout (which bytes of the old file are which talk's) lets the next run copy
+    # what did not change.
+    layouts = read_layouts(stores[0].recall(_layouts_name(output)))
+    written, layouts = write_spliced(output, files, layouts, plan.replaceable)
+    stores[0].remember(_layouts_name(output), layouts_text(layouts))
+    report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+    _remember_build(plan, output, sites, stores, report, reading)
     return report
 
 

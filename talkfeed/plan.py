@@ -183,8 +183,8 @@ class Plan:
     def link(self, entry: Entry) -> str:
         """Where a talk links, as ``list`` prints it: its permalink (site-relative where the base
         URL is), or, for a talk without a page of its own, its event or the list page showing it."""
-        base = self.source_of(entry).link_bases.get(entry.lang)
-        return talk_urls(entry.url_path, entry.listed_at, entry.outside_url, (base or "").rstrip("/") + "/")[0]
+        base = (self.source_of(entry).link_bases.get(entry.lang) or "").rstrip("/") + "/"
+        return talk_urls(entry.url_path, entry.listed_at, entry.outside_url, base)[0]
 
     def source_of(self, entry: Entry) -> SourcePlan:
         """The site a talk was read from."""

@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import json
 import re
-from functools import partial
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Parameters, Timezone, vDuration
 from icalendar.timezone.tzid import is_utc, tzid_from_dt
 
+from talkfeed.formats.calendar_links import event_file_name, event_uid
 from talkfeed.formats.format import FeedLink, ViewFiles
 from talkfeed.formats.slots import Chunk, Content, Spliced, Version, joined, no_version, slots, token_of
 from talkfeed.formats.web import Item
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
-from talkfeed.formats.calendar_links import event_file_name, event_uid
 
 CALENDAR_NAME = "talks.ics"
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
@@ -237,7 +237,7 @@ class _Calendar:
     ``--per`` view's own ``talks.ics``, and each talk's own calendar (``events/…``)."""
 
     name = "ics"
-    every_view = False
+    feed_file = None
     styled = False
 
     def piece(self, item: Item) -> str:
@@ -258,7 +258,10 @@ class _Calendar:
             name = CALENDAR_NAME if kind == "all" else UPCOMING_CALENDAR_NAME
             yield name, _calendar_file(view, view.root.feeds_url + name)
         if view.own_set:
-            yield view.view.folder + CALENDAR_NAME, _calendar_file(view, view.settings.feeds_url + CALENDAR_NAME)
+            yield (
+                view.view.folder + CALENDAR_NAME,
+                _calendar_file(view, view.settings.feeds_url + CALENDAR_NAME),
+            )
         for entry in view.view.talks:
             if entry.start is not None:
                 event = partial(event_calendar_chunks, entry, view.root, view.part, view.version)

@@ -69,8 +69,11 @@ class _FeedFormat:
     file_name: str
     media_type: str
     chunks: Callable[[Sequence[Entry], FeedSettings, Part, Version], Iterator[Chunk]]
-    every_view = True
     styled = True
+
+    @property
+    def feed_file(self) -> str:
+        return self.file_name
 
     def piece(self, item: Item) -> str:
         return feed_pieces(item)[self.name]

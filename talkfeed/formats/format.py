@@ -78,8 +78,9 @@ class Format(Protocol):
 
     name: str
     """Its name in ``--format`` and in the store (``rss``)."""
-    every_view: bool
-    """It writes a file for every view (a feed), so a link to a view can name that file."""
+    feed_file: str | None
+    """The file it writes in every view's folder, where it is a feed (``index.xml``): what a link
+    to a view names, and what WebSub hubs are told about; ``None`` for others."""
     styled: bool
     """Its files point browsers to ``feed.css`` (the XML feeds)."""
 

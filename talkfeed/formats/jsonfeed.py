@@ -99,7 +99,7 @@ class _JsonFeed:
     """JSON Feed 1.1 (see ``Format``): one file per view."""
 
     name = "json"
-    every_view = True
+    feed_file = JSON_NAME
     styled = False
 
     def piece(self, item: Item) -> str:

@@ -13,7 +13,11 @@ from talkfeed.model import Credit, Entry, PartSettings, Talk
 
 def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
     """Render the talk once, then its part of each format, as ``settings`` shape them."""
-    return _parts(render_item(talk, settings.base_url, settings.about_url, settings.credit))
+    return _parts(
+        render_item(
+            talk, settings.base_url, settings.about_url, settings.credit, events_url=settings.events_url
+        )
+    )
 
 
 def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSettings]) -> dict[str, str]:
@@ -27,7 +31,7 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
     )
     talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
     own = settings[0]
-    return _parts(render_item(talk, own.base_url, own.about_url, own.credit, also))
+    return _parts(render_item(talk, own.base_url, own.about_url, own.credit, also, own.events_url))
 
 
 def _parts(item: Item) -> dict[str, str]:

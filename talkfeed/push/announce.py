@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from talkfeed import pings
-from talkfeed.pings import Owed, PingRecord
 from talkfeed.plan import Plan
-from talkfeed.websub import Answer, publish
+from talkfeed.push import pings
+from talkfeed.push.pings import Owed, PingRecord
+from talkfeed.push.websub import Answer, publish
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
 
-from talkfeed import __version__
+from talkfeed.version import __version__
 
 TIMEOUT_SECONDS = 5.0
 """How long one ping may take: a build waits for its hubs, so a hub that hangs must not hold it."""

@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import partial
 from urllib.parse import quote
 
-from talkfeed.formats import FeedLink, Format, ViewFiles, ViewLink, format_of
+from talkfeed.formats import FORMATS, FeedLink, Format, ViewFiles, ViewLink, format_of
 from talkfeed.formats.slots import Content, Version, no_version
 from talkfeed.formats.web.page import STYLESHEET_NAME, render_about, render_snippets
 from talkfeed.model import Entry, FeedSettings, Part
@@ -37,7 +37,9 @@ def render_files(
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     upcoming_of = partial(upcoming, plan=plan)
     known = _remembered(version)
-    return _render(views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known, plan.lasting_id)
+    return _render(
+        views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known, plan.lasting_id
+    )
 
 
 def _remembered(version: Version) -> Version:
@@ -153,7 +155,7 @@ def _view_links(
     formats: Sequence[Format],
 ) -> list[ViewLink]:
     """Link each view: its own page where it has one, else its first feed."""
-    feeds = [each for each in formats if each.every_view]
+    feeds = [each.feed_file for each in formats if each.feed_file is not None]
     has_page = "html" in {each.name for each in formats}
     links = []
     for view in views:
@@ -161,5 +163,10 @@ def _view_links(
         if view.kind in _PER_VIEWS and has_page:
             links.append(ViewLink(settings.title, settings.feeds_url))
         elif feeds:
-            links.append(ViewLink(settings.title, feeds[0].links(settings, False, "")[0].href))
+            links.append(ViewLink(settings.title, settings.feeds_url + feeds[0]))
     return links
+
+
+def is_feed(name: str) -> bool:
+    """Tell whether a path below the output folder is a feed (a WebSub topic): RSS, Atom, JSON Feed."""
+    return name.rsplit("/", 1)[-1] in {format_of(each).feed_file for each in FORMATS}

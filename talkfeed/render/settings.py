@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from talkfeed import __version__
 from talkfeed.model import Entry, FeedSettings
 from talkfeed.plan import Plan
 from talkfeed.urls import permalink
+from talkfeed.version import __version__
 
 
 def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetime | None) -> FeedSettings:

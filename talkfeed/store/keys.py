@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from talkfeed import __version__
+from talkfeed.version import __version__
 
 SHAPING_LIBRARIES = (
     "click",

@@ -118,7 +118,7 @@ class _Page:
     """The page for people (see ``Format``): the main set's, and each ``--per`` view's own."""
 
     name = "html"
-    every_view = False
+    feed_file = None
     styled = False
 
     def piece(self, item: Item) -> str:
