@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from talkfeed.durations import read_duration
@@ -401,3 +403,13 @@ def test_removing_a_talk_removes_its_own_calendar(tmp_path: Path) -> None:
     removed = [line for line in result.stdout.splitlines() if line.startswith("removed ")]
     assert len(removed) == 1 and "/events/allday-" in removed[0]
     assert len(list((output / "events").iterdir())) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.text(max_size=40), max_size=5))
+def test_links_are_encoded_as_urlencode_encodes_them(values: dict[str, str]) -> None:
+    from urllib.parse import quote, urlencode
+
+    from talkfeed.formats.calendar_links import _query
+
+    assert _query(values) == urlencode(values, quote_via=quote, safe="")

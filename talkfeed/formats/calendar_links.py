@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from urllib.parse import quote, urlencode
 from uuid import NAMESPACE_URL, uuid5
 
 from talkfeed.model import EVENTS_FOLDER, Talk, TalkTime
@@ -123,7 +122,20 @@ def subscribe_links(url: str, name: str) -> SubscribeLinks:
 
 
 def _query(values: dict[str, str]) -> str:
-    return urlencode(values, quote_via=quote, safe="")
+    """``urlencode(values, quote_via=quote, safe="")``, as it writes it, at a fraction of the cost:
+    a page has three such links per talk."""
+    return "&".join(f"{_quoted(key)}={_quoted(value)}" for key, value in values.items())
+
+
+_ESCAPES = tuple(
+    chr(byte) if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "_.-~") else f"%{byte:02X}"
+    for byte in range(256)
+)
+
+
+def _quoted(text: str) -> str:
+    """Percent-encode ``text`` as ``urllib.parse.quote(text, safe="")`` does."""
+    return "".join(map(_ESCAPES.__getitem__, text.encode("utf-8")))
 
 
 def _google_time(value: TalkTime) -> str:
