@@ -28,7 +28,7 @@ from talkfeed.read.page import ReadContext, read_page, unexpected
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import Source, author_folders, read_author_names
 from talkfeed.store.state import file_digest, state_of
-from talkfeed.store.store import PageRecord, Store
+from talkfeed.store.store import PageRecord, Store, StoreWriter, rows_of
 from talkfeed.store.store import Watched as WatchedFile
 
 _PARALLEL_FROM = 200
@@ -180,7 +180,7 @@ def _records(
     site: Survey, store: Store, work: TalkWork | None, progress: Progress | None
 ) -> list[PageRecord]:
     """Each page's record: from the store when the page is unchanged (and its parts were made
-    for the work's settings), else read now."""
+    for the work's settings), else read now (and kept in the store)."""
     records: dict[str, PageRecord] = {}
     for page in site.pages:
         record = store.page(page.key, page.path)
@@ -189,12 +189,15 @@ def _records(
     missing = [page for page in site.pages if page.key not in records]
     reading = progress(len(missing)) if progress is not None else contextlib.nullcontext(None)
     with reading as advance:
-        for page, (record, watched, dependencies, parts) in zip(
-            missing, _read_all(missing, site.context, work), strict=True
+        for page, (record, watched, dependencies, parts, kept) in zip(
+            missing, _read_all(missing, site.context, work, store.writer()), strict=True
         ):
             if advance is not None:
                 advance(1)
-            store.keep_page(page.key, watched, dependencies, record, parts)
+            if kept:
+                store.note_kept(page.key, watched, dependencies, record, with_parts=work is not None)
+            else:
+                store.keep_page(page.key, watched, dependencies, record, parts)
             records[page.key] = record
     store.flush(kept={page.key for page in site.pages})
     return [records[page.key] for page in site.pages]
@@ -209,21 +212,50 @@ def _complete(record: PageRecord, work: TalkWork | None) -> bool:
 
 
 _Result = tuple[PageRecord, WatchedFile, tuple[WatchedFile, ...], Mapping[str, str] | None]
+_Kept = tuple[PageRecord, WatchedFile, tuple[WatchedFile, ...], Mapping[str, str] | None, bool]
+_BATCH = 64
+"""Pages a worker reads, renders and keeps in one go: one transaction of the store per batch."""
 
 
-def _read_all(pages: Sequence[PageFile], context: ReadContext, work: TalkWork | None) -> Iterator[_Result]:
-    job = partial(_read_one, context=context, work=work)
+def _read_all(
+    pages: Sequence[PageFile], context: ReadContext, work: TalkWork | None, writer: StoreWriter | None
+) -> Iterator[_Kept]:
+    """Read the pages, in order: here when they are few, else on every core, where each worker
+    keeps what it read (records and parts) in the store itself and sends back only the records,
+    so no part crosses between processes."""
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
-        yield from map(job, pages)
+        for page in pages:
+            yield (*_read_one(page, context, work), False)
         return
     # Imported here: a run that reads few pages (or none) does not pay for them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    batches = [pages[start : start + _BATCH] for start in range(0, len(pages), _BATCH)]
+    job = partial(_read_batch, context=context, work=work, writer=writer)
     # Forked workers start at once and share the imported modules; results come back in order.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(job, pages, chunksize=32)
+        for results in pool.map(job, batches):
+            yield from results
+
+
+def _read_batch(
+    pages: Sequence[PageFile], context: ReadContext, work: TalkWork | None, writer: StoreWriter | None
+) -> list[_Kept]:
+    """A worker's job: read a batch of pages, and keep their records and parts in the store."""
+    results = [_read_one(page, context, work) for page in pages]
+    if writer is None:
+        return [(*result, False) for result in results]
+    page_rows: list[tuple[object, ...]] = []
+    part_rows: list[tuple[object, ...]] = []
+    for page, (record, watched, dependencies, parts) in zip(pages, results, strict=True):
+        rows = rows_of(writer.key, page.key, watched, dependencies, record, parts)
+        page_rows += rows[0]
+        part_rows += rows[1]
+    if not writer.write(page_rows, part_rows):
+        return [(*result, False) for result in results]
+    return [(record, watched, dependencies, None, True) for record, watched, dependencies, _ in results]
 
 
 def _read_one(page: PageFile, context: ReadContext, work: TalkWork | None) -> _Result:

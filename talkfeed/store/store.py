@@ -219,32 +219,37 @@ class Store:
     ) -> None:
         """Keep what a page gave (and its parts, made with ``record.parts_stamp``); written by
         ``flush``. ``page`` and ``dependencies`` are the states taken before it was read."""
-        entry = record.entry
-        identity = ";".join(f"{item.name}={item.digest or item.state}" for item in (page, *dependencies))
-        self.inputs[key] = tuple((item.name, item.state) for item in (page, *dependencies))
-        self.identities[key] = identity
-        stamp = record.parts_stamp if parts else None
-        if entry is not None:
-            self.keys[entry.path] = key
-            if stamp is not None:
-                self.stamps[key] = stamp
+        with_parts = bool(parts) and record.parts_stamp is not None
+        self.note_kept(key, page, dependencies, record, with_parts)
         if self.connection is None:
             if parts:
                 self._in_memory[key] = dict(parts)
             return
-        outcome = {
-            "findings": [finding_record(finding) for finding in record.findings],
-            "skipped_reason": record.skipped_reason,
-            "entry": entry_record(entry) if entry is not None else None,
-        }
-        watched = json.dumps([[item.name, item.state, item.digest] for item in dependencies])
-        self._pending_pages.append(
-            (self.key, key, page.state, page.digest, watched, json.dumps(outcome), stamp, identity)
-        )
-        if parts and stamp is not None:
-            self._pending_parts += ((self.key, key, name, stamp, text) for name, text in parts.items())
+        page_rows, part_rows = rows_of(self.key, key, page, dependencies, record, parts)
+        self._pending_pages += page_rows
+        self._pending_parts += part_rows
         if len(self._pending_pages) >= _BATCH:
             self._write_pending()
+
+    def note_kept(
+        self, key: str, page: Watched, dependencies: Sequence[Watched], record: PageRecord, with_parts: bool
+    ) -> None:
+        """Take note of a page kept in the store file by another process (a worker that read
+        it), as ``keep_page`` would: what the run needs to find its parts and name their bytes."""
+        entry = record.entry
+        self.inputs[key] = tuple((item.name, item.state) for item in (page, *dependencies))
+        self.identities[key] = _identity(page, dependencies)
+        if entry is not None:
+            self.keys[entry.path] = key
+            if with_parts and record.parts_stamp is not None:
+                self.stamps[key] = record.parts_stamp
+
+    def writer(self) -> StoreWriter | None:
+        """What a worker process writes this run's rows with (its own connection to the same
+        file); ``None`` for a store without a file, which keeps parts in memory."""
+        if self.connection is None or self.path is None:
+            return None
+        return StoreWriter(self.path, self.key)
 
     def flush(self, kept: set[str] | None = None) -> None:
         """Write what was kept and forget pages no longer found (``kept`` names those still there)."""
@@ -351,6 +356,58 @@ class Store:
         except sqlite3.DatabaseError:
             for _, key, name, _, text in parts:
                 self._in_memory.setdefault(key, {})[name] = text
+
+
+class StoreWriter:
+    """Write page records and parts into a store file from a worker process: its own connection,
+    opened when first used (never one inherited across a fork), one transaction per batch."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+        self._connection: sqlite3.Connection | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "key": self.key, "_connection": None}
+
+    def write(self, pages: list[tuple[Any, ...]], parts: list[tuple[Any, ...]]) -> bool:
+        """Write rows made by ``rows_of``; tell whether they were written."""
+        try:
+            if self._connection is None:
+                self._connection = sqlite3.connect(self.path, timeout=60)
+            with self._connection as connection:
+                connection.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pages)
+                connection.executemany("INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?, ?)", parts)
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+
+def rows_of(
+    store_key: str,
+    key: str,
+    page: Watched,
+    dependencies: Sequence[Watched],
+    record: PageRecord,
+    parts: Mapping[str, str] | None,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows that keep a page's record (and its parts) under the reading settings ``store_key``."""
+    entry = record.entry
+    stamp = record.parts_stamp if parts else None
+    outcome = {
+        "findings": [finding_record(finding) for finding in record.findings],
+        "skipped_reason": record.skipped_reason,
+        "entry": entry_record(entry) if entry is not None else None,
+    }
+    watched = json.dumps([[item.name, item.state, item.digest] for item in dependencies])
+    identity = _identity(page, dependencies)
+    page_rows = [(store_key, key, page.state, page.digest, watched, json.dumps(outcome), stamp, identity)]
+    part_rows = [(store_key, key, name, stamp, text) for name, text in (parts or {}).items()] if stamp else []
+    return page_rows, part_rows
+
+
+def _identity(page: Watched, dependencies: Sequence[Watched]) -> str:
+    return ";".join(f"{item.name}={item.digest or item.state}" for item in (page, *dependencies))
 
 
 def page_digest(data: bytes) -> str:
