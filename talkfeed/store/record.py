@@ -70,7 +70,8 @@ def recall(store: Store, output: Path, key: str, now: datetime) -> Outcome | Non
         if not all(_same(state_of(name), state) for name, state in record["files"]):
             return None
         written = record["written"]
-        if not all(_same(output_state(output / name), state) for name, state in written.items()):
+        folder = f"{output}{os.sep}"
+        if not all(_same(output_state(folder + name), state) for name, state in written.items()):
             return None
         return Outcome(
             written,
@@ -101,7 +102,7 @@ def remember(store: Store, output: Path, key: str, inputs: Inputs, outcome: Outc
     store.remember(_name(output), json.dumps(record, separators=(",", ":")))
 
 
-def output_state(path: Path, taken_ns: int | None = None) -> str:
+def output_state(path: str | Path, taken_ns: int | None = None) -> str:
     """The state of a file a build wrote: inode, size, mtime and ctime, no link followed (so an
     edit that puts the mtime back, or a file put in its place, is seen); see ``written_state``."""
     try:
