@@ -43,7 +43,9 @@ class FileInfo:
 class Link:
     """A link shown with a talk: slides, video, code, or one of its ``links`` list."""
 
-    label: str
+    label: str | None
+    """The page's own label; ``None`` for a link the page names only by its type (``url_slides``,
+    ``links: [{type: video, url: …}]``), which each language labels in its own words."""
     url: str
     kind: str
     file: FileInfo | None = None
@@ -67,6 +69,7 @@ class Talk:
     start: TalkTime | None
     end: TalkTime | None
     event: str | None
+    """The event as one line of text (any HTML written in it dropped)."""
     event_url: str | None
     location: str | None
     address: tuple[str, ...]
@@ -88,6 +91,9 @@ class Talk:
     list_path: str = ""
     """The list page Hugo publishes that shows the talk, below the base URL: its section's
     (``talk/``, ``fr/events/``), else its language's home page."""
+    event_html: str | None = None
+    """The event as written, where it is written in HTML (a list of venues with their links);
+    sanitized where it is shown."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,20 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How one language's outputs speak: the CLDR locale of its dates, times and lists, its writing
+    direction and its labels."""
+
+    locale: str = "en"
+    """Babel's identifier of the locale (``fr_CA``, ``zh_Hant``); English keeps talkfeed's own forms."""
+    direction: str = "ltr"
+    """``"rtl"`` for a language written right to left (Arabic, Hebrew), else ``"ltr"``."""
+    labels: tuple[tuple[str, str, str], ...] = ()
+    """Each label as (id, CLDR plural category, text): talkfeed's catalogue of the language with the
+    site's own ``i18n`` tables over it. An id it lacks is talkfeed's English."""
+
+
+@dataclass(frozen=True)
 class PartSettings:
     """What a talk's rendered parts depend on besides the talk: they are kept per these settings."""
 
@@ -122,6 +142,8 @@ class PartSettings:
     """The page about the feeds, which JSON items name as their extension's doc."""
     credit: Credit | None = None
     """In an aggregate: the site to credit the talk to."""
+    wording: Wording = field(default_factory=Wording)
+    """The language the talk's parts speak: its own."""
 
 
 FORMATS = ("rss", "atom", "json", "ics", "html")
@@ -271,3 +293,5 @@ class FeedSettings:
     """The date of a feed with no talks: the site's newest talk, so it is never the clock."""
     about_url: str = ""
     """The page talkfeed writes beside the feeds to say what they are (the generator's URI)."""
+    wording: Wording = field(default_factory=Wording)
+    """The language of the feeds' own text (titles, the page, the calendars' names)."""

@@ -40,15 +40,16 @@ from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 
 _LINK_KEYS = (
-    ("url_slides", "Slides", "slides"),
-    ("url_video", "Video", "video"),
-    ("url_pdf", "PDF", "pdf"),
-    ("url_code", "Code", "code"),
-    ("url_poster", "Poster", "poster"),
-    ("url_dataset", "Dataset", "dataset"),
-    ("url_project", "Project", "project"),
-    ("url_source", "Source", "source"),
+    ("url_slides", "slides"),
+    ("url_video", "video"),
+    ("url_pdf", "pdf"),
+    ("url_code", "code"),
+    ("url_poster", "poster"),
+    ("url_dataset", "dataset"),
+    ("url_project", "project"),
+    ("url_source", "source"),
 )
+"""The link keys of Academic and Wowchemy, each with its type (the language labels it)."""
 FRONT_MATTER_KEYS = frozenset(
     {
         "title",
@@ -88,7 +89,7 @@ FRONT_MATTER_KEYS = frozenset(
         "_build",
         "modified",
         "unpublishdate",
-        *(key for key, _, _ in _LINK_KEYS),
+        *(key for key, _ in _LINK_KEYS),
     }
 )
 """Every front-matter key talkfeed reads; the README documents each one."""
@@ -279,6 +280,7 @@ class _Fields:
         event_url = self._url("event_url")
         links = self._links()
         pageless = build.get("render") == "never"
+        event_key = "event_name" if era_2026 and self._text("event_name") else "event"
         return Talk(
             path=self.page.name,
             url_path=self._url_path(lang, title, dates.date, dates.slug),
@@ -290,7 +292,7 @@ class _Fields:
             draft=self._flag("draft"),
             start=start,
             end=end,
-            event=self._plain("event_name") or self._plain("event") if era_2026 else self._plain("event"),
+            event=self._plain(event_key),
             event_url=event_url,
             location=self._plain("location"),
             address=self._address(),
@@ -304,6 +306,7 @@ class _Fields:
             listed_at=self._section_path(lang) if pageless else None,
             outside_url=_outside_url(event_url, links) if pageless else None,
             list_path=self._section_path(lang),
+            event_html=self._markup(event_key),
         )
 
     def _build_options(self) -> dict[str, str]:
@@ -459,6 +462,11 @@ class _Fields:
             return text
         return clean_line(html.unescape(_HTML_TAG.sub(" ", text))) or None
 
+    def _markup(self, key: str) -> str | None:
+        """Read a text as written where it holds HTML (shown sanitized), else ``None``."""
+        text = self._text(key)
+        return text if text is not None and _HTML_TAG.search(text) else None
+
     def _url(self, key: str) -> str | None:
         url = self._text(key)
         if url is None:
@@ -537,9 +545,7 @@ class _Fields:
         return Link(link.label, link.url, link.kind, found) if found else link
 
     def _link_list(self) -> tuple[Link, ...]:
-        links = [
-            Link(label, url, kind) for key, label, kind in _LINK_KEYS if (url := self._text(key)) is not None
-        ]
+        links = [Link(None, url, kind) for key, kind in _LINK_KEYS if (url := self._text(key)) is not None]
         value = self._raw("links")
         for item in value if isinstance(value, list) else []:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
@@ -552,7 +558,7 @@ class _Fields:
                 self.notes.warn(
                     f'link "{clean_line(link.url)[:80]}" is not a web link (only http, https and mailto '
                     "are kept); ignored",
-                    self.line("links") if link.kind not in {kind for _, _, kind in _LINK_KEYS} else None,
+                    self.line("links") if link.kind not in {kind for _, kind in _LINK_KEYS} else None,
                 )
         return self._bounded("links", tuple(unique.values()))
 
@@ -630,9 +636,10 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
     url = item.get("url")
     if not isinstance(url, str) or not url.strip():
         return None
-    label = item.get("name") or item.get("label") or item.get("type") or url
+    named = item.get("name") or item.get("label")
+    label = clean_line(str(named)) if named else None if item.get("type") else clean_line(url)
     kind = item.get("type") or item.get("icon") or "link"
-    return Link(clean_line(str(label)), with_scheme(url.strip()), clean_line(str(kind)))
+    return Link(label or None, with_scheme(url.strip()), clean_line(str(kind)))
 
 
 def _ends_before(start: TalkTime, end: TalkTime) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache
 from talkfeed.errors import Finding, Severity, finding_order
-from talkfeed.model import Credit, Entry, PartSettings, Talk, entry_of
+from talkfeed.model import Credit, Entry, PartSettings, Talk, Wording, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched, find_pages
 from talkfeed.read.page import ReadContext, read_page, unexpected
@@ -149,7 +149,10 @@ def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
     feeds, and in an aggregate the site to credit."""
     return {
         code: PartSettings(
-            base, plan.about_url, Credit(source.label, source.home_url) if plan.aggregate else None
+            base,
+            plan.about_url,
+            Credit(source.label, source.home_url) if plan.aggregate else None,
+            source.wordings.get(code) or Wording(),
         )
         for code, base in source.base_urls.items()
     }

@@ -24,7 +24,9 @@ PIECES: Mapping[str, Callable[[Item], str]] = {
 
 def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
     """Render the talk once, then its piece of each output, as ``settings`` shape them."""
-    return _pieces(render_item(talk, settings.base_url, settings.about_url, settings.credit))
+    return _pieces(
+        render_item(talk, settings.base_url, settings.about_url, settings.credit, (), settings.wording)
+    )
 
 
 def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSettings]) -> dict[str, str]:
@@ -38,7 +40,7 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
     )
     talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
     own = settings[0]
-    return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also))
+    return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also, own.wording))
 
 
 def _pieces(item: Item) -> dict[str, str]:
