@@ -80,6 +80,7 @@ class Talk:
     body: str
     """Markdown, with Hugo shortcodes already turned into HTML."""
     authors: tuple[str, ...]
+    """The speakers, by the names their profiles give."""
     tags: tuple[str, ...]
     links: tuple[Link, ...]
     image: FileInfo | None = None
@@ -94,6 +95,9 @@ class Talk:
     event_html: str | None = None
     """The event as written, where it is written in HTML (a list of venues with their links);
     sanitized where it is shown."""
+    author_slugs: tuple[str, ...] = ()
+    """Each speaker's slug, in the order of ``authors``, as Hugo links its page (``/authors/<slug>/``):
+    its profile's, else its name's; () where each is its name's."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ class Entry:
     outside_url: str | None = None
     event_url: str | None = None
     list_path: str = ""
+    author_slugs: tuple[str, ...] = ()
     source: int = 0
     """Which of the run's sources it was read from (its index); ``path`` is relative to that source."""
     also_in: tuple[int, ...] = ()
@@ -185,6 +190,12 @@ class Entry:
     def sources(self) -> tuple[int, ...]:
         """Every source that publishes the talk, its own first."""
         return (self.source, *self.also_in)
+
+    @property
+    def speakers(self) -> tuple[tuple[str, str], ...]:
+        """Each speaker's name and slug (its profile's, else its name's)."""
+        slugs = self.author_slugs if len(self.author_slugs) == len(self.authors) else self.authors
+        return tuple(zip(self.authors, slugs, strict=True))
 
     @property
     def key(self) -> tuple[int, str]:

@@ -38,7 +38,13 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
         for other, each in zip(others, settings[1:], strict=True)
         if each.credit is not None
     )
-    talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
+    talk = replace(
+        first,
+        authors=entry.authors,
+        author_slugs=entry.author_slugs,
+        tags=entry.tags,
+        modified=entry.modified,
+    )
     own = settings[0]
     return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also, own.wording))
 
