@@ -143,6 +143,18 @@ def listing(items: Sequence[str], locale: str) -> str:
     return str(format_list(list(items), locale=_locale(locale)))
 
 
+def keywords(items: Sequence[str], locale: str) -> str:
+    """Name several keywords (tags) in a line, each joined as the middle of the locale's lists:
+    "r, data-science", "graphs、sparsity"; no "and" before the last."""
+    if _english(locale) or not items:
+        return ", ".join(items)
+    middle = str(_locale(locale).list_patterns["standard"]["middle"])
+    joined = items[-1]
+    for item in reversed(items[:-1]):
+        joined = middle.replace("{0}", item).replace("{1}", joined)
+    return joined
+
+
 def series(items: Sequence[str], locale: str) -> str:
     """Name several sites in a title: "Alice, Bob and Carol" (English), "Alice, Bob et Carol"."""
     if _english(locale):

@@ -48,18 +48,25 @@ def wording_of(site: Site, code: str, relative: Callable[[Path], str]) -> tuple[
     """
     language = site.languages.get(code)
     written = language.language_code if language is not None else site.language_code
-    locale = _locale(code, written)
+    # A language that sets no languageCode of its own takes the root's, as Hugo merges them.
+    inherited = written == site.language_code and code != site.default_language
+    locale = _locale(code, written, inherited)
     findings: list[Finding] = []
     where = relative(site.config_file) if site.config_file is not None else code
-    if locale is None:
-        shown = f"{written!r} nor {code!r}" if written else repr(code)
+    named = f"language {code}" + (f" (languageCode {written})" if written and written != code else "")
+    if locale is None or (written and not inherited and cldr.locale_of(written) is None):
+        outcome = (
+            "so its feeds, calendars and page are in English"
+            if locale is None
+            else f"so it is taken as {locale}, its key"
+        )
         findings.append(
             Finding(
                 where,
                 None,
                 Severity.WARNING,
-                f"language {code}: CLDR knows neither {shown}, so its feeds, calendars and page are "
-                "in English (set its languageCode to a language tag such as fr-CA)",
+                f"{named}: CLDR knows no such language, {outcome} (set languageCode to a language "
+                "tag such as fr-CA)",
             )
         )
     own = _catalogue_names(locale) if locale is not None else ()
@@ -87,9 +94,9 @@ def wording_of(site: Site, code: str, relative: Callable[[Path], str]) -> tuple[
                     where,
                     None,
                     Severity.WARNING,
-                    f"language {code}: talkfeed has no labels in {cldr.language_of(locale)}, so they are "
-                    f"in English (its dates are its own); translate them in {I18N_FOLDER}/{code}.yaml "
-                    f"(the README lists the ids, {len(untranslated)} of them)",
+                    f"{named}: talkfeed has no labels in {cldr.language_of(locale)}, so they are in "
+                    f"English (its dates are its own); translate them in {I18N_FOLDER}/"
+                    f"{written or code}.yaml ({len(untranslated)} ids: see the README)",
                 )
             )
     labels = tuple(
@@ -99,13 +106,14 @@ def wording_of(site: Site, code: str, relative: Callable[[Path], str]) -> tuple[
     return Wording(chosen, cldr.direction_of(chosen), labels), tuple(findings)
 
 
-def _locale(code: str, written: str | None) -> str | None:
-    """The locale of a language: its ``languageCode`` where that names the same language as its
-    key (a root ``languageCode: en-us`` does not make a French language English), else its key."""
+def _locale(code: str, written: str | None, inherited: bool) -> str | None:
+    """The locale of a language: its ``languageCode``, else its key. A ``languageCode`` it only
+    inherits from the root counts where it names the same language as its key: a root
+    ``languageCode: en-us`` does not make the site's French language English."""
     own = cldr.locale_of(written) if written else None
     keyed = cldr.locale_of(code)
-    if own is not None and keyed is not None and cldr.language_of(own) != cldr.language_of(keyed):
-        return keyed
+    if inherited and own is not None and keyed is not None:
+        return own if cldr.language_of(own) == cldr.language_of(keyed) else keyed
     return own or keyed
 
 

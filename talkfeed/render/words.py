@@ -84,6 +84,10 @@ class Words:
         """Several names in a line: "Ada, Grace" (English), "Ada, Grace et Hedy"."""
         return cldr.listing(items, self.locale)
 
+    def keywords(self, items: Sequence[str]) -> str:
+        """Tags in a line: "r, data-science", "graphs、sparsity"."""
+        return cldr.keywords(items, self.locale)
+
     def series(self, items: Sequence[str]) -> str:
         """Several sites in a title: "Alice, Bob and Carol"."""
         return cldr.series(items, self.locale)

@@ -143,7 +143,7 @@ def render_item(
         when=words.when(talk.start, talk.end),
         where=", ".join(place_of(talk)),
         speakers=words.listing(talk.authors),
-        tags=words.listing(talk.tags),
+        tags=words.keywords(talk.tags),
         credits=credit_links(credits, words),
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
