@@ -574,3 +574,13 @@ def printed(folder: Path, url: str) -> str:
     pdf = folder / f"print-{abs(hash(url))}.pdf"
     chromium(folder / f"profile-{pdf.stem}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
     return subprocess.run([str(PDFTOTEXT), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_feed_without_talks_says_so_in_the_browser(demo_feeds: Path) -> None:
+    """At the golden files' clock no demo talk is still to come."""
+    assert b"<item>" not in (demo_feeds / "upcoming" / "index.xml").read_bytes()
+    for name in ("upcoming/index.xml", "upcoming/atom.xml"):
+        text = rendered_text(demo_feeds, (demo_feeds / name).as_uri())
+        assert "This is a feed." in text
+        assert "This feed has no talks at the moment." in text
+    assert "This feed has no talks" not in rendered_text(demo_feeds, (demo_feeds / "index.xml").as_uri())

@@ -295,3 +295,14 @@ def test_a_given_title_is_kept_as_written_and_views_are_titled_in_the_language(t
         _feed(other / "authors" / "dotlayer")["title"]
         == "Présentations de dot-layer (.Layer) — J.P. Le Cavalier"
     )
+
+
+def test_the_snippets_for_a_french_site_are_french(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(JPLECAVALIER, site)
+    head = run_cli(["snippet", "head", site]).stdout
+    assert 'title="Présentations — J.P. Le Cavalier\u00a0: RSS 2.0"' in head
+    subscribe = run_cli(["snippet", "subscribe", site]).stdout
+    assert "<p>Suivre Présentations — J.P. Le Cavalier\u00a0:</p>" in subscribe
+    assert ">Calendrier (iCalendar)</a> (<a href=" in subscribe and ">adresse</a>)" in subscribe
+    assert ">Toutes les présentations sur une page</a>" in subscribe
