@@ -6,6 +6,7 @@ For a build, each talk's part of every format is rendered once, beside the readi
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import time
@@ -189,7 +190,7 @@ def _outcomes(
     signatures = [file_signature(str(page.path), since_ns=now) for page in missing]
     reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
     with reading as advance:
-        fresh = _read_all(missing, site.context, urls)
+        fresh = _read_all(missing, site.context, urls, stamps)
         for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
             if advance is not None:
                 advance(1)
@@ -214,9 +215,12 @@ def _complete(cached: CachedPage, stamps: Mapping[str, str]) -> bool:
 
 
 def _read_all(
-    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, PartSettings]
+    pages: Sequence[PageFile],
+    context: ReadContext,
+    urls: Mapping[str, PartSettings],
+    stamps: Mapping[str, str],
 ) -> Iterator[tuple[CachedPage, tuple[tuple[str, str], ...]]]:
-    work = partial(_read_one, context=context, urls=urls)
+    work = partial(_read_one, context=context, urls=urls, stamps=stamps)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
         yield from map(work, pages)
@@ -231,7 +235,7 @@ def _read_all(
 
 
 def _read_one(
-    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings]
+    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings], stamps: Mapping[str, str]
 ) -> tuple[CachedPage, tuple[tuple[str, str], ...]]:
     """Read one page and render its parts where its language is rendered: one worker's job.
 
@@ -252,13 +256,15 @@ def _read_one(
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
             return CachedPage((*result.findings, failed), None, None, None), dependencies
-        stamp = _stamp(language_urls) if language_urls is not None else None
+        stamp = stamps.get(result.talk.lang)
         entry = entry_of(result.talk, pieces)
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), dependencies
 
 
 def _stamp(settings: PartSettings) -> str:
-    return json.dumps(asdict(settings))
+    """Sum up what a language's parts depend on (its settings and wording), once per language: a
+    digest, which every page's record keeps."""
+    return hashlib.sha256(json.dumps(asdict(settings)).encode()).hexdigest()
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:
