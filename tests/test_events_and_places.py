@@ -105,6 +105,23 @@ def test_an_inline_event_keeps_its_markup_and_links_on_the_line(tmp_path: Path) 
     assert '· Keynote at <a href="https://conf.example/">Conf <sup>24</sup></a></p>' in page
 
 
+def test_an_event_written_as_paragraphs_is_shown_whole_on_the_page_and_as_text_on_the_line(
+    tmp_path: Path,
+) -> None:
+    event = "event: '<strong>ML Day</strong><br>Workshop<p>on graphs</p>'\nevent_url: https://ml.example/\n"
+    site = make_site(tmp_path, {"a.md": _page(event)})
+    out = _build(site, tmp_path / "out")
+    html = str(_item(out, "a")["content_html"])
+    assert html.startswith("<p><strong>Sat 1 Jun 2024 · ML Day Workshop on graphs</strong></p>\n")
+    assert (
+        '<p>Event: <a href="https://ml.example/">https://ml.example/</a></p>\n<strong>ML Day</strong>' in html
+    )
+    page = (out / "index.html").read_text()
+    facts = page.split("<article>", 1)[1].split('<p class="quiet">', 1)[1].split("</p>", 1)[0]
+    assert facts.endswith('· <a href="https://ml.example/">Event</a>') and "ML Day" not in facts
+    assert '<div dir="auto"><strong>ML Day</strong><br>Workshop<p>on graphs</p></div>' in page
+
+
 def test_event_markup_is_sanitized_everywhere(tmp_path: Path) -> None:
     hostile = '<ul><li><a href="javascript:alert(1)" onclick="x()">Day</a><script>x()</script></li></ul>'
     event = f"event: '{hostile}'\n"

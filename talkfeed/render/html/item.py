@@ -137,7 +137,7 @@ def render_item(
         talk=talk,
         words=words,
         facts=facts_line(talk, wording, url),
-        event_html=event_html(talk, url, words),
+        event_html=event_html(talk, url),
         event_block=event.html if event is not None and event.shape != "inline" else "",
         event_link=_event_link(talk, url),
         when=words.when(talk.start, talk.end),
@@ -262,11 +262,8 @@ def event_markup(talk: Talk, url: str) -> EventMarkup | None:
     return EventMarkup(Markup(html), shape)
 
 
-def event_html(talk: Talk, url: str, words: Words | None = None) -> Markup | str:
-    """The event as one line of HTML, linked to its page: its text, or its inline HTML.
-
-    An event written as paragraphs or a list is its text here; the item shows it whole below.
-    """
+def event_html(talk: Talk, url: str) -> Markup | str:
+    """The event as one line of HTML, linked to its page: its inline HTML, else its text."""
     if not talk.event:
         return ""
     markup = event_markup(talk, url)

@@ -227,14 +227,16 @@ def _thumbnail(image: Enclosure) -> _Thumbnail:
 
 
 def _facts(item: Item, words: Words) -> tuple[Markup | str, ...]:
+    """When, at which event, where. An event written as paragraphs or a list is shown whole
+    under the line, which links its page by the word "Event" where it has one."""
     talk = item.talk
     facts: list[Markup | str] = []
     if talk.start is not None:
         when = words.when(talk.start, talk.end)
         facts.append(Markup('<time datetime="{}">{}</time>').format(talk.start.isoformat(), when))
     event = event_markup(talk, item.url)
-    if event is None or event.shape != "list":
-        facts += [event_html(talk, item.url, words)]
+    if event is None or event.shape == "inline":
+        facts += [event_html(talk, item.url)]
     elif talk.event_url:
         target = urljoin(item.url, talk.event_url)
         facts += [Markup('<a href="{}">{}</a>').format(target, words("event")) if safe_url(target) else ""]
