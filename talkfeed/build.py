@@ -254,6 +254,7 @@ def _read_sources(
     for index, (source, site, cache) in enumerate(zip(plan.sources, sites, caches, strict=True)):
         reading = read_pages(plan, source, site, cache, render)
         name = source.name
+        findings += (replace(finding, path=name + finding.path) for finding in source.notes)
         # Each talk says which source it is from; the first's already say 0.
         talks += (replace(talk, source=index) for talk in reading.talks) if index else reading.talks
         findings += (replace(finding, path=name + finding.path) for finding in reading.findings)

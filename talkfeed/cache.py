@@ -325,7 +325,7 @@ def code_stamp() -> str:
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".j2", ".css"):
+        if path.suffix in (".py", ".j2", ".css", ".yaml"):
             stat = path.stat()
             digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()[:16]

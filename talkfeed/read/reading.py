@@ -6,6 +6,7 @@ For a build, each talk's part of every format is rendered once, beside the readi
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import time
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from talkfeed.cache import CachedPage, PageCache
 from talkfeed.errors import Finding, Severity, finding_order
-from talkfeed.model import EVENTS_FOLDER, Credit, Entry, PartSettings, Talk, entry_of
+from talkfeed.model import EVENTS_FOLDER, Credit, Entry, PartSettings, Talk, Wording, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched, find_pages
-from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.page import ReadContext, once_per_site_file, read_page, unexpected
 from talkfeed.read.paths import file_signature, folder_state
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import author_folders, read_author_names
@@ -73,7 +74,7 @@ def survey(plan: SourcePlan) -> Survey:
             watched.files[name] = file_signature(name)
     for index in indexes:
         watched.files[str(index.path)] = file_signature(str(index.path))
-    authors, author_findings = read_author_names(site.root, source.content_roots)
+    authors, owner, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
         zone=plan.zone,
@@ -90,6 +91,7 @@ def survey(plan: SourcePlan) -> Survey:
         date_keys=site.date_keys,
         cascades=cascades,
         authors=authors,
+        owner=owner,
         site_root=site.root,
         static_dirs=site.static_dirs,
     )
@@ -132,7 +134,7 @@ def read_pages(
     duplicates, left_out = _duplicate_permalinks(entries)
     findings.extend(duplicates)
     valid = tuple(entry for entry in entries if entry.path not in left_out)
-    ordered = tuple(sorted(findings, key=finding_order))
+    ordered = tuple(sorted(once_per_site_file(findings), key=finding_order))
     return Reading(valid, ordered, tuple(invalid), len(site.pages))
 
 
@@ -153,6 +155,7 @@ def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
             plan.about_url,
             Credit(source.label, source.home_url) if plan.aggregate else None,
             plan.feeds_url + EVENTS_FOLDER if plan.feeds_url and "ics" in plan.formats else "",
+            source.wordings.get(code) or Wording(),
         )
         for code, base in source.base_urls.items()
     }
@@ -168,7 +171,7 @@ def read_talks(plan: SourcePlan) -> tuple[list[Talk], list[Finding]]:
         findings.extend(result.findings)
         if result.talk is not None:
             talks.append(result.talk)
-    return talks, sorted(findings, key=finding_order)
+    return talks, sorted(once_per_site_file(findings), key=finding_order)
 
 
 def _outcomes(
@@ -188,7 +191,7 @@ def _outcomes(
     signatures = [file_signature(str(page.path), since_ns=now) for page in missing]
     reading = plan.progress(len(missing)) if plan.progress else contextlib.nullcontext(None)
     with reading as advance:
-        fresh = _read_all(missing, site.context, urls)
+        fresh = _read_all(missing, site.context, urls, stamps)
         for page, signature, (outcome, dependencies) in zip(missing, signatures, fresh, strict=True):
             if advance is not None:
                 advance(1)
@@ -213,9 +216,12 @@ def _complete(cached: CachedPage, stamps: Mapping[str, str]) -> bool:
 
 
 def _read_all(
-    pages: Sequence[PageFile], context: ReadContext, urls: Mapping[str, PartSettings]
+    pages: Sequence[PageFile],
+    context: ReadContext,
+    urls: Mapping[str, PartSettings],
+    stamps: Mapping[str, str],
 ) -> Iterator[tuple[CachedPage, tuple[tuple[str, str], ...]]]:
-    work = partial(_read_one, context=context, urls=urls)
+    work = partial(_read_one, context=context, urls=urls, stamps=stamps)
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < _PARALLEL_FROM or workers < 2:
         yield from map(work, pages)
@@ -230,7 +236,7 @@ def _read_all(
 
 
 def _read_one(
-    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings]
+    page: PageFile, context: ReadContext, urls: Mapping[str, PartSettings], stamps: Mapping[str, str]
 ) -> tuple[CachedPage, tuple[tuple[str, str], ...]]:
     """Read one page and render its parts where its language is rendered: one worker's job.
 
@@ -251,13 +257,15 @@ def _read_one(
         except Exception as error:  # one page's bug must not stop the others
             failed = Finding(page.name, None, Severity.ERROR, unexpected(error))
             return CachedPage((*result.findings, failed), None, None, None), dependencies
-        stamp = _stamp(language_urls) if language_urls is not None else None
+        stamp = stamps.get(result.talk.lang)
         entry = entry_of(result.talk, pieces)
     return CachedPage(result.findings, result.skipped_reason, entry, stamp), dependencies
 
 
 def _stamp(settings: PartSettings) -> str:
-    return json.dumps(asdict(settings))
+    """Sum up what a language's parts depend on (its settings and wording), once per language: a
+    digest, which every page's record keeps."""
+    return hashlib.sha256(json.dumps(asdict(settings)).encode()).hexdigest()
 
 
 def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[str]]:

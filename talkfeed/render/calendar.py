@@ -20,6 +20,7 @@ from icalendar.timezone.tzid import is_utc, tzid_from_dt
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 from talkfeed.render.calendar_links import event_uid
 from talkfeed.render.html import Item
+from talkfeed.render.html.item import place_of
 from talkfeed.render.slots import Chunk, Version, joined, no_version, slots, token_of
 
 CALENDAR_NAME = "talks.ics"
@@ -252,8 +253,9 @@ def calendar_times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, Tal
 
 
 def _description(item: Item) -> str:
-    """Say what the DESCRIPTION holds: the event's name, then the summary as plain text."""
-    return "\n\n".join(part for part in (item.talk.event, item.summary_text) if part)
+    """Say what the DESCRIPTION holds: the event (each venue of a list on its line, each link's
+    address after its text), then the summary as plain text."""
+    return "\n\n".join(part for part in (item.event_lines, item.summary_text) if part)
 
 
 class _Text:
@@ -319,7 +321,7 @@ def _utc_stamp(value: datetime) -> str:
 
 
 def _location(talk: Talk) -> str:
-    return ", ".join(part for part in (talk.location, *talk.address) if part)
+    return ", ".join(place_of(talk))
 
 
 def _timezones(days: dict[str, list[date]]) -> list[Timezone]:

@@ -103,6 +103,8 @@ class _Facts:
     content_html: str
     categories: tuple[_Category, ...]
     authors: tuple[str, ...]
+    creator: str
+    """Every speaker in one line, as the language lists names."""
     coverage: str
     summary_text: str
     image: _File | None
@@ -124,7 +126,8 @@ def _facts(item: Item) -> _Facts:
         content_html=item.content_html,
         categories=(*(_Category(tag, None) for tag in talk.tags), *credits),
         authors=talk.authors,
-        coverage=" · ".join(facts_line(talk)),
+        creator=item.words.listing(talk.authors),
+        coverage=" · ".join(facts_line(talk, item.wording, item.url)),
         summary_text=item.summary_text,
         image=_file(item.image) if item.image is not None else None,
         attachments=tuple(_file(file) for file in item.attachments),
@@ -148,7 +151,7 @@ def _add_rss_item(feed: FeedGenerator, facts: _Facts) -> None:
     entry.guid(facts.id, permalink=facts.permalink)
     if facts.authors:
         # One element naming every speaker: readers keep either the first or the last of several.
-        entry.dc.dc_creator(", ".join(facts.authors))
+        entry.dc.dc_creator(facts.creator)
     if facts.coverage:
         entry.dc.dc_coverage(facts.coverage)
     if facts.summary_text:

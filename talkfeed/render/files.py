@@ -25,8 +25,9 @@ from talkfeed.render.html.page import (
     render_snippets,
 )
 from talkfeed.render.jsonfeed import JSON_NAME, json_chunks
-from talkfeed.render.settings import feed_settings
+from talkfeed.render.settings import feed_settings, titled
 from talkfeed.render.slots import Chunk, Version, no_version
+from talkfeed.render.words import words_for
 from talkfeed.select.views import View, upcoming
 from talkfeed.urls import talk_urls
 from talkfeed.write.files import Content
@@ -123,6 +124,9 @@ def _render(
     outputs: dict[str, Content] = {}
     for view in views:
         settings = view_settings(view, root, settings_by_language)
+        if settings.stylesheet_url == STYLESHEET_NAME and view.folder:
+            # A language's own feeds are styled in their own words.
+            outputs[view.folder + STYLESHEET_NAME] = feed_stylesheet(settings.wording)
         for format_name, (name, _, _, chunks) in _FEED_FILES.items():
             if format_name in formats:
                 outputs[view.folder + name] = _spliced(chunks, view.talks[:limit], settings, part, version)
@@ -141,13 +145,13 @@ def _render(
                     settings,
                     feed_links(settings, formats, own_calendar_only=True),
                     (),
-                    upcoming_of(view.talks),
+                    None if view.kind == "past" else upcoming_of(view.talks),
                     "../" * view.folder.count("/") + ABOUT_NAME,
                     part,
                     version,
                 )
     if root.stylesheet_url is not None:
-        outputs[STYLESHEET_NAME] = feed_stylesheet()
+        outputs[STYLESHEET_NAME] = feed_stylesheet(root.wording)
     outputs[ABOUT_NAME] = render_about(root, feed_links(root, formats))
     if "html" in formats:
         outputs[PAGE_NAME] = _spliced(
@@ -195,20 +199,22 @@ def view_settings(
     site = root.site_title
     if view.kind == "lang":
         language = settings_by_language[view.language]
+        own_words = root.stylesheet_url is not None and language.wording != root.wording
         return replace(
             language,
             feeds_url=root.feeds_url + quote(view.folder),
-            stylesheet_url=root.stylesheet_url,
+            stylesheet_url=STYLESHEET_NAME if own_words else root.stylesheet_url,
             about_url=root.about_url,
         )
+    words = words_for(root.wording)
     title = {
-        "upcoming": "Upcoming talks",
-        "past": "Past talks",
-        "tag": f"Talks tagged {view.label}",
-        "author": f"Talks by {view.label}",
-        "source": f"Talks from {view.label}",
+        "upcoming": words("talkfeed_upcoming"),
+        "past": words("talkfeed_past"),
+        "tag": words("talkfeed_tagged", view.label),
+        "author": words("talkfeed_by", view.label),
+        "source": words("talkfeed_talks_from", view.label),
     }[view.kind]
-    full_title = f"{title} — {site}" if site else title
+    full_title = titled(title, site)
     return replace(
         root, title=full_title, description=full_title, feeds_url=root.feeds_url + quote(view.folder)
     )
@@ -224,13 +230,14 @@ def feed_links(
         if format_name in formats
     ]
     if "ics" in formats:
+        words = words_for(root.wording)
         calendar = root.feeds_url + CALENDAR_NAME
-        links.append(FeedLink("Calendar (iCalendar)", calendar, "text/calendar", root.title))
+        links.append(FeedLink(words("talkfeed_calendar"), calendar, "text/calendar", root.title))
         if not own_calendar_only:
             upcoming = root.feeds_url + UPCOMING_CALENDAR_NAME
             # Named as the calendar names itself: the title of the upcoming view's feeds.
             name = view_settings(View("upcoming/", "upcoming", "", (), root.language), root, {}).title
-            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, "text/calendar", name))
+            links.append(FeedLink(words("talkfeed_upcoming_calendar"), upcoming, "text/calendar", name))
     return links
 
 

@@ -26,7 +26,12 @@ def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
     """Render the talk once, then its piece of each output, as ``settings`` shape them."""
     return _pieces(
         render_item(
-            talk, settings.base_url, settings.about_url, settings.credit, events_url=settings.events_url
+            talk,
+            settings.base_url,
+            settings.about_url,
+            settings.credit,
+            events_url=settings.events_url,
+            wording=settings.wording,
         )
     )
 
@@ -40,9 +45,25 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
         for other, each in zip(others, settings[1:], strict=True)
         if each.credit is not None
     )
-    talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
+    talk = replace(
+        first,
+        authors=entry.authors,
+        author_slugs=entry.author_slugs,
+        tags=entry.tags,
+        modified=entry.modified,
+    )
     own = settings[0]
-    return _pieces(render_item(talk, own.base_url, own.about_url, own.credit, also, own.events_url))
+    return _pieces(
+        render_item(
+            talk,
+            own.base_url,
+            own.about_url,
+            own.credit,
+            also,
+            events_url=own.events_url,
+            wording=own.wording,
+        )
+    )
 
 
 def _pieces(item: Item) -> dict[str, str]:
