@@ -251,6 +251,7 @@ def _read_sources(
     for index, (source, site, store) in enumerate(zip(plan.sources, sites, stores, strict=True)):
         work = PartMaker(part_settings(plan, source)) if render else None
         reading = with_source(read_pages(site, store, work, plan.progress), index, source.name)
+        findings += (replace(finding, path=source.name + finding.path) for finding in source.notes)
         talks += reading.talks
         findings += reading.findings
         invalid += reading.invalid

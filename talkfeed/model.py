@@ -51,7 +51,9 @@ class FileInfo:
 class Link:
     """A link shown with a talk: slides, video, code, or one of its ``links`` list."""
 
-    label: str
+    label: str | None
+    """The page's own label; ``None`` for a link the page names only by its type (``url_slides``,
+    ``links: [{type: video, url: …}]``), which each language labels in its own words."""
     url: str
     kind: str
     file: FileInfo | None = None
@@ -75,6 +77,7 @@ class Talk:
     start: TalkTime | None
     end: TalkTime | None
     event: str | None
+    """The event as one line of text (any HTML written in it dropped)."""
     event_url: str | None
     location: str | None
     address: tuple[str, ...]
@@ -85,6 +88,7 @@ class Talk:
     body: str
     """Markdown, with Hugo shortcodes already turned into HTML."""
     authors: tuple[str, ...]
+    """The speakers, by the names their profiles give."""
     tags: tuple[str, ...]
     links: tuple[Link, ...]
     image: FileInfo | None = None
@@ -96,6 +100,12 @@ class Talk:
     list_path: str = ""
     """The list page Hugo publishes that shows the talk, below the base URL: its section's
     (``talk/``, ``fr/events/``), else its language's home page."""
+    event_html: str | None = None
+    """The event as written, where it is written in HTML (a list of venues with their links);
+    sanitized where it is shown."""
+    author_slugs: tuple[str, ...] = ()
+    """Each speaker's slug, in the order of ``authors``, as Hugo links its page (``/authors/<slug>/``):
+    its profile's, else its name's; () where each is its name's."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,20 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How one language's outputs speak: the CLDR locale of its dates, times and lists, its writing
+    direction and its labels."""
+
+    locale: str = "en"
+    """Babel's identifier of the locale (``fr_CA``, ``zh_Hant``); English keeps talkfeed's own forms."""
+    direction: str = "ltr"
+    """``"rtl"`` for a language written right to left (Arabic, Hebrew), else ``"ltr"``."""
+    labels: tuple[tuple[str, str, str], ...] = ()
+    """Each label as (id, CLDR plural category, text): talkfeed's catalogue of the language with the
+    site's own ``i18n`` tables over it. An id it lacks is talkfeed's English."""
+
+
+@dataclass(frozen=True)
 class PartSettings:
     """What a talk's rendered parts depend on besides the talk: they are kept per these settings."""
 
@@ -133,6 +157,8 @@ class PartSettings:
     events_url: str = ""
     """Where each talk's own calendar file is served (a folder, ending in a slash), which its
     article on the page links; "" for none."""
+    wording: Wording = field(default_factory=Wording)
+    """The language the talk's parts speak: its own."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +198,7 @@ class Entry:
     outside_url: str | None = None
     event_url: str | None = None
     list_path: str = ""
+    author_slugs: tuple[str, ...] = ()
     source: int = 0
     """Which of the run's sources it was read from (its index); ``path`` is relative to that source."""
     also_in: tuple[int, ...] = ()
@@ -182,6 +209,12 @@ class Entry:
     def sources(self) -> tuple[int, ...]:
         """Every source that publishes the talk, its own first."""
         return (self.source, *self.also_in)
+
+    @property
+    def speakers(self) -> tuple[tuple[str, str], ...]:
+        """Each speaker's name and slug (its profile's, else its name's)."""
+        slugs = self.author_slugs if len(self.author_slugs) == len(self.authors) else self.authors
+        return tuple(zip(self.authors, slugs, strict=True))
 
     @property
     def key(self) -> tuple[int, str]:
@@ -294,3 +327,5 @@ class FeedSettings:
     """The WebSub hubs the feeds name beside their self link."""
     calendar_refresh: timedelta | None = None
     """How often calendar apps should fetch a calendar again; ``None``: the calendars say nothing."""
+    wording: Wording = field(default_factory=Wording)
+    """The language of the feeds' own text (titles, the page, the calendars' names)."""

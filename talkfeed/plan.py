@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
 from talkfeed.formats import FORMATS
-from talkfeed.model import Entry, Selection, Site, SourceOption
+from talkfeed.model import Entry, Selection, Site, SourceOption, Wording
+from talkfeed.read.labels import wording_of
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.reading import Progress
 from talkfeed.read.site import Source, locate_source
@@ -101,6 +102,11 @@ class SourcePlan:
     """Each language's base URL as Hugo links it (``/`` stays relative), for ``list``."""
     base_urls: Mapping[str, str]
     """Each rendered language's checked, absolute base URL, ending in a slash; a build needs them."""
+    wordings: Mapping[str, Wording] = field(default_factory=dict)
+    """How each rendered language speaks: its locale and labels, the site's ``i18n`` tables over
+    talkfeed's own."""
+    notes: tuple[Finding, ...] = ()
+    """What settling its languages found to warn about (a language without labels), each once."""
 
     @property
     def site(self) -> Site:
@@ -387,6 +393,11 @@ def _settle_source(spec: SourceOption, options: Options, building: bool, aggrega
     )
     label = clean_line(spec.label or "") or clean_line(site.title or "") or source.given.absolute().name
     base_urls = {code: _absolute_base(site, base, code, hint) for code in languages} if building else {}
+    wordings: dict[str, Wording] = {}
+    notes: list[Finding] = []
+    for code in languages:
+        wordings[code], found = wording_of(site, code, lambda path: source.relative(path))
+        notes += found
     return SourcePlan(
         source=source,
         name=_files_prefix(shown_path(spec.path), source.given.is_file()) if aggregate else "",
@@ -396,6 +407,8 @@ def _settle_source(spec: SourceOption, options: Options, building: bool, aggrega
         zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
         link_bases={code: _written_base(site, base, code) for code in codes},
         base_urls=base_urls,
+        wordings=wordings,
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 

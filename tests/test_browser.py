@@ -9,7 +9,10 @@ To look at the screenshots, run with ``--basetemp=/tmp/talkfeed-browser`` and op
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -38,8 +41,9 @@ from talkfeed.formats.web.page import (
 )
 from talkfeed.model import PartSettings, entry_of
 from talkfeed.pieces.render import render_pieces
+from talkfeed.plan import ABOUT_NAME
 
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
+from conftest import DEMO_SITE, FIXED_NOW, ROOT, make_site, run_cli
 from test_page import SETTINGS, VOID, full_talk, make_talk
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -374,3 +378,209 @@ def test_every_tag_view_has_its_own_page_and_calendar(demo_views: Path) -> None:
     assert footer is not None and (page.parent / footer.group(1)).resolve() == demo_views / "about.html"
     root = (demo_views / PAGE_NAME).read_text(encoding="utf-8")
     assert f'href="https://demo.talkfeed.example/{page.parent.relative_to(demo_views).as_posix()}/"' in root
+
+
+# Pages in other languages, with real images served beside them: what a phone and a desktop show.
+
+DESKTOP = (1280, 900)
+PROBE = """<!doctype html>
+<html><body style="margin:0">
+<iframe id="page" src="{page}" style="border:0;width:{width}px;height:{height}px"></iframe>
+<script>
+const frame = document.getElementById("page");
+frame.addEventListener("load", () => {{
+  const page = frame.contentDocument, view = frame.contentWindow;
+  const probe = {{
+    width: view.innerWidth,
+    overflow: page.scrollingElement.scrollWidth - page.documentElement.clientWidth,
+    direction: view.getComputedStyle(page.body).direction,
+    images: [...page.querySelectorAll("article img")].map((image) => {{
+      const box = image.getBoundingClientRect();
+      const article = image.closest("article").getBoundingClientRect();
+      return {{width: box.width, height: box.height, middle: box.left + box.width / 2,
+               articleMiddle: article.left + article.width / 2}};
+    }}),
+    broken: [...page.querySelectorAll("code")].filter((code) => code.getClientRects().length > 1)
+      .map((code) => code.textContent),
+  }};
+  document.body.setAttribute("data-probe", JSON.stringify(probe));
+}});
+</script>
+</body></html>
+"""
+"""Lays a page out in a frame of a given size (headless Chromium's own window is at least 500 px
+wide) and measures it: talkfeed's pages themselves have no script."""
+
+
+def png(width: int, height: int) -> bytes:
+    """An RGB PNG of a diagonal gradient, as a photo's stand-in."""
+    rows = b"".join(
+        b"\x00"
+        + bytes(channel for x in range(width) for channel in ((x * 255) // width, (y * 255) // height, 128))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def measured(page: Path, url: str, size: tuple[int, int]) -> dict[str, Any]:
+    """What the browser laid out at ``size`` for the page at ``url`` (``page`` on disk): its width,
+    overflow, direction, images and the words broken apart."""
+    probe = page.with_name(f"probe-{size[0]}-{page.name}")
+    probe.write_text(PROBE.format(page=page.name, width=size[0], height=size[1]), encoding="utf-8")
+    dom = chromium(
+        page.parent / f"profile-probe-{size[0]}-{page.stem}",
+        "--window-size=1400,1000",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        url.rsplit("/", 1)[0] + "/" + probe.name,
+    )
+    probe.unlink()
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found is not None, "the probe did not run"
+    layout: dict[str, Any] = json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert layout["width"] == size[0]
+    return layout
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on a free local port, as a web host would; give its URL."""
+    httpd = _Server(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        thread.join()
+        httpd.server_close()
+
+
+def shoot(folder: Path, url: str, name: str, size: tuple[int, int]) -> list[list[tuple[int, int, int]]]:
+    """Screenshot a page at ``size``; check it shows text on the page's background, its first pixel
+    the background and nothing running off either edge."""
+    shot = folder / name
+    chromium(folder / f"profile-{name}", f"--window-size={size[0]},{size[1]}", f"--screenshot={shot}", url)
+    rows = decode_png(shot.read_bytes())
+    assert (len(rows[0]), len(rows)) == size
+    colours = Counter(pixel for row in rows for pixel in row)
+    assert colours.most_common(1)[0][0] == PAGE_BACKGROUND == rows[0][0]
+    assert len(colours) > 50, f"{shot} is blank"
+    edges = {pixel for row in rows for pixel in (*row[:8], *row[-8:])}
+    assert edges == {PAGE_BACKGROUND}, f"{shot}: something runs off an edge"
+    return rows
+
+
+def _with_images(site: Path, slugs: list[str]) -> None:
+    for slug in slugs:
+        (site / "content" / "talk" / slug / "featured.png").write_bytes(png(1600, 900))
+
+
+def _served_images(out: Path, root: Path) -> None:
+    """Put each talk's image where its absolute URL (below the served root) points."""
+    for item in json.loads((out / "feed.json").read_text())["items"]:
+        if "image" in item:
+            path = root / item["image"].split("/", 3)[3]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png(1600, 900))
+
+
+@pytest.fixture(scope="module")
+def languages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A French site (jplecavalier's, its talks given images) and an Arabic one, served below one
+    root, each built with that root's URL as its base URL, its images where their URLs point."""
+    root = tmp_path_factory.mktemp("languages")
+    french = root / "sites" / "fr"
+    shutil.copytree(ROOT / "fixtures" / "corpus" / "jplecavalier__personal-website", french)
+    _with_images(french, [path.name for path in (french / "content" / "talk").iterdir() if path.is_dir()])
+    talk = (
+        "---\ntitle: محاضرة {0}\npublishDate: 2024-05-0{1}\ndate: 2024-06-0{1}T14:00:00+03:00\n"
+        "event: يوم البيانات\nlocation: القاهرة\nauthors: [أحمد, ليلى]\ntags: [بيانات]\n---\nنص المحاضرة.\n"
+    )
+    config = 'baseURL = "https://example.org/"\ntitle = "المختبر"\nlanguageCode = "ar"\n'
+    pages = {f"t{index}/index.md": talk.format(index, index + 1) for index in range(3)}
+    arabic = make_site(root / "sites", pages, config, name="ar")
+    _with_images(arabic, ["t0", "t1", "t2"])
+    with serving(root) as url:
+        for site, name in ((french, "fr"), (arabic, "ar")):
+            out = root / name
+            result = run_cli(
+                ["build", site, "-o", out, "--base-url", url, "--now", FIXED_NOW, "-q", "--no-cache"]
+            )
+            assert result.exit_code == 0, result.stderr
+            _served_images(out, root)
+        yield root, url
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("name", ["fr", "ar"], ids=["french", "arabic"])
+def test_a_page_in_another_language_reads_at_every_width(
+    languages: tuple[Path, str], name: str, size: tuple[int, int]
+) -> None:
+    root, url = languages
+    page_url = f"{url}{name}/{PAGE_NAME}"
+    shoot(root, page_url, f"page-{name}-{size[0]}.png", size)
+    layout = measured(root / name / PAGE_NAME, page_url, size)
+    assert layout["overflow"] <= 0
+    assert layout["direction"] == ("rtl" if name == "ar" else "ltr")
+    assert layout["images"], "the talks' images are shown"
+    for image in layout["images"]:
+        assert 0 < image["width"] <= min(240, 0.4 * layout["width"] + 1) and 0 < image["height"] <= 160
+        # A card's image stands at the end of the line: the right in French, the left in Arabic.
+        assert (image["middle"] < image["articleMiddle"]) == (name == "ar")
+
+
+def test_about_html_keeps_every_key_whole_on_a_phone(languages: tuple[Path, str]) -> None:
+    root, url = languages
+    shoot(root, f"{url}fr/{ABOUT_NAME}", "about-phone.png", PHONE)
+    layout = measured(root / "fr" / ABOUT_NAME, f"{url}fr/{ABOUT_NAME}", PHONE)
+    assert layout["broken"] == [] and layout["overflow"] <= 0
+
+
+def test_talks_with_images_print_several_to_a_page(tmp_path: Path) -> None:
+    """Images at a card's size: twelve talks with wide photos once printed as seven pages."""
+    pages = {
+        f"t{index:02}/index.md": f"---\ntitle: Talk {index}\npublishDate: 2024-01-{index + 1:02}\n"
+        f"date: 2024-02-{index + 1:02}\nsummary: A summary of talk {index}, in a sentence or two.\n---\n"
+        for index in range(12)
+    }
+    site = make_site(tmp_path, pages)
+    _with_images(site, sorted(name.split("/")[0] for name in pages))
+    root = tmp_path / "served"
+    with serving(root) if root.mkdir() is None else contextlib.nullcontext("") as url:
+        out = root / "talks"
+        result = run_cli(["build", site, "-o", out, "--base-url", url, "-q", "--now", FIXED_NOW])
+        assert result.exit_code == 0, result.stderr
+        _served_images(out, root)
+        text = printed(tmp_path, f"{url}talks/{PAGE_NAME}")
+    assert text.count("Talk ") >= 12
+    assert text.count("\f") <= 4
+
+
+def printed(folder: Path, url: str) -> str:
+    """The text of a page as Chromium prints it, a form feed after each printed page."""
+    if not PDFTOTEXT.is_file():
+        pytest.skip(f"{PDFTOTEXT} is missing (install poppler-utils with .ci/install-browser)")
+    pdf = folder / f"print-{abs(hash(url))}.pdf"
+    chromium(folder / f"profile-{pdf.stem}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url)
+    return subprocess.run([str(PDFTOTEXT), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_feed_without_talks_says_so_in_the_browser(demo_feeds: Path) -> None:
+    """At the golden files' clock no demo talk is still to come."""
+    assert b"<item>" not in (demo_feeds / "upcoming" / "index.xml").read_bytes()
+    for name in ("upcoming/index.xml", "upcoming/atom.xml"):
+        text = rendered_text(demo_feeds, (demo_feeds / name).as_uri())
+        assert "This is a feed." in text
+        assert "This feed has no talks at the moment." in text
+    assert "This feed has no talks" not in rendered_text(demo_feeds, (demo_feeds / "index.xml").as_uri())

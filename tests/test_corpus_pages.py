@@ -828,3 +828,11 @@ def test_every_finding_is_printed_as_path_line_severity_message(site: str) -> No
 @pytest.mark.parametrize("site", SITES_WITHOUT_FINDINGS)
 def test_site_without_problems_checks_in_silence(site: str) -> None:
     assert run_cli(["check", SITES[site]]).stderr == ""
+
+
+def test_a_missing_header_image_that_many_pages_name_is_said_once() -> None:
+    """harrelfe's pages each name the theme's ``[header] image = "headers/bubbles-wide.jpg"``
+    (mlhealth.md line 36, seqbayes.md 35, gsksafety.md 36, rms.md 37), which the site lacks."""
+    said = [finding for finding in _catalog("harrelfe").findings if "header image" in finding.message]
+    assert [(finding.path, finding.line) for finding in said] == [("content/talk/gsksafety.md", 36)]
+    assert said[0].message.endswith("the feeds carry no image for it (also named by 3 other pages)")

@@ -1,4 +1,4 @@
-"""The README tells the truth: its help blocks, its two commands, every front-matter key."""
+"""The README tells the truth: its help blocks, its two commands, every front-matter key, every label."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
+from talkfeed.read.labels import catalogue, catalogue_names
 from talkfeed.read.page import FRONT_MATTER_KEYS
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_site, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CI_SCRIPT = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
@@ -76,3 +78,39 @@ def test_every_exit_code_is_documented() -> None:
 def test_golden_regeneration_command_is_documented() -> None:
     assert "python tests/regenerate_golden.py" in README
     assert Path(ROOT / "tests" / "regenerate_golden.py").is_file()
+
+
+@pytest.mark.parametrize("key", list(catalogue("en")))
+def test_every_label_id_is_documented_with_its_english(key: str) -> None:
+    table = README.split("The ids, with talkfeed's English", 1)[1].split("\n\n", 2)[1]
+    assert f"`{key}`" in table
+    if not key.startswith("btn_") and key != "talkfeed_colon":
+        english = catalogue("en")[key]["other"]
+        assert english.split(" …")[0][:30] in table, english
+
+
+@pytest.mark.parametrize("language", sorted(catalogue_names()))
+def test_every_language_talkfeed_has_labels_in_is_named(language: str) -> None:
+    labels = README.split("- **Labels** come from talkfeed's own tables", 1)[1].split("\n- ", 1)[0]
+    name = Locale.parse(language.replace("-", "_")).english_name
+    assert name.split(" (")[0] in labels
+    if "Hant" in language:
+        assert "traditional" in labels
+
+
+def test_the_readmes_i18n_example_renames_the_talks(tmp_path: Path) -> None:
+    example = README.split("a French site that calls its talks *conférences*, in `i18n/fr.yaml`:", 1)[1]
+    table = re.search(r"```yaml\n(.*?)```", example, re.DOTALL)
+    assert table is not None
+    site = make_site(
+        tmp_path,
+        {"a.md": "---\ntitle: T\npublishDate: 2024-05-01\nauthors: [A, B]\n---\n"},
+        'baseURL = "https://example.org/"\ntitle = "Lab"\nlanguageCode = "fr"\n',
+    )
+    (site / "i18n").mkdir()
+    (site / "i18n" / "fr.yaml").write_text(table.group(1), encoding="utf-8")
+    result = run_cli(["build", site, "-o", tmp_path / "out", "-q"])
+    assert result.exit_code == 0, result.stderr
+    feed = (tmp_path / "out" / "feed.json").read_text(encoding="utf-8")
+    assert '"title": "Conférences — Lab"' in feed
+    assert "<p>Conférenciers\u00a0: A et B</p>" in feed

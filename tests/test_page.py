@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talkfeed.formats.web.page import FeedLink, ViewLink, feed_stylesheet, render_page
-from talkfeed.model import FeedSettings, Link, PartSettings, Talk, entry_of
+from talkfeed.model import FeedSettings, FileInfo, Link, PartSettings, Talk, entry_of
 from talkfeed.pieces.render import render_pieces
 
 SETTINGS = FeedSettings(
@@ -452,3 +452,43 @@ def test_feed_stylesheet_shows_titles_and_summaries_of_rss_and_atom() -> None:
     ):
         assert selector in css
     assert "This is a feed." in css
+
+
+def test_upcoming_talks_have_their_section_which_says_when_there_are_none() -> None:
+    entries = [
+        entry_of(talk, render_pieces(talk, PartSettings(SETTINGS.base_url))) for talk in (full_talk(),)
+    ]
+    main = parse(render_page(entries, SETTINGS, FEEDS, upcoming=())).find("main")
+    sections = [
+        (section.find("h2").text(), section.find_all("p")[0].text()) for section in main.find_all("section")
+    ]
+    assert sections[0] == ("Upcoming talks", "No upcoming talks.")
+    assert sections[1][0] == "Past talks"
+    coming = parse(render_page(entries, SETTINGS, FEEDS, upcoming=entries)).find("main")
+    assert [section.find("h2").text() for section in coming.find_all("section")] == ["Upcoming talks"]
+
+
+def test_a_page_without_an_upcoming_section_lists_its_talks_as_talks() -> None:
+    """A view of past talks, or a caller who gives no upcoming talks."""
+    main = parse(page((full_talk(),))).find("main")
+    assert [h2.text() for h2 in main.find_all("h2")] == ["Talks"]
+
+
+@pytest.mark.parametrize(
+    ("dimensions", "shown"),
+    [
+        pytest.param((1600, 900), ("240", "135"), id="wide-photo-fits-the-card-width"),
+        pytest.param((600, 1200), ("80", "160"), id="tall-poster-fits-the-card-height"),
+        pytest.param((96, 48), ("96", "48"), id="small-image-is-not-enlarged"),
+    ],
+)
+def test_a_featured_image_is_a_card_sized_thumbnail_linking_the_full_image(
+    dimensions: tuple[int, int], shown: tuple[str, str]
+) -> None:
+    image = FileInfo("featured.jpg", 2048, "image/jpeg", dimensions=dimensions)
+    article = parse(page((make_talk("graphs", image=image),))).find("article")
+    link = next(link for link in article.find_all("a") if link.find_all("img"))
+    assert link.attrs["href"] == "https://example.org/talk/graphs/featured.jpg"
+    img = link.find("img")
+    assert (img.attrs["src"], img.attrs["width"], img.attrs["height"]) == (link.attrs["href"], *shown)
+    assert img.attrs["alt"] == "Talk graphs" and img.attrs["loading"] == "lazy"

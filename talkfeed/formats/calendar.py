@@ -22,6 +22,8 @@ from talkfeed.formats.calendar_links import event_file_name, event_uid
 from talkfeed.formats.format import FeedLink, ViewFiles
 from talkfeed.formats.slots import Chunk, Content, Spliced, Version, joined, no_version, slots, token_of
 from talkfeed.formats.web import Item
+from talkfeed.formats.web.item import place_of
+from talkfeed.formats.words import words_for
 from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 
 CALENDAR_NAME = "talks.ics"
@@ -244,12 +246,14 @@ class _Calendar:
         return calendar_piece(item)
 
     def links(self, settings: FeedSettings, main: bool, upcoming_title: str) -> Sequence[FeedLink]:
+        words = words_for(settings.wording)
         calendar = settings.feeds_url + CALENDAR_NAME
-        links = [FeedLink("Calendar (iCalendar)", calendar, CALENDAR_TYPE, settings.title)]
+        links = [FeedLink(words("talkfeed_calendar"), calendar, CALENDAR_TYPE, settings.title)]
         if main:
             # Named as the calendar names itself: the title of the upcoming view's feeds.
             upcoming = settings.feeds_url + UPCOMING_CALENDAR_NAME
-            links.append(FeedLink("Upcoming talks (iCalendar)", upcoming, CALENDAR_TYPE, upcoming_title))
+            title = words("talkfeed_upcoming_calendar")
+            links.append(FeedLink(title, upcoming, CALENDAR_TYPE, upcoming_title))
         return links
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
@@ -302,8 +306,9 @@ def calendar_times(start: TalkTime, end: TalkTime | None) -> tuple[TalkTime, Tal
 
 
 def _description(item: Item) -> str:
-    """Say what the DESCRIPTION holds: the event's name, then the summary as plain text."""
-    return "\n\n".join(part for part in (item.talk.event, item.summary_text) if part)
+    """Say what the DESCRIPTION holds: the event (each venue of a list on its line, each link's
+    address after its text), then the summary as plain text."""
+    return "\n\n".join(part for part in (item.event_lines, item.summary_text) if part)
 
 
 class _Text:
@@ -369,7 +374,7 @@ def _utc_stamp(value: datetime) -> str:
 
 
 def _location(talk: Talk) -> str:
-    return ", ".join(part for part in (talk.location, *talk.address) if part)
+    return ", ".join(place_of(talk))
 
 
 def _timezones(days: dict[str, list[date]]) -> list[Timezone]:

@@ -88,7 +88,10 @@ class _FeedFormat:
             spliced(self.chunks, talks, view.settings, view.part, view.version),
         )
         if view.view.kind == "all" and view.settings.stylesheet_url is not None:
-            yield STYLESHEET_NAME, feed_stylesheet()
+            yield STYLESHEET_NAME, feed_stylesheet(view.settings.wording)
+        if view.settings.stylesheet_url == STYLESHEET_NAME and view.view.folder:
+            # A language's own feeds are styled in their own words.
+            yield view.view.folder + STYLESHEET_NAME, feed_stylesheet(view.settings.wording)
 
 
 def rss_piece(item: Item) -> str:
@@ -143,6 +146,8 @@ class _Facts:
     content_html: str
     categories: tuple[_Category, ...]
     authors: tuple[str, ...]
+    creator: str
+    """Every speaker in one line, as the language lists names."""
     coverage: str
     summary_text: str
     image: _File | None
@@ -164,7 +169,8 @@ def _facts(item: Item) -> _Facts:
         content_html=item.content_html,
         categories=(*(_Category(tag, None) for tag in talk.tags), *credits),
         authors=talk.authors,
-        coverage=" · ".join(facts_line(talk)),
+        creator=item.words.listing(talk.authors),
+        coverage=" · ".join(facts_line(talk, item.wording, item.url)),
         summary_text=item.summary_text,
         image=_file(item.image) if item.image is not None else None,
         attachments=tuple(_file(file) for file in item.attachments),
@@ -188,7 +194,7 @@ def _add_rss_item(feed: FeedGenerator, facts: _Facts) -> None:
     entry.guid(facts.id, permalink=facts.permalink)
     if facts.authors:
         # One element naming every speaker: readers keep either the first or the last of several.
-        entry.dc.dc_creator(", ".join(facts.authors))
+        entry.dc.dc_creator(facts.creator)
     if facts.coverage:
         entry.dc.dc_coverage(facts.coverage)
     if facts.summary_text:

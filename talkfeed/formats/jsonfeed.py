@@ -155,7 +155,7 @@ def _talk_extension(item: Item) -> dict[str, Any]:
     if talk.end is not None:
         data["end"] = _iso(talk.end)
     optional = {
-        "event": talk.event,
+        "event": item.event_text,
         "event_url": urljoin(item.url, talk.event_url) if talk.event_url else None,
         "location": talk.location,
     }

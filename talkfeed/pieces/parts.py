@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
-from talkfeed.model import EVENTS_FOLDER, Credit, PartSettings, Talk
+from talkfeed.model import EVENTS_FOLDER, Credit, PartSettings, Talk, Wording
 from talkfeed.plan import Plan, SourcePlan
 
 
@@ -17,10 +18,14 @@ class PartMaker:
 
     settings: Mapping[str, PartSettings]
     """By language: only the languages the build renders."""
+    stamps: Mapping[str, str] = field(init=False)
+    """By language, what names its settings: made once, asked of every page."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stamps", {code: stamp_of(each) for code, each in self.settings.items()})
 
     def stamp(self, lang: str) -> str | None:
-        settings = self.settings.get(lang)
-        return None if settings is None else stamp_of(settings)
+        return self.stamps.get(lang)
 
     def __call__(self, talk: Talk) -> dict[str, str]:
         from talkfeed.pieces.render import render_pieces  # rendering's imports cost 0.3 s
@@ -29,8 +34,8 @@ class PartMaker:
 
 
 def stamp_of(settings: PartSettings) -> str:
-    """Name the settings a talk's parts were made with."""
-    return json.dumps(asdict(settings))
+    """Name the settings a talk's parts were made with (its wording included): a digest."""
+    return hashlib.sha256(json.dumps(asdict(settings)).encode()).hexdigest()
 
 
 def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
@@ -42,6 +47,7 @@ def part_settings(plan: Plan, source: SourcePlan) -> dict[str, PartSettings]:
             plan.about_url,
             Credit(source.label, source.home_url) if plan.aggregate else None,
             plan.feeds_url + EVENTS_FOLDER if plan.feeds_url and "ics" in plan.formats else "",
+            source.wordings.get(code) or Wording(),
         )
         for code, base in source.base_urls.items()
     }

@@ -15,7 +15,12 @@ def render_pieces(talk: Talk, settings: PartSettings) -> dict[str, str]:
     """Render the talk once, then its part of each format, as ``settings`` shape them."""
     return _parts(
         render_item(
-            talk, settings.base_url, settings.about_url, settings.credit, events_url=settings.events_url
+            talk,
+            settings.base_url,
+            settings.about_url,
+            settings.credit,
+            events_url=settings.events_url,
+            wording=settings.wording,
         )
     )
 
@@ -29,9 +34,25 @@ def render_shared(entry: Entry, talks: Sequence[Talk], settings: Sequence[PartSe
         for other, each in zip(others, settings[1:], strict=True)
         if each.credit is not None
     )
-    talk = replace(first, authors=entry.authors, tags=entry.tags, modified=entry.modified)
+    talk = replace(
+        first,
+        authors=entry.authors,
+        author_slugs=entry.author_slugs,
+        tags=entry.tags,
+        modified=entry.modified,
+    )
     own = settings[0]
-    return _parts(render_item(talk, own.base_url, own.about_url, own.credit, also, own.events_url))
+    return _parts(
+        render_item(
+            talk,
+            own.base_url,
+            own.about_url,
+            own.credit,
+            also,
+            events_url=own.events_url,
+            wording=own.wording,
+        )
+    )
 
 
 def _parts(item: Item) -> dict[str, str]:

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
 from html import unescape
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from talkfeed.clean import clean_line, clean_text, safe_link
-from talkfeed.errors import Finding, PageError, Severity
+from talkfeed.errors import Finding, PageError, Severity, finding_order
 from talkfeed.model import FileInfo, Link, PermalinkRule, Talk, TalkTime, day_of, moment_of
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
 from talkfeed.read.dates import (
@@ -40,15 +40,16 @@ from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
 
 _LINK_KEYS = (
-    ("url_slides", "Slides", "slides"),
-    ("url_video", "Video", "video"),
-    ("url_pdf", "PDF", "pdf"),
-    ("url_code", "Code", "code"),
-    ("url_poster", "Poster", "poster"),
-    ("url_dataset", "Dataset", "dataset"),
-    ("url_project", "Project", "project"),
-    ("url_source", "Source", "source"),
+    ("url_slides", "slides"),
+    ("url_video", "video"),
+    ("url_pdf", "pdf"),
+    ("url_code", "code"),
+    ("url_poster", "poster"),
+    ("url_dataset", "dataset"),
+    ("url_project", "project"),
+    ("url_source", "source"),
 )
+"""The link keys of Academic and Wowchemy, each with its type (the language labels it)."""
 FRONT_MATTER_KEYS = frozenset(
     {
         "title",
@@ -88,7 +89,7 @@ FRONT_MATTER_KEYS = frozenset(
         "_build",
         "modified",
         "unpublishdate",
-        *(key for key, _, _ in _LINK_KEYS),
+        *(key for key, _ in _LINK_KEYS),
     }
 )
 """Every front-matter key talkfeed reads; the README documents each one."""
@@ -124,6 +125,34 @@ _BLOX_2026_NAMES = {
 }
 """Older keys a Hugo Blox 2026 page may still hold (they are read), and their new names."""
 _ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
+OWNER_IDS = ("me", "admin")
+"""The ids themes give the site's owner: Hugo Blox 2025+ ``me``, Academic and Wowchemy ``admin``."""
+
+
+_MISSING_HEADER_IMAGE = (
+    'header image "{name}" is not in static/img/ (nor a theme\'s); the feeds carry no image for it'
+)
+"""A file of the site, not of the page: many pages of one theme name the same one."""
+
+
+def once_per_site_file(findings: list[Finding]) -> list[Finding]:
+    """Say each problem with one file of the site once, on the first page (in finding order)
+    that names it, counting the others: a theme's missing header image is one problem."""
+    pattern = re.compile(re.escape(_MISSING_HEADER_IMAGE).replace(re.escape("{name}"), '[^"]*') + "$")
+    same: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=finding_order):
+        if finding.severity is Severity.WARNING and pattern.match(finding.message):
+            same.setdefault(finding.message, []).append(finding)
+    kept: list[Finding] = []
+    for finding in findings:
+        group = same.get(finding.message)
+        if group is None or len(group) == 1:
+            kept.append(finding)
+        elif finding is group[0]:
+            others = len(group) - 1
+            note = f" (also named by {others} other page{'s' if others > 1 else ''})"
+            kept.append(replace(finding, message=finding.message + note))
+    return kept
 
 
 @dataclass(frozen=True)
@@ -144,6 +173,8 @@ class ReadContext:
     cascades: tuple[Cascade, ...] = ()
     authors: Mapping[tuple[str, str], str] | None = None
     """Display names by (language, author slug); language '' applies to all."""
+    owner: str | None = None
+    """The slug of the site owner's profile: what ``me`` (or ``admin``) names without a profile of its own."""
     site_root: Path | None = None
     static_dirs: tuple[str, ...] = ("static",)
 
@@ -279,6 +310,8 @@ class _Fields:
         event_url = self._url("event_url")
         links = self._links()
         pageless = build.get("render") == "never"
+        event_key = "event_name" if era_2026 and self._text("event_name") else "event"
+        authors, author_slugs = self._authors(lang)
         return Talk(
             path=self.page.name,
             url_path=self._url_path(lang, title, dates.date, dates.slug),
@@ -290,20 +323,22 @@ class _Fields:
             draft=self._flag("draft"),
             start=start,
             end=end,
-            event=self._plain("event_name") or self._plain("event") if era_2026 else self._plain("event"),
+            event=self._plain(event_key),
             event_url=event_url,
             location=self._plain("location"),
             address=self._address(),
             summary=self._text("summary") or self._text("abstract_short"),
             abstract=self._text("abstract"),
             body=body,
-            authors=self._authors(lang),
+            authors=authors,
+            author_slugs=author_slugs,
             tags=self._strings("tags"),
             links=links,
             image=self._image(),
             listed_at=self._section_path(lang) if pageless else None,
             outside_url=_outside_url(event_url, links) if pageless else None,
             list_path=self._section_path(lang),
+            event_html=self._markup(event_key),
         )
 
     def _build_options(self) -> dict[str, str]:
@@ -459,6 +494,11 @@ class _Fields:
             return text
         return clean_line(unescape(_HTML_TAG.sub(" ", text))) or None
 
+    def _markup(self, key: str) -> str | None:
+        """Read a text as written where it holds HTML (shown sanitized), else ``None``."""
+        text = self._text(key)
+        return text if text is not None and _HTML_TAG.search(text) else None
+
     def _url(self, key: str) -> str | None:
         url = self._text(key)
         if url is None:
@@ -522,10 +562,25 @@ class _Fields:
         text = self._text("address")
         return (text,) if text else ()
 
-    def _authors(self, lang: str) -> tuple[str, ...]:
-        names = self._strings("authors") or self._strings("author")
+    def _authors(self, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The speakers' names and slugs, as Hugo Blox resolves an id: the profile of its slug
+        (``data/authors/<slug>.yaml``, else ``content/authors/<slug>/``), else the id as written.
+
+        ``me`` (or ``admin``) without a profile of its own is the site's owner (talkfeed's rule:
+        Hugo Blox's templates show such an id as written).
+        """
         directory = self.context.authors or {}
-        return tuple(directory.get((lang, name)) or directory.get(("", name)) or name for name in names)
+        names: list[str] = []
+        slugs: list[str] = []
+        for written in self._strings("authors") or self._strings("author"):
+            slug = sanitize_path(written, PathStyle())
+            name = _profile(directory, lang, written) or _profile(directory, lang, slug)
+            owner = self.context.owner
+            if name is None and slug in OWNER_IDS and owner is not None:
+                slug, name = owner, _profile(directory, lang, owner)
+            names.append(name or written)
+            slugs.append(slug)
+        return tuple(names), tuple(slugs)
 
     def _links(self) -> tuple[Link, ...]:
         return tuple(self._with_file(link) for link in self._link_list())
@@ -537,9 +592,7 @@ class _Fields:
         return Link(link.label, link.url, link.kind, found) if found else link
 
     def _link_list(self) -> tuple[Link, ...]:
-        links = [
-            Link(label, url, kind) for key, label, kind in _LINK_KEYS if (url := self._text(key)) is not None
-        ]
+        links = [Link(None, url, kind) for key, kind in _LINK_KEYS if (url := self._text(key)) is not None]
         value = self._raw("links")
         for item in value if isinstance(value, list) else []:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
@@ -552,7 +605,7 @@ class _Fields:
                 self.notes.warn(
                     f'link "{clean_line(link.url)[:80]}" is not a web link (only http, https and mailto '
                     "are kept); ignored",
-                    self.line("links") if link.kind not in {kind for _, _, kind in _LINK_KEYS} else None,
+                    self.line("links") if link.kind not in {kind for _, kind in _LINK_KEYS} else None,
                 )
         return self._bounded("links", tuple(unique.values()))
 
@@ -597,10 +650,7 @@ class _Fields:
             path = file_inside(root / folder / "img", name, root)
             if path is not None:
                 return _file_info(path, f"img/{name}", in_site_root=True)
-        self.notes.warn(
-            f'header image "{name}" is not in static/img/ (nor a theme\'s); the feeds carry no image for it',
-            self.line("image"),
-        )
+        self.notes.warn(_MISSING_HEADER_IMAGE.format(name=name), self.line("image"))
         return None
 
     def _body(self) -> str:
@@ -617,6 +667,10 @@ class _Fields:
         return expansion.text
 
 
+def _profile(directory: Mapping[tuple[str, str], str], lang: str, slug: str) -> str | None:
+    return directory.get((lang, slug)) or directory.get(("", slug))
+
+
 def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
     kind = media_type(path.name)
     dimensions = None
@@ -630,9 +684,10 @@ def _link_from(item: Mapping[str, Any]) -> Link | None:
     url = item.get("url")
     if not isinstance(url, str) or not url.strip():
         return None
-    label = item.get("name") or item.get("label") or item.get("type") or url
+    named = item.get("name") or item.get("label")
+    label = clean_line(str(named)) if named else None if item.get("type") else clean_line(url)
     kind = item.get("type") or item.get("icon") or "link"
-    return Link(clean_line(str(label)), with_scheme(url.strip()), clean_line(str(kind)))
+    return Link(label or None, with_scheme(url.strip()), clean_line(str(kind)))
 
 
 def _ends_before(start: TalkTime, end: TalkTime) -> bool:

@@ -68,18 +68,30 @@ def read_page_text(path: Path) -> PageText:
 
 def load_data_file(path: Path) -> dict[str, Any]:
     """Load a YAML, TOML or JSON file holding one table; raises ``PageError``."""
+    data = load_data(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PageError("is not a table of settings", 1)
+    return data
+
+
+def load_data(path: Path) -> Any:
+    """Load a YAML, TOML or JSON file (by its suffix) as whatever it holds; raises ``PageError``."""
     raw = _read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise PageError(f"cannot read: {error}") from None
-    kind = {".toml": "toml", ".json": "json"}.get(path.suffix, "yaml")
-    data = _load(kind, text, 1)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise PageError("is not a table of settings", 1)
-    _check_size(data, 1)
+    return parse_data(text, path.suffix)
+
+
+def parse_data(text: str, suffix: str) -> Any:
+    """Parse the text of a YAML, TOML or JSON file, told by its suffix (``.toml``, ``.json``, else
+    YAML); raises ``PageError``."""
+    data = _load({".toml": "toml", ".json": "json"}.get(suffix.lower(), "yaml"), text, 1)
+    if data is not None:
+        _check_size(data, 1)
     return data
 
 

@@ -24,7 +24,7 @@ from talkfeed.errors import Finding, Severity, finding_order
 from talkfeed.model import Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched, find_pages
-from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.page import ReadContext, once_per_site_file, read_page, unexpected
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import Source, author_folders, read_author_names
 from talkfeed.store.state import file_digest, state_of
@@ -93,7 +93,7 @@ def survey(source: Source, zone: tzinfo) -> Survey:
             watched.files[name] = state_of(name)
     for index in indexes:
         watched.files[str(index.path)] = state_of(index.path)
-    authors, author_findings = read_author_names(site.root, source.content_roots)
+    authors, owner, author_findings = read_author_names(site.root, source.content_roots)
     cascades, cascade_findings = read_cascades(indexes, site.cascade, source.relative)
     context = ReadContext(
         zone=zone,
@@ -110,6 +110,7 @@ def survey(source: Source, zone: tzinfo) -> Survey:
         date_keys=site.date_keys,
         cascades=cascades,
         authors=authors,
+        owner=owner,
         site_root=site.root,
         static_dirs=site.static_dirs,
     )
@@ -151,7 +152,7 @@ def read_pages(
     duplicates, left_out = _duplicate_permalinks(entries)
     findings.extend(duplicates)
     valid = tuple(entry for entry in entries if entry.path not in left_out)
-    ordered = tuple(sorted(findings, key=finding_order))
+    ordered = tuple(sorted(once_per_site_file(findings), key=finding_order))
     return Reading(valid, ordered, tuple(invalid), len(site.pages))
 
 
@@ -173,7 +174,7 @@ def read_talks(source: Source, zone: tzinfo) -> tuple[list[Talk], list[Finding]]
         findings.extend(result.findings)
         if result.talk is not None:
             talks.append(result.talk)
-    return talks, sorted(findings, key=finding_order)
+    return talks, sorted(once_per_site_file(findings), key=finding_order)
 
 
 def _records(

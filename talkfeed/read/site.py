@@ -305,27 +305,34 @@ def author_folders(root: Path | None, content_roots: tuple[ContentRoot, ...] = (
 
 def read_author_names(
     root: Path | None, content_roots: tuple[ContentRoot, ...] = ()
-) -> tuple[dict[tuple[str, str], str], list[Finding]]:
-    """Map (language, author slug) to the name the theme shows; language "" means any.
+) -> tuple[dict[tuple[str, str], str], str | None, list[Finding]]:
+    """Map (language, author slug) to the name the theme shows; language "" means any. Also give
+    the owner's slug: the first profile (by file name) that says ``is_owner`` (Hugo Blox 2025+)
+    or ``superuser`` (Academic, Wowchemy), if any.
 
-    Hugo Blox 2025+ keeps authors in ``data/authors/<slug>.yaml`` (``name.display``);
-    older themes in ``content/[<lang>/]authors/<slug>/_index[.<lang>].md`` (``title``).
+    Hugo Blox 2025+ keeps authors in ``data/authors/<slug>.yaml`` (``name.display``, else
+    ``name.given`` and ``name.family``, else ``title``); older themes in
+    ``content/[<lang>/]authors/<slug>/_index[.<lang>].md`` (``name``, else ``title``).
     """
     names: dict[tuple[str, str], str] = {}
+    owners: list[str] = []
     findings: list[Finding] = []
     if root is None:
-        return names, findings
+        return names, None, findings
     for path in sorted((root / "data" / "authors").glob("*.*")):
         if path.suffix in CONFIG_SUFFIXES and regular_inside(path, root):
-            name = _profile_name(path, findings, root, lambda data: data.get("name"))
+            data = _profile_data(path, findings, root)
+            name = _profile_name(data, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
+            if _owns(data):
+                owners.append(path.stem)
     for content in content_roots:
         for path in sorted(content.path.glob("authors/*/_index*.md")):
             if not regular_inside(path, root):
                 continue
-            _read_profile(path, content, len(content_roots) > 1, names, findings, root)
-    return names, findings
+            _read_profile(path, content, len(content_roots) > 1, names, owners, findings, root)
+    return names, next(iter(owners), None), findings
 
 
 def _read_profile(
@@ -333,19 +340,26 @@ def _read_profile(
     content: ContentRoot,
     per_language: bool,
     names: dict[tuple[str, str], str],
+    owners: list[str],
     findings: list[Finding],
     root: Path,
 ) -> None:
     pieces = path.name.split(".")
     lang = pieces[1] if len(pieces) == 3 else (content.default if per_language else "")
-    name = _profile_name(path, findings, root, lambda data: data.get("name") or data.get("title"))
+    data = _profile_data(path, findings, root)
+    name = _profile_name(data, lambda data: data.get("name") or data.get("title"))
     if name:
         names.setdefault((lang, path.parent.name), name)
+    if _owns(data):
+        owners.append(path.parent.name)
 
 
-def _profile_name(
-    path: Path, findings: list[Finding], root: Path, pick: Callable[[Mapping[str, Any]], object]
-) -> str | None:
+def _owns(data: Mapping[str, Any]) -> bool:
+    return any(data.get(key) is True for key in ("is_owner", "superuser"))
+
+
+def _profile_data(path: Path, findings: list[Finding], root: Path) -> Mapping[str, Any]:
+    """A profile's values, or none (with a warning) when it cannot be read."""
     try:
         data = read_page_text(path).matter.values if path.suffix == ".md" else load_data_file(path)
     except PageError as error:
@@ -357,7 +371,7 @@ def _profile_name(
                 f"author profile not read: {error.message}",
             )
         )
-        return None
+        return {}
     repeated = repeated_yaml_key(path)
     if repeated is not None:
         findings.append(
@@ -369,12 +383,16 @@ def _profile_name(
                 "so permalinks follow the older Hugo that built it (remove one)",
             )
         )
+    return data
+
+
+def _profile_name(data: Mapping[str, Any], pick: Callable[[Mapping[str, Any]], object]) -> str | None:
     value = pick(data)
     if isinstance(value, Mapping):
         display = _text(value.get("display"))
         given, family = _text(value.get("given")), _text(value.get("family"))
-        return display or " ".join(part for part in (given, family) if part) or None
-    return _text(value)
+        return display or " ".join(part for part in (given, family) if part) or _text(data.get("title"))
+    return _text(value) or _text(data.get("title"))
 
 
 RUN_CONFIG_NAME = "talkfeed.toml"

@@ -11,9 +11,10 @@ from urllib.parse import quote
 from talkfeed.formats import FORMATS, FeedLink, Format, ViewFiles, ViewLink, format_of
 from talkfeed.formats.slots import Content, Version, no_version
 from talkfeed.formats.web.page import STYLESHEET_NAME, render_about, render_snippets
+from talkfeed.formats.words import words_for
 from talkfeed.model import Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
-from talkfeed.render.settings import feed_settings
+from talkfeed.render.settings import feed_settings, titled
 from talkfeed.select.views import View, upcoming
 
 __all__ = ["feed_links", "render_files", "snippets", "view_settings"]
@@ -116,20 +117,22 @@ def view_settings(
     site = root.site_title
     if view.kind == "lang":
         language = settings_by_language[view.language]
+        own_words = root.stylesheet_url is not None and language.wording != root.wording
         return replace(
             language,
             feeds_url=root.feeds_url + quote(view.folder),
-            stylesheet_url=root.stylesheet_url,
+            stylesheet_url=STYLESHEET_NAME if own_words else root.stylesheet_url,
             about_url=root.about_url,
         )
+    words = words_for(root.wording)
     title = {
-        "upcoming": "Upcoming talks",
-        "past": "Past talks",
-        "tag": f"Talks tagged {view.label}",
-        "author": f"Talks by {view.label}",
-        "source": f"Talks from {view.label}",
+        "upcoming": words("talkfeed_upcoming"),
+        "past": words("talkfeed_past"),
+        "tag": words("talkfeed_tagged", view.label),
+        "author": words("talkfeed_by", view.label),
+        "source": words("talkfeed_talks_from", view.label),
     }[view.kind]
-    full_title = f"{title} — {site}" if site else title
+    full_title = titled(title, site)
     return replace(
         root, title=full_title, description=full_title, feeds_url=root.feeds_url + quote(view.folder)
     )

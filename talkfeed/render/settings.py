@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from talkfeed.model import Entry, FeedSettings
+from talkfeed.formats.words import words_for
+from talkfeed.model import Entry, FeedSettings, Wording
 from talkfeed.plan import Plan
 from talkfeed.urls import permalink
 from talkfeed.version import __version__
@@ -24,12 +25,14 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
     base_url = source.base_urls[code]
     site_title = plan.title or (language and language.title) or site.title or ""
     own = [talk for talk in talks if talk.lang == code]
+    wording = source.wordings.get(code) or Wording()
+    words = words_for(wording)
     return FeedSettings(
         base_url=base_url,
         feeds_url=base_url + plan.served_path,
         home_url=_home_url(own, base_url, f"{code}/" if site.prefixes(code) else ""),
-        title=plan.title or (f"Talks — {site_title}" if site_title else "Talks"),
-        description=f"Talks from {site_title}" if site_title else "Talks",
+        title=plan.title or titled(words("talks"), site_title),
+        description=words("talkfeed_talks_from", site_title) if site_title else words("talks"),
         language=(language and language.language_code) or site.language_code or code,
         author=plan.author or site.author or site_title or "talkfeed",
         generator="talkfeed",
@@ -40,21 +43,28 @@ def feed_settings(plan: Plan, talks: Sequence[Entry], code: str, newest: datetim
         about_url=plan.about_url,
         hubs=plan.hubs,
         calendar_refresh=plan.calendar_refresh,
+        wording=wording,
     )
+
+
+def titled(title: str, site_title: str) -> str:
+    """Name a set of feeds after the site: "Talks — Site", "Upcoming talks — Site"."""
+    return f"{title} — {site_title}" if site_title else title
 
 
 def _aggregate_settings(plan: Plan, code: str, newest: datetime | None) -> FeedSettings:
     """The feeds of several sites: named and linked by the aggregate's own settings, served at
     its base URL, whose page is their home."""
-    labels = [source.label for source in plan.sources]
-    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-    title = plan.title or f"Talks — {names}"
+    wording = next((source.wordings[code] for source in plan.sources if code in source.wordings), Wording())
+    words = words_for(wording)
+    names = words.series([source.label for source in plan.sources])
+    title = plan.title or titled(words("talks"), names)
     return FeedSettings(
         base_url=plan.feeds_url,
         feeds_url=plan.feeds_url,
         home_url=plan.feeds_url,
         title=title,
-        description=f"Talks from {names}",
+        description=words("talkfeed_talks_from", names),
         language=code,
         author=plan.author or plan.title or names,
         generator="talkfeed",
@@ -64,6 +74,7 @@ def _aggregate_settings(plan: Plan, code: str, newest: datetime | None) -> FeedS
         about_url=plan.about_url,
         hubs=plan.hubs,
         calendar_refresh=plan.calendar_refresh,
+        wording=wording,
     )
 
 

@@ -38,9 +38,14 @@ class Shared:
     def entry(self) -> Entry:
         """The group as one talk: its earliest published, with every speaker and tag of the
         group, updated when the latest of them was, and the other sources that publish it."""
+        speakers: dict[str, tuple[str, str]] = {}
+        for talk in self.talks:
+            for name, slug in talk.speakers:
+                speakers.setdefault(_folded(name), (name, slug))
         return replace(
             self.talks[0],
-            authors=_union(talk.authors for talk in self.talks),
+            authors=tuple(name for name, _ in speakers.values()),
+            author_slugs=tuple(slug for _, slug in speakers.values()),
             tags=_union(talk.tags for talk in self.talks),
             modified=max(talk.modified or talk.published for talk in self.talks),
             also_in=tuple(talk.source for talk in self.talks[1:]),
@@ -161,5 +166,10 @@ def _union(values: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for group in values:
         for value in group:
-            seen.setdefault(" ".join(value.casefold().split()), value)
+            seen.setdefault(_folded(value), value)
     return tuple(seen.values())
+
+
+def _folded(value: str) -> str:
+    """A name as two sites may write it alike: case and spacing aside."""
+    return " ".join(value.casefold().split())

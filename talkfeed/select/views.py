@@ -78,12 +78,16 @@ def plan_views(
     if "past" in wanted:
         views.append(View("past/", "past", "", _past(talks, now, zone), language))
     if "tag" in wanted:
-        views += _grouped(talks, "tags", "tag", language, lambda talk: talk.tags)
+        views += _grouped(talks, "tags", "tag", language, lambda talk: _named(talk.tags))
     if "author" in wanted:
-        views += _grouped(talks, "authors", "author", language, lambda talk: talk.authors)
+        views += _grouped(talks, "authors", "author", language, lambda talk: talk.speakers)
     if "source" in wanted:
         views += _grouped(
-            talks, "sources", "source", language, lambda talk: [source_labels[each] for each in talk.sources]
+            talks,
+            "sources",
+            "source",
+            language,
+            lambda talk: [(source_labels[each], source_labels[each]) for each in talk.sources],
         )
     if "lang" in wanted:
         folders = _language_folders(by_language)
@@ -138,13 +142,18 @@ def _starts(talks: Sequence[Entry], zone: Zones) -> dict[tuple[int, str], dateti
 
 
 def _grouped(
-    talks: Sequence[Entry], folder: str, kind: str, language: str, values: Callable[[Entry], Iterable[str]]
+    talks: Sequence[Entry],
+    folder: str,
+    kind: str,
+    language: str,
+    values: Callable[[Entry], Iterable[tuple[str, str]]],
 ) -> list[View]:
+    """Group talks by ``values``: each a label and what names its folder (a speaker's slug)."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     labels: dict[str, str] = {}
     for talk in talks:
-        for value in values(talk):
-            slug = folder_name(value)
+        for value, named in values(talk):
+            slug = folder_name(named)
             if slug and talk not in groups[slug]:
                 groups[slug].append(talk)
                 labels.setdefault(slug, value)
@@ -152,3 +161,8 @@ def _grouped(
         View(f"{folder}/{slug}/", kind, labels[slug], tuple(groups[slug]), language)
         for slug in sorted(groups)
     ]
+
+
+def _named(values: Iterable[str]) -> list[tuple[str, str]]:
+    """Values named and folded by themselves (tags)."""
+    return [(value, value) for value in values]

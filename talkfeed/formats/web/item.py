@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import quote, urljoin
 
@@ -12,10 +12,29 @@ import jinja2
 from markupsafe import Markup, escape
 
 from talkfeed.formats.web.markup import markdown_html, plain_text, safe_url, sanitize
-from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime
+from talkfeed.formats.web.text import event_text
+from talkfeed.formats.words import Words, words_for
+from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime, Wording
 from talkfeed.urls import permalink, talk_urls, with_scheme
 
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+_TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9]*)")
+_PHRASING = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
+        "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    }
+)  # fmt: skip
+"""The elements that may stand inside a line of text (HTML's phrasing content)."""
+_LISTS = frozenset({"ul", "ol", "dl", "table"})
+_LINK_LABELS = {
+    kind: f"btn_{kind}"
+    for kind in (
+        "slides", "video", "pdf", "preprint", "code", "dataset", "project", "poster", "source", "doi", "site",
+        "event", "calendar", "registration", "demo", "model",
+    )
+}  # fmt: skip
+"""The link types whose label the language gives (Hugo Blox's ``btn_<type>`` ids), where a page gives none."""
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("talkfeed.formats.web", "templates"),
@@ -35,6 +54,15 @@ class Enclosure:
     media_type: str
     title: str
     dimensions: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class EventMarkup:
+    """A talk's event written as HTML, sanitized, and how it stands in a text."""
+
+    html: Markup
+    shape: str
+    """"inline" (a line of text, links kept), "block" (paragraphs), or "list" (a list of venues)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,24 @@ class Item:
     """In an aggregate: the sites that publish the talk, each with its page of it, the item's first."""
     events_url: str = ""
     """Where the talk's own calendar file is served (its folder); "" for none."""
+    wording: Wording = field(default_factory=Wording)
+    """The language the item speaks: its talk's."""
+
+    @property
+    def words(self) -> Words:
+        return words_for(self.wording)
+
+    @functools.cached_property
+    def event_text(self) -> str:
+        """The event as one line of text, each link's address after its text (JSON ``_talk.event``)."""
+        event = event_markup(self.talk, self.url)
+        return event_text(event.html, one_line=True) if event is not None else self.talk.event or ""
+
+    @functools.cached_property
+    def event_lines(self) -> str:
+        """The event as text, a list's items on lines of their own (the calendar's description)."""
+        event = event_markup(self.talk, self.url)
+        return event_text(event.html, one_line=False) if event is not None else self.talk.event or ""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -72,12 +118,16 @@ def render_item(
     credit: Credit | None = None,
     also: tuple[Credit, ...] = (),
     events_url: str = "",
+    wording: Wording | None = None,
 ) -> Item:
-    """Render one talk's summary and full content as sanitized HTML with absolute URLs.
+    """Render one talk's summary and full content as sanitized HTML with absolute URLs, in the
+    language ``wording`` gives (talkfeed's English by default).
 
     In an aggregate, ``credit`` names the talk's site, and ``also`` the other sites that
     publish the same talk, each with its own page of it.
     """
+    wording = wording or Wording()
+    words = words_for(wording)
     link, lasting_id = talk_urls(talk.url_path, talk.listed_at, talk.outside_url, base_url)
     url = permalink(base_url, talk.url_path)
     credits = (Credit(credit.label, credit.site_url, own_page(talk, base_url)), *also) if credit else ()
@@ -85,19 +135,27 @@ def render_item(
     body_html = clean(markdown_html(talk.body)) if talk.body.strip() else ""
     abstract_html = clean(markdown_html(talk.abstract)) if talk.abstract else ""
     summary_html = _summary_html(talk, clean, abstract_html, body_html)
+    event = event_markup(talk, url)
     content_html = TEMPLATES.get_template("item.html.j2").render(
         talk=talk,
-        facts=facts_line(talk),
+        words=words,
+        facts=facts_line(talk, wording, url),
         event_html=event_html(talk, url),
-        when=describe_when(talk.start, talk.end),
-        where=", ".join(part for part in (talk.location, *talk.address) if part),
+        event_block=event.html if event is not None and event.shape != "inline" else "",
+        event_link=_event_link(talk, url),
+        when=words.when(talk.start, talk.end),
+        where=", ".join(place_of(talk)),
+        speakers=words.listing(talk.authors),
+        tags=words.keywords(talk.tags),
+        credits=credit_links(credits, words),
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
-        links=talk_links(talk, url),
-        credits=credits,
+        links=talk_links(talk, url, words),
     )
-    image = _enclosure(talk.image, "Featured image", url, base_url) if talk.image else None
-    attachments = tuple(_enclosure(link.file, link.label, url, base_url) for link in talk.links if link.file)
+    image = _enclosure(talk.image, words("talkfeed_featured_image"), url, base_url) if talk.image else None
+    attachments = tuple(
+        _enclosure(link.file, link_label(link, words), url, base_url) for link in talk.links if link.file
+    )
     text = plain_text(summary_html)
     return Item(
         talk,
@@ -111,7 +169,31 @@ def render_item(
         about_url,
         credits,
         events_url,
+        wording,
     )
+
+
+def _event_link(talk: Talk, url: str) -> Markup | str:
+    """The event's page, linked by its address (for an event whose HTML is shown whole)."""
+    if not talk.event_url or not safe_url(talk.event_url):
+        return ""
+    target = urljoin(url, talk.event_url)
+    return Markup('<a href="{}">{}</a>').format(target, target)
+
+
+def credit_links(credits: tuple[Credit, ...], words: Words) -> Markup:
+    """The sites that publish a talk, each linking its page of it, listed as the language lists."""
+    links = [Markup('<a href="{}">{}</a>').format(credit.page_url, credit.label) for credit in credits]
+    return markup_listing(links, words)
+
+
+def markup_listing(items: list[Markup], words: Words) -> Markup:
+    """List pieces of markup as the language lists names, its own words escaped."""
+    places = [f"\x00{index}\x00" for index in range(len(items))]
+    listed = str(escape(words.listing(places)))
+    for place, item in zip(places, items, strict=True):
+        listed = listed.replace(place, str(item))
+    return Markup(listed)
 
 
 def own_page(talk: Talk, base_url: str) -> str:
@@ -126,46 +208,42 @@ def _enclosure(file: FileInfo, title: str, page_url: str, base_url: str) -> Encl
     return Enclosure(location, file.size, file.media_type, title, file.dimensions)
 
 
-def facts_line(talk: Talk) -> tuple[str, ...]:
-    """Say when and where in one line: ``Tue 4 Jan 2022 · Event · Location``."""
+def facts_line(talk: Talk, wording: Wording | None = None, url: str = "") -> tuple[str, ...]:
+    """Say when and where in one line: ``Tue 4 Jan 2022 · Event · Location``.
+
+    An event written as a list of venues is left out: it does not read as a line.
+    """
+    words = words_for(wording or Wording())
     facts = []
     if talk.start is not None:
-        facts.append(_day_label(talk.start))
-    facts += [part for part in (talk.event, talk.location) if part]
+        facts.append(words.day(talk.start))
+    event = event_markup(talk, url)
+    if talk.event and (event is None or event.shape != "list"):
+        facts.append(talk.event)
+    facts += [talk.location] if talk.location else []
     return tuple(facts)
 
 
-def describe_when(start: TalkTime | None, end: TalkTime | None) -> str:
+def describe_when(start: TalkTime | None, end: TalkTime | None, wording: Wording | None = None) -> str:
     """Format a talk's time for people, each moment with its own UTC offset."""
-    if start is None:
-        return ""
-    if not isinstance(start, datetime):
-        last = end if end is not None and not isinstance(end, datetime) else None
-        if last is None or last == start:
-            return f"{_day_label(start)} (all day)"
-        return f"{_day_label(start)} – {_day_label(last)} (all day)"
-    if not isinstance(end, datetime):
-        return f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)}"
-    if end.date() == start.date() and end.utcoffset() == start.utcoffset():
-        return f"{_day_label(start)}, {start:%H:%M}–{end:%H:%M} {_offset_label(start)}"
-    return (
-        f"{_day_label(start)}, {start:%H:%M} {_offset_label(start)} – "
-        f"{_day_label(end)}, {end:%H:%M} {_offset_label(end)}"
-    )
+    return words_for(wording or Wording()).when(start, end)
 
 
-def _day_label(value: date) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
+def place_of(talk: Talk) -> tuple[str, ...]:
+    """Where a talk is, for people: its location, then each part of its address the location does
+    not already say ("Amsterdam, Netherlands" and a city Amsterdam in the Netherlands say it once)."""
+    said = {_folded(part) for part in re.split(r"[,;·\n]", talk.location or "")} - {""}
+    said.add(_folded(talk.location or ""))
+    parts = [talk.location] if talk.location else []
+    for part in talk.address:
+        if _folded(part) not in said:
+            parts.append(part)
+            said.add(_folded(part))
+    return tuple(parts)
 
 
-def _offset_label(value: datetime) -> str:
-    offset = value.utcoffset() or timedelta()
-    if not offset:
-        return "UTC"
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html: str) -> str:
@@ -177,19 +255,43 @@ def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html
     return first.group() if first else ""
 
 
+def event_markup(talk: Talk, url: str) -> EventMarkup | None:
+    """A talk's event written as HTML, sanitized with its links made absolute; ``None`` for an
+    event written as text."""
+    if not talk.event_html:
+        return None
+    html = sanitize(talk.event_html, base=url).strip()
+    tags = {name.lower() for name in _TAG_NAME.findall(html)}
+    shape = "list" if tags & _LISTS else "inline" if tags <= _PHRASING else "block"
+    return EventMarkup(Markup(html), shape)
+
+
 def event_html(talk: Talk, url: str) -> Markup | str:
+    """The event as one line of HTML, linked to its page: its inline HTML, else its text."""
     if not talk.event:
         return ""
-    if talk.event_url and safe_url(talk.event_url):
+    markup = event_markup(talk, url)
+    inner: Markup | str = markup.html if markup is not None and markup.shape == "inline" else talk.event
+    if talk.event_url and safe_url(talk.event_url) and "<a " not in str(inner):
         target = urljoin(url, talk.event_url)
-        return Markup(f'<a href="{escape(target)}">{escape(talk.event)}</a>')
-    return talk.event
+        return Markup('<a href="{}">{}</a>').format(target, inner)
+    return inner
 
 
-def talk_links(talk: Talk, base: str) -> tuple[Link, ...]:
-    """Keep a talk's links with safe schemes, made absolute against ``base`` (its permalink)."""
-    return tuple(_absolute_link(link, base) for link in talk.links if safe_url(link.url))
+def talk_links(talk: Talk, base: str, words: Words | None = None) -> tuple[Link, ...]:
+    """Keep a talk's links with safe schemes, made absolute against ``base`` (its permalink), each
+    with its label (the language's for a link the page names only by its type)."""
+    words = words or words_for(Wording())
+    return tuple(_absolute_link(link, base, words) for link in talk.links if safe_url(link.url))
 
 
-def _absolute_link(link: Link, base: str) -> Link:
-    return Link(link.label, urljoin(base, with_scheme(link.url)), link.kind)
+def link_label(link: Link, words: Words) -> str:
+    """A link's label: the page's own, else the language's label of its type, else its type."""
+    if link.label is not None:
+        return link.label
+    key = _LINK_LABELS.get(link.kind.lower())
+    return words(key) if key is not None else link.kind
+
+
+def _absolute_link(link: Link, base: str, words: Words) -> Link:
+    return Link(link_label(link, words), urljoin(base, with_scheme(link.url)), link.kind)

@@ -71,3 +71,56 @@ class _TextReader(HTMLParser):
             if line:
                 out.append((kind if out else "") + line)
         return clean_text("".join(out))
+
+
+def event_text(fragment: str, one_line: bool) -> str:
+    """Give the text of an event's sanitized HTML with each link's address after its text.
+
+    A list's items are lines (``one_line``: joined by "; "); any other break is a space, so
+    ``<b>ML Day</b><br>Workshop`` reads "ML Day Workshop".
+    """
+    reader = _EventReader()
+    reader.feed(fragment)
+    reader.close()
+    items = [_SPACE.sub(" ", "".join(pieces)).strip() for pieces in reader.items]
+    return clean_text(("; " if one_line else "\n").join(item for item in items if item))
+
+
+class _EventReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[list[str]] = [[]]
+        self.links: list[tuple[str, int]] = []
+        """Each open link: its address, and where its text begins in the current item."""
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self.skipping += 1
+        elif tag == "li":
+            self.items.append([])
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.items[-1])))
+        elif tag in _PARAGRAPHS or tag in _LINES:
+            self.items[-1].append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self.skipping = max(self.skipping - 1, 0)
+        elif tag == "li":
+            self.items.append([])
+        elif tag == "a" and self.links:
+            href, begins = self.links.pop()
+            text = " ".join("".join(self.items[-1][begins:]).split())
+            if href and text and text.rstrip("/") != href.rstrip("/").split("://")[-1] and text != href:
+                self.items[-1].append(f" ({href})")
+        elif tag in _PARAGRAPHS:
+            self.items[-1].append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.items[-1].append(data)
