@@ -267,7 +267,7 @@ def _surveys(plan: Plan, stores: Sequence[Store]) -> list[Survey]:
     """Survey every source, and let its store read and keep what was read with its settings."""
     sites = []
     for source, store in zip(plan.sources, stores, strict=True):
-        site = survey(source.source, source.zone)
+        site = survey(source.source, source.zone, store)
         # An aggregate's parts credit the source: they are kept apart from the site's own.
         fields = {"context": site.context, "credited_as": source.label if plan.aggregate else None}
         store.use(key_of(fields, zones=[str(source.zone)]))

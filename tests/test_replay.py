@@ -46,9 +46,9 @@ def surveyed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = build_module.survey
 
-    def recording(source, zone):  # type: ignore[no-untyped-def]
+    def recording(source, zone, store=None):  # type: ignore[no-untyped-def]
         seen.append(source.given)
-        return real(source, zone)
+        return real(source, zone, store)
 
     monkeypatch.setattr(build_module, "survey", recording)
     return seen
@@ -237,3 +237,53 @@ def test_a_file_a_page_depends_on_changed_while_it_was_read_is_read_again() -> N
     assert state_of(page, changed + 1_000_000_000) == state_of(page)
     assert state_of(page, changed) == UNSETTLED
     assert state_of(page, changed + 10_000_000) == UNSETTLED
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every walk of a source's folders (each listing of its pages)."""
+    from talkfeed.read import listing
+
+    walked: list[Path] = []
+    real = listing.find_pages
+
+    def recording(source, watched=None):  # type: ignore[no-untyped-def]
+        walked.append(source.given)
+        return real(source, watched)
+
+    monkeypatch.setattr(listing, "find_pages", recording)
+    return walked
+
+
+def test_one_page_changed_reads_that_page_and_walks_no_folder(
+    site: Path, tmp_path: Path, reads: list[Path], walks: list[Path]
+) -> None:
+    _build(site, tmp_path / "out")
+    page = site / "content" / "talk" / "sparse-graph-learning.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Learning Sparse", "Learning Sparser"), encoding="utf-8"
+    )
+    settle()
+    reads.clear()
+    walks.clear()
+    _build(site, tmp_path / "out")
+    assert (reads, walks) == ([page], [])
+    assert "Learning Sparser Graphs from Few Samples" in _titles(tmp_path / "out")
+
+
+def test_a_page_added_beside_one_changed_is_found(site: Path, tmp_path: Path, walks: list[Path]) -> None:
+    _build(site, tmp_path / "out")
+    page = site / "content" / "talk" / "sparse-graph-learning.md"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Learning Sparse", "Learning Sparser"), encoding="utf-8"
+    )
+    (site / "content" / "talk" / "added").mkdir()
+    (site / "content" / "talk" / "added" / "index.md").write_text(NEW_PAGE, encoding="utf-8")
+    settle()
+    walks.clear()
+    _build(site, tmp_path / "out")
+    assert walks == [site]
+    assert {"Learning Sparser Graphs from Few Samples", "A Talk Added Later"} <= set(
+        _titles(tmp_path / "out")
+    )
+    _same_as_fresh(site, tmp_path)

@@ -23,7 +23,8 @@ from typing import Protocol
 from talkfeed.errors import Finding, Severity, finding_order
 from talkfeed.model import Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
-from talkfeed.read.discover import PageFile, Watched, find_pages
+from talkfeed.read.discover import PageFile, Watched
+from talkfeed.read.listing import listed_pages
 from talkfeed.read.page import ReadContext, once_per_site_file, read_page, unexpected
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import Source, author_folders, read_author_names
@@ -77,14 +78,15 @@ class Reading:
     """How many talk pages were found."""
 
 
-def survey(source: Source, zone: tzinfo) -> Survey:
+def survey(source: Source, zone: tzinfo, store: Store | None = None) -> Survey:
     """Find a source's talk pages, and read what reading them needs: author names and cascades.
 
-    ``zone`` is the zone of dates written without an offset.
+    ``zone`` is the zone of dates written without an offset. With a ``store``, the pages it
+    listed last time are taken again while no folder changed (see ``listing``).
     """
     site = source.site
     watched = Watched()
-    pages, findings, indexes = find_pages(source, watched)
+    pages, findings, indexes = listed_pages(source, store, watched)
     if source.note is not None:
         findings.insert(0, Finding(str(source.given), None, Severity.WARNING, source.note))
     for folder in author_folders(site.root, source.content_roots):
