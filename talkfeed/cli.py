@@ -18,7 +18,15 @@ from click.core import ParameterSource
 
 from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, recover_output
-from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError
+from talkfeed.errors import (
+    ConfigError,
+    Finding,
+    InvalidTalksError,
+    Severity,
+    TalkfeedError,
+    count_invalid,
+    unexpected_system_error,
+)
 from talkfeed.model import FORMATS, SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
 from talkfeed.read.site import read_run_config
@@ -41,6 +49,10 @@ def _reporting_errors(command: _F) -> _F:
         except TalkfeedError as error:
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
+        except OSError as error:
+            # Each file and folder talkfeed uses has its own message; this is the net under them.
+            click.echo(str(unexpected_system_error(error)), err=True)
+            sys.exit(1)
 
     return run  # type: ignore[return-value]
 
@@ -292,11 +304,9 @@ def build_command(
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
     if report.skipped:
-        click.echo(
-            f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
-            f"published {report.published} talk(s)",
-            err=True,
-        )
+        folders = any(name.endswith("/") for name in report.skipped)
+        skipped = count_invalid(report.skipped) if folders else f"{len(report.skipped)} page(s)"
+        click.echo(f"talkfeed: skipped {skipped} with errors; published {report.published} talk(s)", err=True)
     if not quiet:
         for written in report.written:
             state = "removed" if written.removed else "updated" if written.changed else "unchanged"

@@ -7,7 +7,6 @@ era it follows.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import os
 import re
@@ -34,7 +33,7 @@ from talkfeed.read.dates import (
 from talkfeed.read.discover import PageFile
 from talkfeed.read.media import image_size, media_type
 from talkfeed.read.parsing import FrontMatter, read_page_text
-from talkfeed.read.paths import file_inside, is_plain_name, read_regular
+from talkfeed.read.paths import cannot_read, file_inside, is_plain_name, read_regular
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
 from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
@@ -615,12 +614,16 @@ class _Fields:
 
 
 def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
+    """Describe a file published with a talk; raises ``PageError`` when it cannot be read."""
     kind = media_type(path.name)
     dimensions = None
-    if kind.startswith("image/"):
-        with contextlib.suppress(OSError):
+    try:
+        if kind.startswith("image/"):
             dimensions = image_size(read_regular(path, 65535))
-    return FileInfo(url_path, path.stat().st_size, kind, in_site_root, dimensions)
+        size = path.stat().st_size
+    except OSError as error:
+        raise PageError(f"{url_path}: {cannot_read(error)}") from None
+    return FileInfo(url_path, size, kind, in_site_root, dimensions)
 
 
 def _link_from(item: Mapping[str, Any]) -> Link | None:

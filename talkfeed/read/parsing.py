@@ -17,8 +17,8 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
-from talkfeed.errors import PageError
-from talkfeed.read.paths import read_regular
+from talkfeed.errors import PageError, UnreadableFileError
+from talkfeed.read.paths import NotRegularError, cannot_read, read_regular
 
 MAX_PAGE_BYTES = 1024 * 1024
 """Pages larger than this are refused: no real talk page comes near it."""
@@ -86,8 +86,10 @@ def load_data_file(path: Path) -> dict[str, Any]:
 def _read_bytes(path: Path) -> bytes:
     try:
         raw = read_regular(path, MAX_PAGE_BYTES)
+    except NotRegularError as error:
+        raise PageError(f"cannot read the file: {error.strerror}") from None
     except OSError as error:
-        raise PageError(f"cannot read the file: {error.strerror or error}") from None
+        raise UnreadableFileError(cannot_read(error)) from None
     if len(raw) > MAX_PAGE_BYTES:
         size = path.stat().st_size
         raise PageError(

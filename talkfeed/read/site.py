@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from talkfeed.clean import clean_line, has_control
-from talkfeed.errors import ConfigError, Finding, PageError, Severity
+from talkfeed.errors import ConfigError, Finding, PageError, Severity, UnreadableFileError
 from talkfeed.model import Language, Site, SourceOption
 from talkfeed.read.config import CONFIG_SUFFIXES, cascade_entries, config_files, language_config, load_config
 from talkfeed.read.dates import date_chains
 from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
-from talkfeed.read.paths import regular_inside
+from talkfeed.read.paths import (
+    UnreadableError,
+    cannot_list,
+    is_file,
+    is_folder,
+    refuse_unlisted,
+    regular_inside,
+    status,
+)
 from talkfeed.read.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
@@ -58,7 +67,7 @@ class Source:
     @functools.cached_property
     def _prefix(self) -> str:
         given = Path(os.path.normpath(self.given.absolute()))
-        base = given if given.is_dir() else given.parent
+        base = given if os.path.isdir(given) else given.parent
         return str(base).rstrip(os.sep) + os.sep
 
     def root_of(self, path: Path) -> ContentRoot | None:
@@ -71,20 +80,35 @@ def locate_source(given: Path) -> Source:
     """Resolve SOURCE: a site root, a section folder, one talk file, or a folder holding one site.
 
     Raises ``ConfigError`` when SOURCE does not exist, holds no talk section, or holds
-    several sites.
+    several sites, or when a folder on the way cannot be entered.
     """
+    with _unreadable_as_config_error():
+        return _locate_source(given)
+
+
+@contextlib.contextmanager
+def _unreadable_as_config_error() -> Iterator[None]:
+    """Report a file or folder of the site that cannot be read as the config error it is for a run."""
+    try:
+        yield
+    except UnreadableError as error:
+        where = str(error.path).rstrip("/") + ("/" if error.folder else "")
+        raise ConfigError(error.message, where) from None
+
+
+def _locate_source(given: Path) -> Source:
     path = Path(os.path.normpath(given.absolute()))
-    if not path.exists():
+    if status(path) is None:
         raise ConfigError("no such file or folder", str(given))
     note = None
-    root = _find_site_root(path if path.is_dir() else path.parent)
-    if root is None and path.is_dir():
+    root = _find_site_root(path if is_folder(path) else path.parent)
+    if root is None and is_folder(path):
         root = _site_below(path, given)
         below = root.relative_to(path).as_posix()
         note = f"read the site in {below}/ (the folder given holds no site config)"
     site = read_site(root) if root is not None else Site(root=None)
     content_roots = _content_roots(site) if root is not None else ()
-    if path.is_file():
+    if is_file(path):
         if path.name.startswith("_index."):
             raise ConfigError(
                 "is a section's list page (_index), not a talk page; give the section folder or the site",
@@ -96,7 +120,7 @@ def locate_source(given: Path) -> Source:
             (content.path / name, content)
             for content in content_roots
             for name in SECTION_NAMES
-            if (content.path / name).is_dir() or (content.path / name).is_symlink()
+            if is_folder(content.path / name) or os.path.islink(content.path / name)
         )
         if not sections:
             names = ", ".join(f"content/{name}" for name in SECTION_NAMES)
@@ -110,24 +134,25 @@ def locate_source(given: Path) -> Source:
 
 def read_site(root: Path) -> Site:
     """Read the site's configuration, merged as Hugo merges it."""
-    config, first_file = load_config(root)
-    return _site_from_config(root, config, first_file)
+    with _unreadable_as_config_error():
+        config, first_file = load_config(root)
+        return _site_from_config(root, config, first_file)
 
 
 def _find_site_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if config_files(folder):
             return folder
-    return start if (start / "content").is_dir() else None
+    return start if is_folder(start / "content") else None
 
 
 def _site_below(folder: Path, given: Path) -> Path:
     """Find the one site below a folder that is not a site; refuse none or several."""
     found: list[Path] = []
     top_depth = len(folder.parts)
-    for current, subfolders, _ in os.walk(folder, followlinks=False):
+    for current, subfolders, _ in os.walk(folder, onerror=refuse_unlisted, followlinks=False):
         here = Path(current)
-        if here != folder and config_files(here) and (here / "content").is_dir():
+        if here != folder and config_files(here) and is_folder(here / "content"):
             found.append(here)
             subfolders.clear()
             continue
@@ -201,7 +226,7 @@ def _static_dirs(root: Path, config: Mapping[str, Any]) -> tuple[str, ...]:
     themes = [str(theme) for theme in _list(config.get("theme")) if isinstance(theme, str) and theme]
     folders += [f"themes/{theme}/static" for theme in themes]
     unique = dict.fromkeys(folder.strip("/") for folder in folders if ".." not in folder.split("/"))
-    return tuple(folder for folder in unique if (root / folder).is_dir())
+    return tuple(folder for folder in unique if is_folder(root / folder))
 
 
 def _content_roots(site: Site) -> tuple[ContentRoot, ...]:
@@ -232,7 +257,7 @@ _ICONS = ("media/icon.png", "img/icon-512.png", "img/icon-192.png", "img/icon.pn
 
 def _icon(root: Path) -> str | None:
     """Find the site's icon among the files Hugo serves as they are (``static/``)."""
-    return next((name for name in _ICONS if (root / "static" / name).is_file()), None)
+    return next((name for name in _ICONS if is_file(root / "static" / name)), None)
 
 
 def _language(code: str, settings: Mapping[str, Any]) -> Language:
@@ -306,17 +331,33 @@ def read_author_names(
     findings: list[Finding] = []
     if root is None:
         return names, findings
-    for path in sorted((root / "data" / "authors").glob("*.*")):
+    for path in _entries(root / "data" / "authors", root, findings):
         if path.suffix in CONFIG_SUFFIXES and regular_inside(path, root):
             name = _profile_name(path, findings, root, lambda data: data.get("name"))
             if name:
                 names[("", path.stem)] = name
     for content in content_roots:
-        for path in sorted(content.path.glob("authors/*/_index*.md")):
-            if not regular_inside(path, root):
+        for folder in _entries(content.path / "authors", root, findings):
+            if not os.path.isdir(folder):
                 continue
-            _read_profile(path, content, len(content_roots) > 1, names, findings, root)
+            for path in _entries(folder, root, findings):
+                if fnmatch.fnmatchcase(path.name, "_index*.md") and regular_inside(path, root):
+                    _read_profile(path, content, len(content_roots) > 1, names, findings, root)
     return names, findings
+
+
+def _entries(folder: Path, root: Path, findings: list[Finding]) -> list[Path]:
+    """A folder's entries in name order; none when it is not there. A folder that is there but
+    cannot be listed is an error: the names its profiles give would be missing in silence."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(Path(entry.path) for entry in listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        name = folder.relative_to(root).as_posix() + "/"
+        findings.append(Finding(name, None, Severity.ERROR, cannot_list(error)))
+        return []
 
 
 def _read_profile(
@@ -340,11 +381,13 @@ def _profile_name(
     try:
         data = read_page_text(path).matter.values if path.suffix == ".md" else load_data_file(path)
     except PageError as error:
+        # A profile that cannot be parsed is left out; one out of reach must not pass unnoticed.
+        severity = Severity.ERROR if isinstance(error, UnreadableFileError) else Severity.WARNING
         findings.append(
             Finding(
                 path.relative_to(root).as_posix(),
                 error.line,
-                Severity.WARNING,
+                severity,
                 f"author profile not read: {error.message}",
             )
         )
@@ -397,11 +440,12 @@ def read_run_config(source: Path) -> RunConfig:
     ``sources`` list is not tables with a ``path`` and known keys.
     """
     start = source.absolute()
-    folder = start if start.is_dir() else start.parent
-    root = _find_site_root(folder) or folder
-    path = root / RUN_CONFIG_NAME
-    if not path.is_file():
-        return RunConfig(None, {})
+    with _unreadable_as_config_error():
+        folder = start if is_folder(start) else start.parent
+        root = _find_site_root(folder) or folder
+        path = root / RUN_CONFIG_NAME
+        if not is_file(path):
+            return RunConfig(None, {})
     try:
         settings = load_data_file(path)
     except PageError as error:
