@@ -24,6 +24,9 @@ MAX_PAGE_BYTES = 1024 * 1024
 """Pages larger than this are refused: no real talk page comes near it."""
 MAX_FRONT_MATTER_VALUES = 100_000
 """A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""
+MAX_DATA_NESTING = 100
+"""How deep lists and tables may nest in front matter, data and config files: no real file
+comes near it, and every reader of nested values (and Python's stack) stays bounded by it."""
 
 _TAB_AFTER_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
 
@@ -79,7 +82,6 @@ def load_data_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise PageError("is not a table of settings", 1)
-    _check_size(data, 1)
     return data
 
 
@@ -133,7 +135,6 @@ def split_front_matter(text: str) -> FrontMatter:
         raise PageError(f"front matter is {error.message}", error.line) from None
     if not isinstance(values, dict):
         raise PageError("front matter is not a set of key: value pairs", first_line)
-    _check_size(values, first_line)
     return FrontMatter(values, raw, first_line, body, body_line)
 
 
@@ -149,6 +150,17 @@ def _kind(handler: BaseHandler) -> str:
 
 
 def _load(kind: str, raw: str, first_line: int) -> Any:
+    """Parse YAML, TOML or JSON text, bounded in size and nesting; raises ``PageError``."""
+    try:
+        data = _parse(kind, raw, first_line)
+    except RecursionError:
+        raise _too_deep(kind, raw, first_line) from None
+    if not _within_bounds(data, first_line):
+        raise _too_deep(kind, raw, first_line)
+    return data
+
+
+def _parse(kind: str, raw: str, first_line: int) -> Any:
     try:
         if kind == "yaml":
             return _load_yaml(raw)
@@ -174,8 +186,38 @@ def _load(kind: str, raw: str, first_line: int) -> Any:
         raise PageError(f"not valid TOML: {message}", line) from None
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON: {error.msg}", first_line + error.lineno - 1) from None
-    except RecursionError:
-        raise PageError("nested too deeply", first_line) from None
+
+
+def _too_deep(kind: str, raw: str, first_line: int) -> PageError:
+    """Say that a file nests too deeply, on the line where it goes past the bound (YAML) or its first."""
+    line = first_line + (_deep_yaml_line(raw) if kind == "yaml" else 0)
+    return PageError(
+        f"nested more than {MAX_DATA_NESTING} levels deep (lists and tables inside each other); "
+        f"talkfeed reads up to {MAX_DATA_NESTING} (flatten it)",
+        line,
+    )
+
+
+def _deep_yaml_line(raw: str) -> int:
+    """The line (0-based) where a YAML document's nesting goes past the bound, from the C parser's
+    events, which keep no stack of their own; 0 when it does not."""
+    loader = yaml.CSafeLoader(raw)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return 0
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DATA_NESTING:
+                    return event.start_mark.line if event.start_mark is not None else 0
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return 0
+    finally:
+        loader.dispose()
 
 
 class _UnbuildableValue(Exception):
@@ -350,11 +392,14 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
     return " ".join(problem.split())
 
 
-def _check_size(values: Any, first_line: int) -> None:
+def _within_bounds(values: Any, first_line: int) -> bool:
+    """Tell whether parsed values nest at most ``MAX_DATA_NESTING`` deep; raise ``PageError`` when
+    they expand to more than ``MAX_FRONT_MATTER_VALUES`` values (YAML aliases can make a few
+    lines into millions, or into a list that holds itself)."""
     budget = MAX_FRONT_MATTER_VALUES
-    stack = [values]
+    stack = [(values, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         budget -= 1
         if budget < 0:
             raise PageError(
@@ -362,10 +407,11 @@ def _check_size(values: Any, first_line: int) -> None:
                 "(a YAML alias bomb?); refused",
                 first_line,
             )
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        if isinstance(item, dict | list):
+            if depth == MAX_DATA_NESTING:
+                return False
+            stack.extend((each, depth + 1) for each in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
@@ -388,8 +434,9 @@ def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
             return None
         text, first_line = matter.text, matter.first_line
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        # libyaml's composer: the pure-Python one recurses once a level, and a file may nest deeply.
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
         return None
     nodes = [root] if root is not None else []
     while nodes:
