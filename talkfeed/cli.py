@@ -25,6 +25,7 @@ from talkfeed.errors import (
     Severity,
     TalkfeedError,
     count_invalid,
+    one_line,
     unexpected_system_error,
 )
 from talkfeed.model import FORMATS, SourceOption
@@ -310,7 +311,7 @@ def build_command(
     if not quiet:
         for written in report.written:
             state = "removed" if written.removed else "updated" if written.changed else "unchanged"
-            click.echo(f"{state} {written.path}")
+            _say(f"{state} {written.path}")
 
 
 @main.command("check")
@@ -345,7 +346,7 @@ def check_command(
     _print_findings(catalog.findings, quiet=False)
     for group in catalog.shared:
         names = [catalog.names[talk.source] + talk.path for talk in group.talks]
-        click.echo(f"talkfeed: one talk, published once: {' = '.join(names)} ({group.reason})", err=True)
+        _say(f"talkfeed: one talk, published once: {' = '.join(names)} ({group.reason})", err=True)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
     languages = Counter(talk.lang for talk in catalog.all_talks)
@@ -355,7 +356,7 @@ def check_command(
     feeds = f"{catalog.language} feeds" if catalog.language else "feeds"
     wanted = f"in language {catalog.language}" if catalog.language else "in the languages the sources publish"
     left_out = ", ".join(f"{count} {reason}" for reason, count in sorted(held.items()))
-    click.echo(
+    _say(
         f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
         f"valid talks by language: {per_language or 'none'}"
         + (f"; left out of the {feeds} by default: {left_out}" if left_out else "")
@@ -363,7 +364,7 @@ def check_command(
     if catalog.invalid:
         sys.exit(1)
     if not catalog.talks:
-        click.echo(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
+        _say(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
         sys.exit(1)
 
 
@@ -376,7 +377,7 @@ def _recover_configured_output(source: Path | None) -> None:
     if config.path is not None and isinstance(output, str) and output.strip():
         folder = config.path.parent / output
         if recover_output(folder):
-            click.echo(f"talkfeed: finished the writes of a stopped run in {folder}", err=True)
+            _say(f"talkfeed: finished the writes of a stopped run in {folder}", err=True)
 
 
 @main.command("list")
@@ -421,7 +422,8 @@ def list_command(
             )
         else:
             for published, url, title, _ in rows:
-                click.echo(f"{published}\t{url}\t{title}")
+                # One talk a line, whatever its title holds: a line break or tab in it is shown escaped.
+                click.echo(f"{published}\t{one_line(url)}\t{one_line(title)}")
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (| head): what it read was all it wanted; end quietly.
@@ -436,6 +438,11 @@ def _print_findings(findings: Iterable[Finding], quiet: bool) -> None:
         if quiet and finding.severity is Severity.WARNING:
             continue
         click.echo(str(finding), err=True)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print one record as one line: control characters a name or title holds are shown escaped."""
+    click.echo(one_line(line), err=err)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -34,12 +34,9 @@ def markdown_html(text: str) -> str:
     cmarkgfm's own ``markdown_to_html_with_extensions`` never frees the document it parses nor
     the HTML cmark returns (about 20 KiB a talk, which a site of 30,000 talks makes 600 MiB), so
     its steps are taken here, through cmark's API, and both are freed as cmark's API asks (where
-    the C library's ``free`` cannot be found, cmarkgfm's own function renders, and leaks).
+    the C library's ``free`` cannot be found, they are left, as cmarkgfm leaves them).
     """
     frees = _frees()
-    if frees is None:
-        return str(cmark.markdown_to_html_with_extensions(text, _MARKDOWN_OPTIONS, _EXTENSIONS))
-    free_node, free_memory = frees
     parser = cmark.parser_new(options=_MARKDOWN_OPTIONS)
     try:
         for extension in _extensions():
@@ -50,13 +47,24 @@ def markdown_html(text: str) -> str:
             extensions = cmark.parser_get_syntax_extensions(parser)
             html = cmark._cmark.lib.cmark_render_html(document, _MARKDOWN_OPTIONS, extensions)
             try:
-                return str(cmark._cmark.ffi.string(html).decode("utf-8"))
+                return rendered_text(cmark._cmark.ffi.string(html))
             finally:
-                _release(free_memory, html)
+                if frees is not None:
+                    _release(frees[1], html)
         finally:
-            _release(free_node, document)
+            if frees is not None:
+                _release(frees[0], document)
     finally:
         cmark.parser_free(parser)
+
+
+def rendered_text(html: bytes) -> str:
+    """Decode cmark's HTML; a byte that is not UTF-8 becomes U+FFFD, as Hugo shows it.
+
+    cmark writes ``&#xFFFE;`` and ``&#xFFFF;`` as the single bytes 0xFE and 0xFF (utf8proc's
+    encoder does), which are UTF-8 nowhere; Goldmark shows U+FFFD for them.
+    """
+    return html.decode("utf-8", errors="replace")
 
 
 @functools.cache
