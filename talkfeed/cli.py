@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,6 +31,7 @@ from talkfeed.errors import (
 )
 from talkfeed.model import FORMATS, SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, shown_size
 from talkfeed.read.site import read_run_config
 from talkfeed.select.views import PER_CHOICES
 
@@ -159,6 +161,40 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
         yield bar.update
 
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|b)?\s*", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+class _Size(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.3 on
+    """A size in bytes, written as people write it: ``16MiB``, ``512 KiB``, ``2M``, ``1048576``."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number, unit = float(value), ""
+        elif (written := _SIZE.fullmatch(str(value))) is not None:
+            number, unit = float(written[1]), (written[2] or "").lower()
+        else:
+            self.fail(f"{value!r} is not a size (write it as 16MiB, 512KiB or a number of bytes)", param, ctx)
+        size = int(number * _SIZE_UNITS[unit])
+        if size < 1:
+            self.fail(f"{value!r} is not a size of at least one byte", param, ctx)
+        return size
+
+
+def _max_page_size_option(command: _F) -> _F:
+    return click.option(
+        "--max-page-size",
+        "max_page_bytes",
+        type=_Size(),
+        default=DEFAULT_MAX_PAGE_BYTES,
+        metavar="SIZE",
+        help="Refuse talk pages larger than this, a guard against running out of memory (KiB, MiB, "
+        f"GiB; default: {shown_size(DEFAULT_MAX_PAGE_BYTES)}).",
+    )(command)
+
+
 def _now_option(command: _F) -> _F:
     return click.option(
         "--now",
@@ -249,6 +285,7 @@ def main() -> None:
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
 )
 @_no_cache_option
+@_max_page_size_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
 @_with_run_config
@@ -272,6 +309,7 @@ def build_command(
     per: tuple[str, ...],
     author: str | None,
     no_cache: bool,
+    max_page_bytes: int,
     quiet: bool,
 ) -> None:
     """Write the feeds, calendars and page of SOURCE's talks into DIR.
@@ -301,6 +339,7 @@ def build_command(
         author=author,
         use_cache=not no_cache,
         progress=None if quiet else _progress_bar,
+        max_page_bytes=max_page_bytes,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
@@ -319,6 +358,7 @@ def build_command(
 @_timezone_option
 @_lang_option
 @_no_cache_option
+@_max_page_size_option
 @_reporting_errors
 @_with_run_config
 def check_command(
@@ -327,6 +367,7 @@ def check_command(
     timezone: str | None,
     lang: str | None,
     no_cache: bool,
+    max_page_bytes: int,
 ) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
@@ -340,6 +381,7 @@ def check_command(
         lang=lang,
         use_cache=not no_cache,
         progress=_progress_bar,
+        max_page_bytes=max_page_bytes,
     )
     _recover_configured_output(place)
     catalog = check(options)
@@ -387,6 +429,7 @@ def _recover_configured_output(source: Path | None) -> None:
 @_timezone_option
 @_lang_option
 @_now_option
+@_max_page_size_option
 @_reporting_errors
 @_with_run_config
 def list_command(
@@ -397,6 +440,7 @@ def list_command(
     timezone: str | None,
     lang: str | None,
     now: datetime | None,
+    max_page_bytes: int,
 ) -> None:
     """Print the talks build would publish, in feed order: publish date, permalink, title.
 
@@ -409,6 +453,7 @@ def list_command(
         timezone=timezone,
         lang=lang,
         now=_aware(now),
+        max_page_bytes=max_page_bytes,
     )
     _recover_configured_output(place)
     found, catalog = list_talks(options)

@@ -25,6 +25,7 @@ from talkfeed.cache import default_cache_folder
 from talkfeed.clean import clean_line, has_control
 from talkfeed.errors import ConfigError, Finding, Severity
 from talkfeed.model import FORMATS, Entry, Site, SourceOption
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.site import Source, locate_source
 from talkfeed.select.choose import Selection
@@ -67,6 +68,8 @@ class Options:
     cache_folder: Path | None = None
     """Where the page cache lives; ``None`` is the user's cache folder."""
     progress: Progress | None = None
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Talk pages larger than this are an error."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class SourcePlan:
     """Each language's base URL as Hugo links it (``/`` stays relative), for ``list``."""
     base_urls: Mapping[str, str]
     """Each rendered language's checked, absolute base URL, ending in a slash; a build needs them."""
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Its talk pages larger than this are an error."""
 
     @property
     def site(self) -> Site:
@@ -255,6 +260,7 @@ def _settle_source(spec: SourceOption, options: Options, building: bool, aggrega
         zone=_zone(options.timezone or site.time_zone, from_option=options.timezone is not None),
         link_bases={code: _written_base(site, base, code) for code in codes},
         base_urls=base_urls,
+        max_page_bytes=options.max_page_bytes,
     )
 
 
@@ -322,6 +328,8 @@ def _check_options(options: Options) -> None:
             raise ConfigError(f"{name} must be one line of text without control characters")
     if options.lang is not None and ("/" in options.lang or options.lang.strip(".") == ""):
         raise ConfigError(f"--lang {options.lang!r} is not a language code")
+    if options.max_page_bytes < 1:
+        raise ConfigError("--max-page-size must be at least one byte")
 
 
 def _check_permalinks(site: Site) -> None:

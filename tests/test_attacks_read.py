@@ -530,7 +530,7 @@ def test_a_hostile_body_is_an_error_on_its_page_in_bounded_time(
 ) -> None:
     site = _site(tmp_path, {"good/index.md": GOOD, "huge/index.md": _page(title="Huge", body=body)})
 
-    result = _run_process("build", site, "-o", tmp_path / "out", "--no-cache")
+    result = _run_process("build", site, "-o", tmp_path / "out", "--no-cache", "--max-page-size", "1MiB")
 
     assert (result.returncode, result.stdout) == (1, "")
     errors = _errors(result.stderr)
@@ -747,7 +747,9 @@ def test_a_file_name_with_a_line_break_stays_one_line_of_check(tmp_path: Path) -
     first = _site(
         tmp_path, {"a\nb/index.md": _page(title="Shared", extra="publishDate: 2024-01-01\n")}, name="a"
     )
-    second = _site(tmp_path, {"c/index.md": _page(title="Shared")}, name="b")
+    second = _site(
+        tmp_path, {"c/index.md": _page(title="Shared")}, CONFIG.replace("example.org", "b.example"), "b"
+    )
     result = run_cli(["check", first, second])
     [line] = [line for line in result.stderr.splitlines() if "published once" in line]
     assert r"content/talk/a\nb/index.md" in line

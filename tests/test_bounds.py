@@ -3,11 +3,23 @@ proportion to their size, whatever they hold."""
 
 from __future__ import annotations
 
+import json
+import time
+import tracemalloc
+from datetime import UTC
 from pathlib import Path
 
+import nh3
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from talkfeed.model import PartSettings
+from talkfeed.read.discover import PageFile
+from talkfeed.read.page import ReadContext, read_page
 from talkfeed.read.parsing import MAX_DATA_NESTING
+from talkfeed.render.html import markup
+from talkfeed.render.parts import render_pieces
 
 from conftest import DEMO_SITE, FIXED_NOW, make_site, run_cli
 
@@ -142,3 +154,168 @@ def test_a_run_config_nested_past_the_bound_is_an_error_naming_it(tmp_path: Path
 
 def test_the_bound_leaves_real_sites_alone() -> None:
     assert run_cli(["check", DEMO_SITE]).exit_code == 0
+
+
+HTML_PIECES = (
+    "<p>", "</p>", "<b>", "</b>", "<a href=\"", "<a title='", '"', "'", ">", "<", "</", "/", "=",
+    "&amp;", "&", "&copy=", "&x;", "&#38;", "&lt;", "x", " ", "\n",
+    "<!--", "-->", "--!>", "<!-->", "<!x", "<?", "</ x>",
+    "<textarea>", "</textarea>", "<title>", "</TITLE>", "<script>", "</script>", "<noscript>", "<xmp>",
+    "<table>", "<tr><td>", "<select>", "<svg>", "<![CDATA[", "]]>", "<plaintext>",
+    "<SCRIPT>", "<math>", "<template>", "<iframe>", "</iframe >", "<title x='>'>", "</textarea\n>",
+    "</xmp>", "</noscript>", "<noembed>", "</noembed>", "<style>", "</style>", "<mi>", "</svg>", "</math>",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(HTML_PIECES), max_size=60).map("".join))
+def test_cutting_long_runs_for_nh3_gives_nh3s_own_result(fragment: str) -> None:
+    """The cuts that keep nh3 linear change nothing it makes of a fragment (cut here every 2nd ``&``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markup, "_RUN_REFERENCES", 2)
+        cut = markup.in_short_runs(fragment)
+    assert nh3.clean(cut, tags=markup._TAGS, strip_comments=True) == nh3.clean(
+        fragment, tags=markup._TAGS, strip_comments=True
+    )
+
+
+def test_an_attribute_value_with_thousands_of_ampersands_is_emptied() -> None:
+    value = "&amp;" * 2000
+    assert markup.sanitize(f'<a title="{value}" href="/x">y</a>', "https://example.org/") == (
+        '<a title="" href="https://example.org/x">y</a>'
+    )
+
+
+def test_the_elements_cut_by_reopening_are_ones_nh3_strips() -> None:
+    """Closing and opening a ``title`` again gives nh3's own result only while nh3 drops the tag."""
+    assert markup._REOPENED.isdisjoint(markup._TAGS)
+
+
+MIB = 1024 * 1024
+PROSE = (
+    "Attention lets a model weigh every token against every other; we show how the weights can be "
+    "read, where they mislead, and what *gradient-weighted* relevance adds to them.\n"
+)
+
+
+def _long_abstract(size: int) -> str:
+    """A talk page whose abstract, paragraphs of prose, makes it ``size`` bytes long."""
+    head = "---\ntitle: A long abstract\npublishDate: 2024-01-01\nabstract: |\n"
+    paragraph = "  " + PROSE + "\n"
+    return head + paragraph * ((size - len(head)) // len(paragraph)) + "---\nBody.\n"
+
+
+def test_a_page_of_a_few_mib_is_published_as_hugo_publishes_it(tmp_path: Path) -> None:
+    page = _long_abstract(int(1.7 * MIB))
+    site = make_site(tmp_path, {"long/index.md": page})
+    result = run_cli(["build", site, "-o", tmp_path / "out", "--now", FIXED_NOW, "-q"])
+    assert result.exit_code == 0, result.stderr
+    feed = json.loads((tmp_path / "out" / "feed.json").read_text(encoding="utf-8"))
+    [item] = feed["items"]
+    assert item["title"] == "A long abstract"
+    assert item["content_html"].count("gradient-weighted") > 10_000
+
+
+@pytest.mark.parametrize("where", ["option", "run-config"])
+def test_a_page_over_the_max_page_size_is_an_error_naming_its_size_and_the_setting(
+    tmp_path: Path, where: str
+) -> None:
+    site = make_site(tmp_path, {"long/index.md": _long_abstract(int(1.7 * MIB))})
+    arguments: list[object] = ["check", site]
+    if where == "option":
+        arguments += ["--max-page-size", "1MiB"]
+    else:
+        (site / "talkfeed.toml").write_text('max-page-size = "1MiB"\n', encoding="utf-8")
+    result = run_cli(arguments)
+    assert result.exit_code == 1
+    assert (
+        "content/talk/long/index.md: error: file is 1.7 MiB; talkfeed reads files of up to 1MiB (raise "
+        "--max-page-size, or max-page-size in talkfeed.toml if it is meant to be this large)"
+    ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [("1MiB", MIB), ("512 KiB", 512 * 1024), ("2M", 2 * MIB), ("1.5mib", 3 * MIB // 2), ("4096", 4096)],
+)
+def test_max_page_size_takes_sizes_as_people_write_them(tmp_path: Path, written: str, size: int) -> None:
+    head = "---\ntitle: T\npublishDate: 2024-01-01\n---\n"
+    page = head + "x" * (size - len(head))
+    site = make_site(tmp_path, {"fits.md": page})
+    assert len(page) == size
+    assert run_cli(["check", site, "--max-page-size", written]).exit_code == 0
+    (site / "content" / "talk" / "fits.md").write_text(page + "x", encoding="utf-8")
+    assert run_cli(["check", site, "--max-page-size", written]).exit_code == 1
+
+
+@pytest.mark.parametrize("written", ["lots", "0", "-1MiB", "16 TiB"])
+def test_a_max_page_size_that_is_no_size_is_a_usage_error(written: str) -> None:
+    result = run_cli(["check", DEMO_SITE, "--max-page-size", written])
+    assert result.exit_code == 2
+    assert "--max-page-size" in result.stderr
+
+
+HOSTILE = {
+    "emphasis": ("", "*a* ", 64),
+    "ampersands": ("", "a & ", 64),
+    "raw-html-references": ("<div>\n", "&x;&copy=", 128),
+    "open-shortcodes": ("", "{{< a >}}", 64),
+    "unclosed-shortcodes": ("", "{{< a ", 64),
+    "stray-shortcode-openers": ("", "{{<", 64),
+    "links": ("", "[a](b) ", 64),
+    "hard-line-breaks": ("", "a  \n", 64),
+}
+"""Bodies that once cost time in the square of their size, or might: an opening, then one unit
+repeated; and the size in KiB at which the square shows against everything else a page costs."""
+CONTEXT = ReadContext(zone=UTC, default_language="en", max_page_bytes=64 * MIB)
+SETTINGS = PartSettings("https://example.org/")
+
+
+def _read_and_render(folder: Path, text: str) -> None:
+    path = folder / "index.md"
+    path.write_text(text, encoding="utf-8")
+    result = read_page(PageFile(path, "index.md", ("talk", "x"), "en", None, str(path)), CONTEXT)
+    assert result.talk is not None, result.findings
+    render_pieces(result.talk, SETTINGS)
+
+
+def _page_of(body: tuple[str, str, int], size: int) -> str:
+    opening, unit, _ = body
+    head = f"---\ntitle: Hostile\npublishDate: 2024-01-01\n---\n{opening}"
+    return head + unit * max((size - len(head)) // len(unit), 1)
+
+
+def _seconds(folder: Path, text: str) -> float:
+    """The best of three runs: the least disturbed by anything else the machine does."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        _read_and_render(folder, text)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _peak_bytes(folder: Path, text: str) -> int:
+    tracemalloc.start()
+    try:
+        _read_and_render(folder, text)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())
+def test_reading_and_rendering_a_page_costs_in_step_with_its_size(
+    tmp_path: Path, body: tuple[str, str, int]
+) -> None:
+    """Four times the page, about four times the time and the memory (up to 6.5 allows for noise).
+
+    Memory is the peak of what Python allocates (``tracemalloc``); cmark's own is measured in
+    ``bench/``.
+    """
+    size = body[2] * 1024
+    _read_and_render(tmp_path, _page_of(body, 1024))  # imports and caches warmed
+    assert _seconds(tmp_path, _page_of(body, 4 * size)) < 6.5 * _seconds(tmp_path, _page_of(body, size))
+    assert _peak_bytes(tmp_path, _page_of(body, 2 * size)) < 6.5 * _peak_bytes(
+        tmp_path, _page_of(body, size // 2)
+    )

@@ -32,7 +32,7 @@ from talkfeed.read.dates import (
 )
 from talkfeed.read.discover import PageFile
 from talkfeed.read.media import image_size, media_type
-from talkfeed.read.parsing import FrontMatter, read_page_text
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page_text
 from talkfeed.read.paths import cannot_read, file_inside, is_plain_name, read_regular
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkRule, page_url_path, sanitize_path
 from talkfeed.read.shortcodes import expand_shortcodes
@@ -143,6 +143,8 @@ class ReadContext:
     """Display names by (language, author slug); language '' applies to all."""
     site_root: Path | None = None
     static_dirs: tuple[str, ...] = ("static",)
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Pages larger than this are an error (``--max-page-size``)."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ class _Notes:
 
 
 def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
-    text = read_page_text(page.path)
+    text = read_page_text(page.path, limit=context.max_page_bytes)
     if text.decoding_problem_line is not None:
         notes.warn(
             "text is not valid UTF-8; undecodable bytes were replaced (save the file as UTF-8)",

@@ -6,6 +6,7 @@ The one module that imports python-frontmatter and PyYAML; their quirks are hand
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -20,15 +21,22 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 from talkfeed.errors import PageError, UnreadableFileError
 from talkfeed.read.paths import NotRegularError, cannot_read, read_regular
 
-MAX_PAGE_BYTES = 1024 * 1024
-"""Pages larger than this are refused: no real talk page comes near it."""
+MIB = 1024 * 1024
+DEFAULT_MAX_PAGE_BYTES = 16 * MIB
+"""Pages larger than this are refused unless a run allows more (``--max-page-size``): real talk
+pages stay under a few MiB, and reading and rendering cost grows only in step with the size, so
+the bound is a guard against filling the memory, not a judgement on content."""
+MAX_DATA_FILE_BYTES = 16 * MIB
+"""Data and config files (author profiles, site configs, ``talkfeed.toml``) larger than this are refused."""
 MAX_FRONT_MATTER_VALUES = 100_000
 """A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""
 MAX_DATA_NESTING = 100
 """How deep lists and tables may nest in front matter, data and config files: no real file
 comes near it, and every reader of nested values (and Python's stack) stays bounded by it."""
 
-_TAB_AFTER_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
+_TAB_AFTER_KEY = re.compile(r"^([ \t]*(?:-[ \t]+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
+"""A key followed by a tab, which Hugo reads and PyYAML refuses. The indent stays on its own line:
+a leading run of any white space would reach across every blank line after it (time in the square)."""
 
 
 class _TOMLHandler(BaseHandler):
@@ -63,15 +71,16 @@ class PageText:
     decoding_problem_line: int | None
 
 
-def read_page_text(path: Path) -> PageText:
-    """Read, decode and split one page; raises ``PageError`` naming the line where known."""
-    text, bad_line = _decode(_read_bytes(path))
+def read_page_text(path: Path, limit: int = DEFAULT_MAX_PAGE_BYTES) -> PageText:
+    """Read, decode and split one page of at most ``limit`` bytes; raises ``PageError`` naming the
+    line where known."""
+    text, bad_line = _decode(_read_bytes(path, limit, "--max-page-size, or max-page-size in talkfeed.toml"))
     return PageText(split_front_matter(text), bad_line)
 
 
 def load_data_file(path: Path) -> dict[str, Any]:
     """Load a YAML, TOML or JSON file holding one table; raises ``PageError``."""
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, MAX_DATA_FILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -85,20 +94,31 @@ def load_data_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int, setting: str | None = None) -> bytes:
+    """Read a file of at most ``limit`` bytes; ``setting`` is how a run allows more, if it can."""
     try:
-        raw = read_regular(path, MAX_PAGE_BYTES)
+        raw = read_regular(path, limit)
     except NotRegularError as error:
         raise PageError(f"cannot read the file: {error.strerror}") from None
     except OSError as error:
         raise UnreadableFileError(cannot_read(error)) from None
-    if len(raw) > MAX_PAGE_BYTES:
-        size = path.stat().st_size
-        raise PageError(
-            f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
-            f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
-        )
+    if len(raw) > limit:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = len(raw)
+        how = f"raise {setting} if it is meant to be this large" if setting else "move content out of it"
+        shown = f"{size / MIB:.1f} MiB" if size >= MIB // 10 else shown_size(size)
+        raise PageError(f"file is {shown}; talkfeed reads files of up to {shown_size(limit)} ({how})")
     return raw
+
+
+def shown_size(size: int) -> str:
+    """A size as people read it and as ``--max-page-size`` takes it: ``16MiB``, ``1.5MiB``, ``900B``."""
+    for unit, name in ((MIB, "MiB"), (1024, "KiB")):
+        if size >= unit:
+            return f"{size / unit:.1f}".removesuffix(".0") + name
+    return f"{size}B"
 
 
 def _decode(raw: bytes) -> tuple[str, int | None]:
@@ -421,7 +441,7 @@ def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
     the whole site. Returns the key and its second line (1-based), or ``None``.
     """
     try:
-        text = _decode(_read_bytes(path))[0]
+        text = _decode(_read_bytes(path, MAX_DATA_FILE_BYTES))[0]
     except PageError:
         return None
     first_line = 1

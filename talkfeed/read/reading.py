@@ -95,6 +95,7 @@ def survey(plan: SourcePlan) -> Survey:
         authors=authors,
         site_root=site.root,
         static_dirs=site.static_dirs,
+        max_page_bytes=plan.max_page_bytes,
     )
     return Survey(
         tuple(pages),
