@@ -8,7 +8,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -32,7 +32,7 @@ from talkfeed.errors import (
 from talkfeed.model import FORMATS, SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options
 from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, shown_size
-from talkfeed.read.site import read_run_config
+from talkfeed.read.site import RunConfig, read_run_config
 from talkfeed.select.views import PER_CHOICES
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -78,28 +78,37 @@ def _with_run_config(command: _F) -> _F:
         kwargs.update(place=given[0] if given else Path(), listed=())
         config = read_run_config(kwargs["place"])
         if config.path is not None:
-            kwargs.update(_settings_for(context, config.path, config.settings))
+            kwargs.update(_settings_for(context, config))
             kwargs["listed"] = config.sources
         return command(**kwargs)
 
     return run  # type: ignore[return-value]
 
 
-def _settings_for(context: click.Context, path: Path, settings: Mapping[str, Any]) -> dict[str, Any]:
+def _settings_for(context: click.Context, config: RunConfig) -> dict[str, Any]:
+    assert config.path is not None
+    path = config.path
     known = {_setting_name(param): param for param in build_command.params if param.name != "sources"}
     own = {param.name for param in context.command.params}
     values: dict[str, Any] = {}
-    for key, value in settings.items():
+    for key, value in config.settings.items():
         param = known.get(key.replace("_", "-"))
         if param is None:
             names = ", ".join(sorted(known))
             raise ConfigError(f"unknown setting {key!r} (settings are the build options: {names})", str(path))
+        line = config.lines.get(key)
         if param.name not in own or context.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
             continue
+        if getattr(param, "multiple", False):
+            if isinstance(value, str):
+                value = [value]  # one value, as one --per tag is on the command line
+            elif not isinstance(value, list):
+                message = f'setting {key!r} must be a list of texts, for example {key} = ["…", "…"]'
+                raise ConfigError(message, str(path), line)
         try:
             converted = param.process_value(context, value)
         except click.BadParameter as error:
-            raise ConfigError(f"setting {key!r}: {error.message}", str(path)) from None
+            raise ConfigError(f"setting {key!r}: {error.message}", str(path), line) from None
         if param.name == "output":
             converted = path.parent / converted
         values[str(param.name)] = converted

@@ -189,6 +189,14 @@ def _parse(kind: str, raw: str, first_line: int) -> Any:
         return tomllib.loads(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if mark is not None and (quote := _unclosed_quote(raw, mark.line)) is not None:
+            opened, reached = quote
+            problem = _yaml_problem(error)
+            raise PageError(
+                f"not valid YAML: the quoted text opened on this line is not closed on it, so YAML reads "
+                f"on to line {first_line + reached} and fails there ({problem}); close the quote",
+                first_line + opened,
+            ) from None
         line = first_line + mark.line if mark is not None else first_line
         raise PageError(f"not valid YAML: {_yaml_problem(error)}", line) from None
     except yaml.reader.ReaderError as error:
@@ -206,6 +214,29 @@ def _parse(kind: str, raw: str, first_line: int) -> Any:
         raise PageError(f"not valid TOML: {message}", line) from None
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON: {error.msg}", first_line + error.lineno - 1) from None
+
+
+_QUOTED_VALUE = re.compile(r"""^[ \t]*(?:-[ \t]+)?(?:[^\s"'#:][^:#\n]*:[ \t]+)?(["'])""", re.MULTILINE)
+_QUOTE_END = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL), "'": re.compile(r"(?:[^']|'')*'")}
+
+
+def _unclosed_quote(raw: str, failed_line: int) -> tuple[int, int] | None:
+    """Find the quoted value that swallowed the lines up to where YAML failed: one opened on a line
+    and not closed on it, whose text runs on (as YAML reads it) to the failing line or past it.
+    Returns the line it opens on and the line YAML reached (0-based); ``None`` when there is none.
+
+    A quoted value may span lines in YAML, so PyYAML only fails where what follows stops making
+    sense, often many lines below the quote that was left open.
+    """
+    for match in _QUOTED_VALUE.finditer(raw):
+        opened = raw.count("\n", 0, match.start())
+        if opened >= failed_line:
+            return None
+        end = _QUOTE_END[match[1]].match(raw, match.end())
+        closed = raw.count("\n", 0, end.end()) if end is not None else raw.count("\n")
+        if closed != opened and closed >= failed_line:
+            return opened, failed_line
+    return None
 
 
 def _too_deep(kind: str, raw: str, first_line: int) -> PageError:

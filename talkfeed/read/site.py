@@ -6,8 +6,9 @@ import contextlib
 import fnmatch
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,13 @@ from talkfeed.errors import ConfigError, Finding, PageError, Severity, Unreadabl
 from talkfeed.model import Language, Site, SourceOption
 from talkfeed.read.config import CONFIG_SUFFIXES, cascade_entries, config_files, language_config, load_config
 from talkfeed.read.dates import date_chains
-from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
+from talkfeed.read.parsing import MAX_DATA_FILE_BYTES, load_data_file, read_page_text, repeated_yaml_key
 from talkfeed.read.paths import (
     UnreadableError,
     cannot_list,
     is_file,
     is_folder,
+    read_regular,
     refuse_unlisted,
     regular_inside,
     status,
@@ -114,6 +116,7 @@ def _locate_source(given: Path) -> Source:
                 "is a section's list page (_index), not a talk page; give the section folder or the site",
                 str(given),
             )
+        _refuse_other_files(path, given)
         return Source(path, site, content_roots, (), single_page=path)
     if root is not None and (path == root or note is not None):
         sections = tuple(
@@ -130,6 +133,28 @@ def _locate_source(given: Path) -> Source:
     if holder is None:
         holder = ContentRoot(path.parent, (site.default_language,), site.default_language)
     return Source(path, site, content_roots, ((path, holder),))
+
+
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+_FRONT_MATTER_STARTS = (b"---", b"+++", b"{")
+
+
+def _refuse_other_files(path: Path, given: Path) -> None:
+    """Refuse a SOURCE file that is no talk page (a README, a config): every talk page is a
+    Markdown (or rendered HTML) file that opens with front matter."""
+    if not path.name.lower().endswith(_PAGE_SUFFIXES):
+        why = "a talk page is a Markdown file (.md) that opens with front matter"
+    else:
+        try:
+            head = read_regular(path, 64)
+        except OSError as error:
+            raise UnreadableError(path, error, folder=False) from None
+        if head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(_FRONT_MATTER_STARTS):
+            return
+        why = "it does not open with front matter (---, +++ or {)"
+    raise ConfigError(
+        f"is not a talk page: {why}; give a talk page, a talk section folder or the site's folder", str(given)
+    )
 
 
 def read_site(root: Path) -> Site:
@@ -431,6 +456,8 @@ class RunConfig:
     """Option values by long name (``base-url``), as written."""
     sources: tuple[SourceOption, ...] = ()
     """Its ``sources`` list, each path relative to the file's folder."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The line each setting is written on, for messages about it."""
 
 
 def read_run_config(source: Path) -> RunConfig:
@@ -451,7 +478,26 @@ def read_run_config(source: Path) -> RunConfig:
     except PageError as error:
         raise ConfigError(f"cannot read: {error.message}", str(path), error.line) from None
     listed = settings.pop("sources", None)
-    return RunConfig(path, settings, _source_options(listed, path) if listed is not None else ())
+    sources = _source_options(listed, path) if listed is not None else ()
+    return RunConfig(path, settings, sources, _setting_lines(path))
+
+
+_SETTING = re.compile(r"""[ \t]*["']?([A-Za-z0-9_-]+)["']?[ \t]*=""")
+
+
+def _setting_lines(path: Path) -> dict[str, int]:
+    """The line of each top-level setting of a TOML file (those before its first table)."""
+    try:
+        text = read_regular(path, MAX_DATA_FILE_BYTES).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return {}
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("["):
+            break
+        if (setting := _SETTING.match(line)) is not None:
+            lines.setdefault(setting[1], number)
+    return lines
 
 
 def _source_options(entries: object, config: Path) -> tuple[SourceOption, ...]:
