@@ -287,7 +287,8 @@ def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
         language = f"language {plan.language}" if plan.language else "their languages"
         raise EmptyResultError(
             f"no valid talk in {language} among {reading.pages} talk page(s) found; "
-            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
+            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)",
+            reading.findings,
         )
 
 

@@ -21,6 +21,7 @@ from talkfeed import __version__
 from talkfeed.build import build, check, list_talks, recover_output
 from talkfeed.errors import (
     ConfigError,
+    EmptyResultError,
     Finding,
     InvalidTalksError,
     Severity,
@@ -45,7 +46,7 @@ def _reporting_errors(command: _F) -> _F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except InvalidTalksError as error:
+        except (InvalidTalksError, EmptyResultError) as error:
             _print_findings(error.findings, quiet=False)
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)

@@ -96,7 +96,14 @@ def count_invalid(invalid: tuple[str, ...]) -> str:
 
 
 class EmptyResultError(TalkfeedError):
-    """A build found no talk to publish, which more likely means a wrong path than an empty site."""
+    """A build found no talk to publish, which more likely means a wrong path than an empty site.
+
+    ``findings`` say why each page it found gave no talk.
+    """
+
+    def __init__(self, message: str, findings: tuple[Finding, ...] = ()) -> None:
+        super().__init__(message)
+        self.findings = findings
 
 
 class CacheChangedError(TalkfeedError):

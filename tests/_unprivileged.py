@@ -55,7 +55,7 @@ class Outcome:
 
 def run_bound(arguments: Sequence[object]) -> Outcome:
     """Run the CLI in-process in a child bound by file permissions; skip where that cannot be."""
-    return bound(lambda: _invoke([str(argument) for argument in arguments]))
+    return bound(lambda: invoke(arguments))
 
 
 def bound(job: Callable[[], Outcome]) -> Outcome:
@@ -87,8 +87,10 @@ def bound(job: Callable[[], Outcome]) -> Outcome:
     return Outcome(**json.loads(report))
 
 
-def _invoke(arguments: list[str]) -> Outcome:
-    result = CliRunner().invoke(main, arguments, prog_name="talkfeed", catch_exceptions=True)
+def invoke(arguments: Sequence[object]) -> Outcome:
+    """Run the CLI in-process, catching what it lets out."""
+    given = [str(argument) for argument in arguments]
+    result = CliRunner().invoke(main, given, prog_name="talkfeed", catch_exceptions=True)
     escaped = None
     if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
         escaped = "".join(traceback.format_exception(*result.exc_info))

@@ -364,3 +364,11 @@ def test_an_output_folder_that_cannot_be_written_is_named_as_such(tmp_path: Path
         f"{out}: error: cannot write into this output folder (Permission denied); talkfeed writes its files "
         "and its lock .talkfeed.lock there (let the user talkfeed runs as write it, or give another -o DIR)\n"
     )
+
+
+def test_skip_invalid_with_no_valid_talk_left_names_what_each_page_lacks(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"bad/index.md": BAD_DATE})
+    result = run_cli(["build", site, "-o", tmp_path / "out", "--skip-invalid", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith("content/talk/bad/index.md:3: error: publishDate")
+    assert "no valid talk in language en among 1 talk page(s) found" in result.stderr
