@@ -46,6 +46,8 @@ class BuildReport:
     """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
+    dropped: tuple[Finding, ...] = field(default=())
+    """Sources left out (``--skip-invalid``): not to be passed over even by a quiet run."""
 
 
 def build(options: Options) -> BuildReport:
@@ -83,7 +85,9 @@ def build(options: Options) -> BuildReport:
             layouts = read_layouts(caches[0].recall_text(f"layouts:{plan.output}"))
             written, layouts = write_spliced(plan.output, files, layouts)
             caches[0].remember_text(f"layouts:{plan.output}", layouts_text(layouts))
-            report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+            report = BuildReport(
+                reading.findings, len(views[0].talks), tuple(written), reading.invalid, plan.dropped
+            )
             _remember_build(plan, sites, caches, report, reading)
     return report
 
@@ -346,7 +350,7 @@ def _replayed(plan: Plan) -> BuildReport | None:
     written = tuple(
         Written(plan.output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
     )
-    return BuildReport(findings, outcome.published, written, outcome.skipped)
+    return BuildReport(findings, outcome.published, written, outcome.skipped, plan.dropped)
 
 
 def _remember_build(

@@ -353,6 +353,8 @@ def build_command(
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
+    if quiet:
+        _print_findings(report.dropped, quiet=False)  # a site left out is never passed over
     if report.skipped:
         folders = any(name.endswith("/") for name in report.skipped)
         skipped = count_invalid(report.skipped) if folders else f"{len(report.skipped)} page(s)"

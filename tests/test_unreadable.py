@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from talkfeed import cli
 
 from _unprivileged import Outcome, run_bound
-from conftest import FIXED_NOW, run_cli
+from conftest import FIXED_NOW, ROOT, run_cli
 
 HIDDEN_BUNDLE = "content/talk/quantum-kernel-methods"
 
@@ -139,3 +140,18 @@ def test_an_unexpected_system_error_is_one_line_naming_the_file(
         f"{tmp_path / 'disk'}: error: the system refused an operation (Input/output error); talkfeed stopped "
         "(check that the user talkfeed runs as can read the site and write the output folder)"
     ]
+
+
+def test_an_aggregate_member_that_cannot_be_read_is_named_even_by_a_quiet_build(tmp_path: Path) -> None:
+    lab = tmp_path / "lab"
+    shutil.copytree(ROOT / "fixtures" / "lab", lab)
+    out = tmp_path / "out"
+    with _mode(lab / "bob" / "content", 0):
+        refused = run_bound(["build", lab, "-o", out, "-q"])
+        skipped = run_bound(["build", lab, "-o", out, "-q", "--skip-invalid"])
+    assert refused.exit_code == 1
+    assert "lab/bob/content/: error: cannot list or enter this folder (Permission denied)" in refused.stderr
+    assert skipped.exit_code == 0, skipped.stderr
+    assert "lab/bob/content/: warning: cannot list or enter this folder (Permission denied)" in skipped.stderr
+    assert "this source is left out" in skipped.stderr
+    assert not any("bob.example" in talk for talk in _published(out))
