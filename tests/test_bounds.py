@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nh3
 import pytest
+from cmarkgfm import cmark
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -319,3 +320,25 @@ def test_reading_and_rendering_a_page_costs_in_step_with_its_size(
     assert _peak_bytes(tmp_path, _page_of(body, 2 * size)) < 6.5 * _peak_bytes(
         tmp_path, _page_of(body, size // 2)
     )
+
+
+MARKDOWN_PIECES = (
+    "*a*", "**b**", "_c_", "~~d~~", "`e`", "[f](https://example.org/)", "<https://example.org>",
+    "www.example.org", "| x | y |\n|---|---|\n| 1 | 2 |\n", "\n\n", "\n", "> ", "- ", "1. ", "# ",
+    "&amp;", "&copy;", "&#x263A;", "<b>", "</b>", "\\*", "é", "😀", "   ", "```\ncode\n```\n",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(MARKDOWN_PIECES), st.text(max_size=8)), max_size=20).map("".join))
+def test_markdown_renders_as_cmarkgfms_own_function_renders_it(text: str) -> None:
+    """``markdown_html`` takes cmark's steps itself (to free what cmarkgfm leaks): same HTML."""
+    own = cmark.markdown_to_html_with_extensions(text, markup._MARKDOWN_OPTIONS, markup._EXTENSIONS)
+    assert markup.markdown_html(text) == own
+
+
+@pytest.mark.parametrize("reference", ["&#xFFFE;", "&#xFFFF;"])
+def test_a_byte_cmark_writes_that_is_not_utf8_becomes_the_replacement_character(reference: str) -> None:
+    with pytest.raises(UnicodeDecodeError):
+        cmark.markdown_to_html_with_extensions(reference, markup._MARKDOWN_OPTIONS, markup._EXTENSIONS)
+    assert markup.markdown_html(reference) == "<p>\ufffd</p>\n"
