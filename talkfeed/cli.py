@@ -132,6 +132,17 @@ def _formats(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+def _views(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Read ``--per`` values, as a comma list or repeated."""
+    chosen: dict[str, None] = {}
+    for value in values:
+        for name in (part.strip() for part in value.split(",") if part.strip()):
+            if name not in PER_CHOICES:
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(map(repr, PER_CHOICES))}.")
+            chosen.setdefault(name)
+    return tuple(chosen)
+
+
 def _source_argument(command: _F) -> _F:
     path = click.Path(path_type=Path)
     return click.argument("sources", metavar="[SOURCE]...", type=path, nargs=-1)(command)
@@ -286,10 +297,10 @@ def main() -> None:
 @click.option(
     "--per",
     multiple=True,
-    type=click.Choice(PER_CHOICES),
+    callback=lambda _context, _param, values: _views(values),
     metavar="VIEW",
     help="Also write feeds per tag, per author, per language, per source, or of past talks; "
-    "repeatable (tag, author, lang, source, past).",
+    "comma-separated or repeated (tag, author, lang, source, past).",
 )
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
