@@ -155,3 +155,16 @@ def test_an_aggregate_member_that_cannot_be_read_is_named_even_by_a_quiet_build(
     assert "lab/bob/content/: warning: cannot list or enter this folder (Permission denied)" in skipped.stderr
     assert "this source is left out" in skipped.stderr
     assert not any("bob.example" in talk for talk in _published(out))
+
+
+def test_a_cache_folder_that_cannot_be_listed_means_reading_every_page_not_a_failure(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "locked-cache"
+    cache.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    with _mode(cache, 0):
+        result = run_bound(["check", site])
+    assert result.exit_code == 0, result.stderr
+    assert f"{cache / 'talkfeed'}: warning: cache " in result.stderr
+    assert "cannot be used" in result.stderr and "reading every page" in result.stderr
