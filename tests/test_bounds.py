@@ -257,14 +257,14 @@ def test_a_max_page_size_that_is_no_size_is_a_usage_error(written: str) -> None:
 
 
 HOSTILE = {
-    "emphasis": ("", "*a* ", 64),
-    "ampersands": ("", "a & ", 64),
+    "emphasis": ("", "*a* ", 48),
+    "ampersands": ("", "a & ", 48),
     "raw-html-references": ("<div>\n", "&x;&copy=", 128),
     "open-shortcodes": ("", "{{< a >}}", 64),
     "unclosed-shortcodes": ("", "{{< a ", 64),
     "stray-shortcode-openers": ("", "{{<", 64),
-    "links": ("", "[a](b) ", 64),
-    "hard-line-breaks": ("", "a  \n", 64),
+    "links": ("", "[a](b) ", 48),
+    "hard-line-breaks": ("", "a  \n", 48),
 }
 """Bodies that once cost time in the square of their size, or might: an opening, then one unit
 repeated; and the size in KiB at which the square shows against everything else a page costs."""
