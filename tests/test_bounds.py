@@ -7,6 +7,7 @@ import json
 import time
 import tracemalloc
 from datetime import UTC
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nh3
@@ -20,6 +21,7 @@ from talkfeed.read.discover import PageFile
 from talkfeed.read.page import ReadContext, read_page
 from talkfeed.read.parsing import MAX_DATA_NESTING
 from talkfeed.render.html import markup
+from talkfeed.render.html import text as text_module
 from talkfeed.render.parts import render_pieces
 
 from conftest import DEMO_SITE, FIXED_NOW, make_site, run_cli
@@ -342,3 +344,46 @@ def test_a_byte_cmark_writes_that_is_not_utf8_becomes_the_replacement_character(
     with pytest.raises(UnicodeDecodeError):
         cmark.markdown_to_html_with_extensions(reference, markup._MARKDOWN_OPTIONS, markup._EXTENSIONS)
     assert markup.markdown_html(reference) == "<p>\ufffd</p>\n"
+
+
+class _ParsedText(HTMLParser):
+    """How ``html_text`` read HTML before: through ``html.parser``, the reference it must match."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.reader = text_module._TextReader()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.reader.element(tag, opening=True)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.reader.element(tag, opening=True)
+        self.reader.element(tag, opening=False)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.reader.element(tag, opening=False)
+
+    def handle_data(self, data: str) -> None:
+        self.reader.data(data)
+
+
+def _parsed_text(fragment: str) -> str:
+    parser = _ParsedText()
+    parser.feed(fragment)
+    parser.close()
+    return parser.reader.text()
+
+
+TEXT_PIECES = (
+    *MARKDOWN_PIECES,
+    "<br>", "<br/>", "<p>", "</p>", "<div>x</div>", "<li>", "<a title='a>b' href=\"/x\">y</a>",
+    "<details><summary>s</summary>d</details>", "<hr>", "&lt;", "&gt;", "&quot;", "&nbsp;", "\u00a0",
+    "<SPAN>", "<img alt=\"a > b\">", "<script>x</script>", "<template>t</template>", "<table><tr><td>c",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(TEXT_PIECES), st.text(max_size=8)), max_size=20).map("".join))
+def test_the_text_of_sanitized_html_is_what_html_parser_reads(markdown: str) -> None:
+    fragment = markup.sanitize(markup.markdown_html(markdown), "https://example.org/talk/x/")
+    assert text_module.html_text(fragment) == _parsed_text(fragment)
