@@ -23,13 +23,13 @@ from talkfeed import __version__, replay
 from talkfeed.cache import PageCache, code_stamp, finding_from, finding_record
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.model import Entry, Part, SourceOption, Talk
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, SourcePlan, settle
 from talkfeed.read.reading import Reading, Survey, part_settings, read_pages, survey, talk_of
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.render.slots import Version
 from talkfeed.replay import file_state, page_inputs
 from talkfeed.select.choose import held_back
-from talkfeed.select.shared import Shared, merged, same_ids, shared_talks
+from talkfeed.select.shared import Home, Shared, foreign_ids, merged, shared_talks
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.urls import talk_urls
 from talkfeed.write.files import MANIFEST_NAME, Written, locked, needs_recovery, recover, write_spliced
@@ -59,6 +59,8 @@ class BuildReport:
     """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
+    dropped: tuple[Finding, ...] = field(default=())
+    """Sources left out (``--skip-invalid``): not to be passed over even by a quiet run."""
     announcement: Announcement | None = None
     """What the build told the WebSub hubs; ``None`` when it names none."""
 
@@ -119,7 +121,9 @@ def _built(plan: Plan, output: Path) -> BuildReport:
         layouts = read_layouts(caches[0].recall_text(f"layouts:{output}"))
         written, layouts = write_spliced(output, files, layouts, plan.replaceable)
         caches[0].remember_text(f"layouts:{output}", layouts_text(layouts))
-        report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+        report = BuildReport(
+            reading.findings, len(views[0].talks), tuple(written), reading.invalid, plan.dropped
+        )
         _remember_build(plan, output, sites, caches, report, reading)
     return report
 
@@ -261,10 +265,23 @@ def _read_sources(
         invalid += (name + path for path in reading.invalid)
         pages += reading.pages
     if plan.aggregate:
-        clashes, left_out = same_ids(talks, partial(_lasting_id, plan), lambda talk: _file_name(plan, talk))
+        homes = [
+            Home(f'"{source.label}" ({source.name or "."})', _addresses(source)) for source in plan.sources
+        ]
+        clashes, left_out = foreign_ids(
+            talks, partial(_lasting_id, plan), lambda talk: _file_name(plan, talk), homes
+        )
+        # A page at another source's address is refused as a page with an error is.
         talks = [talk for talk in talks if talk.key not in left_out]
         findings += clashes
+        invalid += (finding.path for finding in clashes)
     return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
+
+
+def _addresses(source: SourcePlan) -> tuple[str, ...]:
+    """Where a source publishes: each language's base URL, as the build checked it or as written."""
+    found = (*source.base_urls.values(), *source.link_bases.values())
+    return tuple(dict.fromkeys(url for url in found if url))
 
 
 def _shared(plan: Plan, reading: Reading) -> list[Shared]:
@@ -336,7 +353,8 @@ def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
         language = f"language {plan.language}" if plan.language else "their languages"
         raise EmptyResultError(
             f"no valid talk in {language} among {reading.pages} talk page(s) found; "
-            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
+            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)",
+            reading.findings,
         )
 
 
@@ -394,7 +412,7 @@ def _replayed(plan: Plan, output: Path) -> BuildReport | None:
     written = tuple(
         Written(output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
     )
-    return BuildReport(findings, outcome.published, written, outcome.skipped)
+    return BuildReport(findings, outcome.published, written, outcome.skipped, plan.dropped)
 
 
 def _remember_build(

@@ -313,11 +313,13 @@ class PageCache:
 def _forget_old_files(folder: Path, source_key: str, keep: Path) -> None:
     """Remove this SOURCE's cache files for other settings not used for a week."""
     week_ago = time.time() - 7 * 24 * 3600
-    for old in folder.glob(f"pages-{source_key}-*.sqlite3*"):
-        if not old.name.startswith(keep.name):
-            with contextlib.suppress(OSError):
-                if old.stat().st_mtime < week_ago:
-                    old.unlink()
+    # Housekeeping only: a cache folder that cannot be listed is reported where it is opened.
+    with contextlib.suppress(OSError):
+        for old in folder.glob(f"pages-{source_key}-*.sqlite3*"):
+            if not old.name.startswith(keep.name):
+                with contextlib.suppress(OSError):
+                    if old.stat().st_mtime < week_ago:
+                        old.unlink()
 
 
 def code_stamp() -> str:

@@ -94,6 +94,7 @@ def survey(plan: SourcePlan) -> Survey:
         owner=owner,
         site_root=site.root,
         static_dirs=site.static_dirs,
+        max_page_bytes=plan.max_page_bytes,
     )
     return Survey(
         tuple(pages),
@@ -124,7 +125,8 @@ def read_pages(
     outcomes = _outcomes(plan, site, cache, urls)
     findings = [*site.findings, *([cache.problem] if cache.problem is not None else [])]
     entries: list[Entry] = []
-    invalid: list[str] = []
+    # What the survey could not read (a folder, a profile) stops a build as a bad page does.
+    invalid = [finding.path for finding in site.findings if finding.severity is Severity.ERROR]
     for page, outcome in zip(site.pages, outcomes, strict=True):
         findings.extend(outcome.findings)
         if outcome.entry is not None:

@@ -75,6 +75,12 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
     try:
         descriptor = _open_lock(directory)
     except OSError as error:
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise OutputError(
+                f"cannot write into this output folder ({_cause(error)}); talkfeed writes its files and its "
+                f"lock {LOCK_NAME} there (let the user talkfeed runs as write it, or give another -o DIR)",
+                str(directory),
+            ) from None
         raise OutputError(f"cannot create the lock file: {_cause(error)}", str(path)) from None
     try:
         deadline = time.monotonic() + wait_seconds
@@ -164,7 +170,9 @@ def needs_recovery(directory: Path) -> bool:
         return False
     except OSError as error:
         raise OutputError(
-            f"cannot look for the journal of a killed run: {_cause(error)}", str(directory)
+            f"cannot look for the journal of a killed run: {_cause(error)} (let the user talkfeed runs "
+            "read, enter and write the output folder, or give another -o DIR)",
+            str(directory),
         ) from None
     return True
 
@@ -807,8 +815,14 @@ def _make_folder(directory: Path) -> None:
                 os.close(descriptor)
         os.close(os.open(directory, _ROOT_FLAGS))
     except OSError as error:
-        if os.path.lexists(directory) and not directory.is_dir():
+        if os.path.lexists(directory) and not os.path.isdir(directory):
             raise OutputError("the output path is a file, not a folder", str(directory)) from None
+        if error.errno in (errno.EACCES, errno.EPERM) and os.path.lexists(directory):
+            raise OutputError(
+                f"cannot enter this output folder ({_cause(error)}) (let the user talkfeed runs read, "
+                "enter and write it, or give another -o DIR)",
+                str(directory),
+            ) from None
         raise OutputError(
             f"cannot create the output folder: {_cause(error)}", str(error.filename or directory)
         ) from None
