@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -17,11 +18,22 @@ import click
 from click.core import ParameterSource
 
 from talkfeed.durations import EXAMPLES, read_duration
-from talkfeed.errors import ConfigError, Finding, InvalidTalksError, Severity, TalkfeedError, one_line
+from talkfeed.errors import (
+    ConfigError,
+    EmptyResultError,
+    Finding,
+    InvalidTalksError,
+    Severity,
+    TalkfeedError,
+    count_invalid,
+    one_line,
+    unexpected_system_error,
+)
 from talkfeed.formats import FORMATS
 from talkfeed.jobs import build, check, list_talks, snippets
 from talkfeed.model import SourceOption
 from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, shown_path
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, shown_size
 from talkfeed.read.site import RunConfig, find_run_config, read_run_config
 from talkfeed.select.views import PER_CHOICES
 from talkfeed.version import __version__
@@ -39,15 +51,21 @@ def _reporting_errors(command: _F) -> _F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except InvalidTalksError as error:
+        except (InvalidTalksError, EmptyResultError) as error:
             _print_findings(error.findings, quiet=False)
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
         except TalkfeedError as error:
             if error.path is not None and Path(error.path).is_absolute():
-                error.path = shown_path(Path(error.path))
+                # A folder keeps its closing slash: "content/: error: …" says it is one.
+                folder = "/" if error.path.endswith("/") and error.path != "/" else ""
+                error.path = shown_path(Path(error.path)) + folder
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
+        except OSError as error:
+            # Each file and folder talkfeed uses has its own message; this is the net under them.
+            click.echo(str(unexpected_system_error(error)), err=True)
+            sys.exit(1)
 
     return run  # type: ignore[return-value]
 
@@ -95,6 +113,7 @@ def _with_run_config(command: _F) -> _F:
 
 def _settings_for(context: click.Context, config: RunConfig) -> dict[str, Any]:
     assert config.path is not None
+    path = config.path
     known = {
         _setting_name(param): param
         for param in build_command.params
@@ -107,15 +126,20 @@ def _settings_for(context: click.Context, config: RunConfig) -> dict[str, Any]:
         param = known.get(key.replace("_", "-"))
         if param is None:
             names = ", ".join(sorted(known))
-            raise ConfigError(
-                f"unknown setting {key!r} (settings are the build options: {names})", str(config.path)
-            )
+            raise ConfigError(f"unknown setting {key!r} (settings are the build options: {names})", str(path))
+        line = config.lines.get(key)
         if param.name not in own or context.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
             continue
+        if getattr(param, "multiple", False):
+            if isinstance(value, str):
+                value = [value]  # one value, as one --per tag is on the command line
+            elif not isinstance(value, list):
+                message = f'setting {key!r} must be a list of texts, for example {key} = ["…", "…"]'
+                raise ConfigError(message, str(path), line)
         try:
             converted = param.process_value(context, value)
         except click.BadParameter as error:
-            raise ConfigError(f"setting {key!r}: {error.message}", str(config.path)) from None
+            raise ConfigError(f"setting {key!r}: {error.message}", str(path), line) from None
         if isinstance(param.type, click.Path):
             # Paths in the file are relative to it, and a site's own file names none outside it.
             if isinstance(converted, tuple):
@@ -150,6 +174,17 @@ def _duration(_context: click.Context, _param: click.Parameter, value: str | tim
         return read_duration(value)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def _views(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Read ``--per`` values, as a comma list or repeated."""
+    chosen: dict[str, None] = {}
+    for value in values:
+        for name in (part.strip() for part in value.split(",") if part.strip()):
+            if name not in PER_CHOICES:
+                raise click.BadParameter(f"{name!r} is not one of {', '.join(map(repr, PER_CHOICES))}.")
+            chosen.setdefault(name)
+    return tuple(chosen)
 
 
 def _source_argument(command: _F) -> _F:
@@ -213,6 +248,40 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
         return
     with click.progressbar(length=total, label="Reading talk pages", file=sys.stderr) as bar:
         yield bar.update
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|b)?\s*", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+class _Size(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.3 on
+    """A size in bytes, written as people write it: ``16MiB``, ``512 KiB``, ``2M``, ``1048576``."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number, unit = float(value), ""
+        elif (written := _SIZE.fullmatch(str(value))) is not None:
+            number, unit = float(written[1]), (written[2] or "").lower()
+        else:
+            self.fail(f"{value!r} is not a size (write it as 16MiB, 512KiB or a number of bytes)", param, ctx)
+        size = int(number * _SIZE_UNITS[unit])
+        if size < 1:
+            self.fail(f"{value!r} is not a size of at least one byte", param, ctx)
+        return size
+
+
+def _max_page_size_option(command: _F) -> _F:
+    return click.option(
+        "--max-page-size",
+        "max_page_bytes",
+        type=_Size(),
+        default=DEFAULT_MAX_PAGE_BYTES,
+        metavar="SIZE",
+        help="Refuse talk pages larger than this, a guard against running out of memory (KiB, MiB, "
+        f"GiB; default: {shown_size(DEFAULT_MAX_PAGE_BYTES)}).",
+    )(command)
 
 
 def _now_option(command: _F) -> _F:
@@ -321,10 +390,10 @@ def _format_option(command: _F) -> _F:
 @click.option(
     "--per",
     multiple=True,
-    type=click.Choice(PER_CHOICES),
+    callback=lambda _context, _param, values: _views(values),
     metavar="VIEW",
     help="Also write feeds per tag, per author, per language, per source, or of past talks; "
-    "repeatable (tag, author, lang, source, past).",
+    "comma-separated or repeated (tag, author, lang, source, past).",
 )
 @click.option(
     "--author", metavar="NAME", help="Feed author (default: the site config's author, else its title)."
@@ -347,6 +416,7 @@ def _format_option(command: _F) -> _F:
 @_no_cache_option
 @_cache_dir_option
 @_config_options
+@_max_page_size_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success; errors still go to stderr.")
 @_reporting_errors
 @_with_run_config
@@ -374,6 +444,7 @@ def build_command(
     calendar_refresh: timedelta,
     no_cache: bool,
     cache_dir: Path | None,
+    max_page_bytes: int,
     quiet: bool,
 ) -> None:
     """Write the feeds, calendars and page of SOURCE's talks into DIR.
@@ -407,19 +478,20 @@ def build_command(
         progress=None if quiet else _progress_bar,
         hubs=hubs,
         calendar_refresh=calendar_refresh,
+        max_page_bytes=max_page_bytes,
     )
     report = build(options)
     _print_findings(report.findings, quiet=quiet)
+    if quiet:
+        _print_findings(report.dropped, quiet=False)  # a site left out is never passed over
     if report.skipped:
-        click.echo(
-            f"talkfeed: skipped {len(report.skipped)} page(s) with errors; "
-            f"published {report.published} talk(s)",
-            err=True,
-        )
+        folders = any(name.endswith("/") for name in report.skipped)
+        skipped = count_invalid(report.skipped) if folders else f"{len(report.skipped)} page(s)"
+        click.echo(f"talkfeed: skipped {skipped} with errors; published {report.published} talk(s)", err=True)
     if not quiet:
         for written in report.written:
             state = "removed" if written.removed else "updated" if written.changed else "unchanged"
-            click.echo(f"{state} {shown_path(written.path)}")
+            _say(f"{state} {shown_path(written.path)}")
     if report.announcement is not None:
         _print_announcement(report.announcement, quiet, now=options.now or datetime.now(UTC))
 
@@ -432,7 +504,7 @@ down for a while is retried quietly, one that keeps refusing is not left unnotic
 def _print_announcement(announcement: Announcement, quiet: bool, now: datetime) -> None:
     if not quiet:
         for hub, topic in announcement.pinged:
-            click.echo(f"pinged {hub} for {topic}")
+            _say(f"pinged {hub} for {topic}")
     for trouble in announcement.troubles:
         if quiet and now - trouble.failing_since < _STILL_FAILING:
             continue
@@ -442,12 +514,10 @@ def _print_announcement(announcement: Announcement, quiet: bool, now: datetime) 
             if announcement.kept
             else "and could not be kept for the next run (the cache folder cannot be written)"
         )
-        click.echo(
-            one_line(
-                f"talkfeed: warning: hub {trouble.hub} did not take the ping for {trouble.feeds} feed(s) "
-                f"({trouble.problem}; failing since {since}); {kept} "
-                "(check the hub's address in --hub or hubs in talkfeed.toml)"
-            ),
+        _say(
+            f"talkfeed: warning: hub {trouble.hub} did not take the ping for {trouble.feeds} feed(s) "
+            f"({trouble.problem}; failing since {since}); {kept} "
+            "(check the hub's address in --hub or hubs in talkfeed.toml)",
             err=True,
         )
 
@@ -459,6 +529,7 @@ def _print_announcement(announcement: Announcement, quiet: bool, now: datetime) 
 @_no_cache_option
 @_cache_dir_option
 @_config_options
+@_max_page_size_option
 @_reporting_errors
 @_with_run_config
 def check_command(
@@ -469,6 +540,7 @@ def check_command(
     lang: str | None,
     no_cache: bool,
     cache_dir: Path | None,
+    max_page_bytes: int,
 ) -> None:
     """Read and validate every talk page of SOURCE; write nothing.
 
@@ -484,13 +556,14 @@ def check_command(
         use_cache=not no_cache,
         cache_folder=cache_dir,
         progress=_progress_bar,
+        max_page_bytes=max_page_bytes,
     )
     catalog = check(options)
     _tell_recovered(catalog.recovered)
     _print_findings(catalog.findings, quiet=False)
     for group in catalog.shared:
         names = [catalog.names[talk.source] + talk.path for talk in group.talks]
-        click.echo(f"talkfeed: one talk, published once: {' = '.join(names)} ({group.reason})", err=True)
+        _say(f"talkfeed: one talk, published once: {' = '.join(names)} ({group.reason})", err=True)
     errors = sum(finding.severity is Severity.ERROR for finding in catalog.findings)
     warnings = len(catalog.findings) - errors
     languages = Counter(talk.lang for talk in catalog.all_talks)
@@ -500,7 +573,7 @@ def check_command(
     feeds = f"{catalog.language} feeds" if catalog.language else "feeds"
     wanted = f"in language {catalog.language}" if catalog.language else "in the languages the sources publish"
     left_out = ", ".join(f"{count} {reason}" for reason, count in sorted(held.items()))
-    click.echo(
+    _say(
         f"{catalog.pages} talk page(s) checked: {len(catalog.invalid)} with errors, {warnings} warning(s); "
         f"valid talks by language: {per_language or 'none'}"
         + (f"; left out of the {feeds} by default: {left_out}" if left_out else "")
@@ -508,7 +581,7 @@ def check_command(
     if catalog.invalid:
         sys.exit(1)
     if not catalog.talks:
-        click.echo(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
+        _say(f"talkfeed: error: no valid talk {wanted}; a build would refuse", err=True)
         sys.exit(1)
 
 
@@ -556,7 +629,7 @@ def snippet_command(
 
 def _tell_recovered(folder: Path | None) -> None:
     if folder is not None:
-        click.echo(f"talkfeed: finished the writes of a stopped run in {shown_path(folder)}", err=True)
+        _say(f"talkfeed: finished the writes of a stopped run in {shown_path(folder)}", err=True)
 
 
 @main.command("list")
@@ -569,6 +642,7 @@ def _tell_recovered(folder: Path | None) -> None:
 @_no_cache_option
 @_cache_dir_option
 @_config_options
+@_max_page_size_option
 @_reporting_errors
 @_with_run_config
 def list_command(
@@ -582,6 +656,7 @@ def list_command(
     now: datetime | None,
     no_cache: bool,
     cache_dir: Path | None,
+    max_page_bytes: int,
 ) -> None:
     """Print the talks build would publish, in feed order: publish date, permalink, title.
 
@@ -597,6 +672,7 @@ def list_command(
         now=_aware(now),
         use_cache=not no_cache,
         cache_folder=cache_dir,
+        max_page_bytes=max_page_bytes,
     )
     found, catalog, recovered = list_talks(options)
     _tell_recovered(recovered)
@@ -610,7 +686,8 @@ def list_command(
             )
         else:
             for published, url, title, _ in rows:
-                click.echo(f"{published}\t{url}\t{title}")
+                # One talk a line, whatever its title holds: a line break or tab in it is shown escaped.
+                click.echo(f"{published}\t{one_line(url)}\t{one_line(title)}")
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (| head): what it read was all it wanted; end quietly.
@@ -625,6 +702,11 @@ def _print_findings(findings: Iterable[Finding], quiet: bool) -> None:
         if quiet and finding.severity is Severity.WARNING:
             continue
         click.echo(str(finding), err=True)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print one record as one line: control characters a name or title holds are shown escaped."""
+    click.echo(one_line(line), err=err)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -67,21 +67,43 @@ class PageError(TalkfeedError):
         super().__init__(message, line=line)
 
 
+class UnreadableFileError(PageError):
+    """A file of the site is there but cannot be read (its permissions, an I/O error)."""
+
+
 class InvalidTalksError(TalkfeedError):
     """Some talk pages have errors, so nothing was written."""
 
     def __init__(self, invalid: tuple[str, ...], findings: tuple[Finding, ...]) -> None:
-        noun = "page has" if len(invalid) == 1 else "pages have"
+        verb = "has" if len(invalid) == 1 else "have"
         super().__init__(
-            f"{len(invalid)} talk {noun} errors; nothing was written "
+            f"{count_invalid(invalid)} {verb} errors; nothing was written "
             "(fix them, or pass --skip-invalid to publish the valid talks)"
         )
         self.invalid = invalid
         self.findings = findings
 
 
+def count_invalid(invalid: tuple[str, ...]) -> str:
+    """Count what a run left out for errors: "1 talk page", "2 talk pages and 1 folder".
+
+    A folder that cannot be listed is named with a trailing slash; anything else is a page.
+    """
+    folders = sum(name.endswith("/") for name in invalid)
+    counts = ((len(invalid) - folders, "talk page"), (folders, "folder"))
+    named = [f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts if count]
+    return " and ".join(named) or "no talk page"
+
+
 class EmptyResultError(TalkfeedError):
-    """A build found no talk to publish, which more likely means a wrong path than an empty site."""
+    """A build found no talk to publish, which more likely means a wrong path than an empty site.
+
+    ``findings`` say why each page it found gave no talk.
+    """
+
+    def __init__(self, message: str, findings: tuple[Finding, ...] = ()) -> None:
+        super().__init__(message)
+        self.findings = findings
 
 
 class CacheChangedError(TalkfeedError):
@@ -96,3 +118,14 @@ class LockedError(TalkfeedError):
     """Another talkfeed run holds the output folder."""
 
     exit_code = 75
+
+
+def unexpected_system_error(error: OSError) -> TalkfeedError:
+    """Say in one line what the system refused where talkfeed had no message of its own for it."""
+    where = error.filename if isinstance(error.filename, str) else None
+    cause = error.strerror or str(error)
+    return TalkfeedError(
+        f"the system refused an operation ({cause}); talkfeed stopped "
+        "(check that the user talkfeed runs as can read the site and write the output folder)",
+        where,
+    )

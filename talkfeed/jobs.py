@@ -21,11 +21,11 @@ from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, findin
 from talkfeed.formats.slots import Version
 from talkfeed.model import Entry, Part, SourceOption, Talk
 from talkfeed.pieces.parts import PartMaker, part_settings
-from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, settle
+from talkfeed.plan import DEFAULT_WAIT_SECONDS, Options, Plan, SourcePlan, settle
 from talkfeed.read.reading import Reading, Survey, read_pages, survey, talk_of, with_source
 from talkfeed.read.reading import read_talks as read_all_talks
 from talkfeed.select.choose import held_back
-from talkfeed.select.shared import Shared, merged, same_ids, shared_talks
+from talkfeed.select.shared import Home, Shared, foreign_ids, merged, shared_talks
 from talkfeed.select.views import choose_views, start_moment
 from talkfeed.store import record
 from talkfeed.store.keys import key_of
@@ -58,6 +58,8 @@ class BuildReport:
     """How many talks the main feed holds."""
     written: tuple[Written, ...] = field(default=())
     skipped: tuple[str, ...] = field(default=())
+    dropped: tuple[Finding, ...] = field(default=())
+    """Sources left out (``--skip-invalid``): not to be passed over even by a quiet run."""
     announcement: Announcement | None = None
     """What the build told the WebSub hubs; ``None`` when it names none."""
 
@@ -117,7 +119,7 @@ def _built(plan: Plan, output: Path, stores: Sequence[Store]) -> BuildReport:
     layouts = read_layouts(stores[0].recall(_layouts_name(output)))
     written, layouts = write_spliced(output, files, layouts, plan.replaceable)
     stores[0].remember(_layouts_name(output), layouts_text(layouts))
-    report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid)
+    report = BuildReport(reading.findings, len(views[0].talks), tuple(written), reading.invalid, plan.dropped)
     _remember_build(plan, output, sites, stores, report, reading)
     return report
 
@@ -257,9 +259,14 @@ def _read_sources(
         invalid += reading.invalid
         pages += reading.pages
     if plan.aggregate:
-        clashes, left_out = same_ids(talks, plan.lasting_id, lambda talk: _file_name(plan, talk))
+        homes = [
+            Home(f'"{source.label}" ({source.name or "."})', _addresses(source)) for source in plan.sources
+        ]
+        clashes, left_out = foreign_ids(talks, plan.lasting_id, lambda talk: _file_name(plan, talk), homes)
+        # A page at another source's address is refused as a page with an error is.
         talks = [talk for talk in talks if talk.key not in left_out]
         findings += clashes
+        invalid += (finding.path for finding in clashes)
     return Reading(tuple(talks), tuple(sorted(findings, key=finding_order)), tuple(invalid), pages)
 
 
@@ -267,12 +274,18 @@ def _surveys(plan: Plan, stores: Sequence[Store]) -> list[Survey]:
     """Survey every source, and let its store read and keep what was read with its settings."""
     sites = []
     for source, store in zip(plan.sources, stores, strict=True):
-        site = survey(source.source, source.zone, store)
+        site = survey(source.source, source.zone, store, source.max_page_bytes)
         # An aggregate's parts credit the source: they are kept apart from the site's own.
         fields = {"context": site.context, "credited_as": source.label if plan.aggregate else None}
         store.use(key_of(fields, zones=[str(source.zone)]))
         sites.append(site)
     return sites
+
+
+def _addresses(source: SourcePlan) -> tuple[str, ...]:
+    """Where a source publishes: each language's base URL, as the build checked it or as written."""
+    found = (*source.base_urls.values(), *source.link_bases.values())
+    return tuple(dict.fromkeys(url for url in found if url))
 
 
 def _shared(plan: Plan, reading: Reading) -> list[Shared]:
@@ -335,7 +348,8 @@ def _refuse_unpublishable(plan: Plan, reading: Reading) -> None:
         language = f"language {plan.language}" if plan.language else "their languages"
         raise EmptyResultError(
             f"no valid talk in {language} among {reading.pages} talk page(s) found; "
-            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)"
+            "nothing was written (check SOURCE and --lang, or pass --allow-empty to publish empty feeds)",
+            reading.findings,
         )
 
 
@@ -381,7 +395,7 @@ def _replayed(plan: Plan, output: Path, store: Store) -> BuildReport | None:
     written = tuple(
         Written(output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
     )
-    return BuildReport(findings, outcome.published, written, outcome.skipped)
+    return BuildReport(findings, outcome.published, written, outcome.skipped, plan.dropped)
 
 
 def _remember_build(

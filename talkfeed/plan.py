@@ -26,6 +26,7 @@ from talkfeed.errors import ConfigError, Finding, Severity
 from talkfeed.formats import FORMATS
 from talkfeed.model import Entry, Selection, Site, SourceOption, Wording
 from talkfeed.read.labels import wording_of
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, expand
 from talkfeed.read.reading import Progress
 from talkfeed.read.site import Source, locate_source
@@ -81,6 +82,8 @@ class Options:
     hubs: tuple[str, ...] = ()
     """WebSub hubs the feeds name, which a build tells when they change."""
     calendar_refresh: timedelta = DEFAULT_CALENDAR_REFRESH
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Talk pages larger than this are an error."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class SourcePlan:
     talkfeed's own."""
     notes: tuple[Finding, ...] = ()
     """What settling its languages found to warn about (a language without labels), each once."""
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Its talk pages larger than this are an error."""
 
     @property
     def site(self) -> Site:
@@ -409,6 +414,7 @@ def _settle_source(spec: SourceOption, options: Options, building: bool, aggrega
         base_urls=base_urls,
         wordings=wordings,
         notes=tuple(dict.fromkeys(notes)),
+        max_page_bytes=options.max_page_bytes,
     )
 
 
@@ -480,6 +486,8 @@ def _check_options(options: Options) -> None:
             raise ConfigError(f"{name} must be one line of text without control characters")
     if options.lang is not None and ("/" in options.lang or options.lang.strip(".") == ""):
         raise ConfigError(f"--lang {options.lang!r} is not a language code")
+    if options.max_page_bytes < 1:
+        raise ConfigError("--max-page-size must be at least one byte")
 
 
 def _checked_hubs(hubs: tuple[str, ...]) -> tuple[str, ...]:

@@ -67,9 +67,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     opened: list[Path] = []
     real = parsing.read_page_text
 
-    def recording(path: Path) -> parsing.PageText:
+    def recording(path: Path, limit: int = parsing.DEFAULT_MAX_PAGE_BYTES) -> parsing.PageText:
         opened.append(path)
-        return real(path)
+        return real(path, limit)
 
     monkeypatch.setattr(reader, "read_page_text", recording)
     return opened

@@ -110,8 +110,8 @@ def test_the_id_stays_the_earliest_pages_when_a_second_site_lists_the_talk_later
     other, _ = _two_sites(tmp_path)
     _build([alice, other, "--base-url", LAB_URL], tmp_path / "before")
     before = {item["title"]: item["id"] for item in _items(tmp_path / "before")}
-    # Bob's page was published later; listing his site, even first, keeps Alice's id.
-    _build([bob, alice, other, "--base-url", LAB_URL], tmp_path / "after")
+    # Bob's site, added to the list after Alice's, lists the talk too: Alice's id stays.
+    _build([alice, other, bob, "--base-url", LAB_URL], tmp_path / "after")
     after = {item["title"]: item["id"] for item in _items(tmp_path / "after")}
     assert after["Graph Kernels at Scale"] == before["Graph Kernels at Scale"]
     assert after["Graph Kernels at Scale"] == "https://alice.example.org/talk/graph-kernels/"
@@ -385,7 +385,9 @@ def test_two_sites_with_one_base_url_do_not_publish_one_id_twice(tmp_path: Path)
     first = _site(tmp_path, "jo", {"intro/index.md": _page("Intro to A", "2026-05-05", "2026-01-01")}, base)
     second = _site(tmp_path, "kim", {"intro/index.md": _page("Intro to B", "2026-06-06", "2026-01-02")}, base)
     out = tmp_path / "out"
-    result = run_cli(["build", first, second, "--base-url", LAB_URL, "-o", out, "--now", NOW])
+    result = run_cli(
+        ["build", first, second, "--base-url", LAB_URL, "-o", out, "--now", NOW, "--skip-invalid"]
+    )
     assert result.exit_code == 0, result.stderr
     assert [item["title"] for item in _items(out)] == ["Intro to A"]
     warning = next(line for line in result.stderr.splitlines() if "is also the id of" in line)
@@ -478,10 +480,10 @@ def test_the_same_instant_in_two_offsets_and_the_same_event_page_is_one_talk() -
         _entry(1, "b", "Another title", there, "https://example.com/event"),
     ]
     [group] = shared_talks(talks)
-    assert [talk.key for talk in group.talks] == [(1, "b"), (0, "a")]  # earliest published first
+    assert [talk.key for talk in group.talks] == [(0, "a"), (1, "b")]  # the source listed first first
     assert group.reason == "same event page and start"
     [one] = merged(talks, [group])
-    assert one.key == (1, "b") and one.authors == ("Speaker 1", "Speaker 0")
+    assert one.key == (0, "a") and one.authors == ("Speaker 0", "Speaker 1")
 
 
 @pytest.mark.parametrize(
@@ -548,3 +550,151 @@ def test_a_rebuild_after_changes_in_two_sources_writes_what_a_fresh_build_writes
     }
     assert rebuilt == fresh
     assert b"Chicago" in rebuilt[Path("index.xml")] and b"Carol C. Cruz" in rebuilt[Path("feed.json")]
+
+
+def _member(tmp_path: Path, name: str, base: str, title: str, pages: dict[str, str]) -> Path:
+    return make_site(tmp_path, pages, config=f'baseURL = "{base}"\ntitle = "{title}"\n', name=name)
+
+
+def _talk(title: str, published: str, extra: str = "") -> str:
+    summary = f"{title}: the summary."
+    return f'---\ntitle: "{title}"\npublishDate: {published}\nsummary: "{summary}"\n{extra}---\nText.\n'
+
+
+def _takeover(tmp_path: Path) -> tuple[Path, Path]:
+    """Alice's site, and Mallory's: her base URL and title copied, her intro back-dated to 1971."""
+    alice = _member(
+        tmp_path,
+        "alice",
+        "https://alice.example/",
+        "Alice Adams",
+        {"intro/index.md": _talk("Intro", "2024-03-01")},
+    )
+    mallory = _member(
+        tmp_path,
+        "mallory",
+        "https://alice.example/",
+        "Alice Adams",
+        {
+            "intro/index.md": _talk("Forged intro", "1971-01-01"),
+            "other/index.md": _talk("Other", "2024-01-01"),
+        },
+    )
+    return alice, mallory
+
+
+def test_a_source_cannot_take_another_sources_id_by_copying_its_base_url(tmp_path: Path) -> None:
+    alice, mallory = _takeover(tmp_path)
+    out = tmp_path / "out"
+    result = run_cli(["build", alice, mallory, "--base-url", LAB_URL, "-o", out, "--now", NOW, "-q"])
+    assert result.exit_code == 1
+    intro = next(line for line in result.stderr.splitlines() if "mallory/content/talk/intro/index.md" in line)
+    assert ": error: its id https://alice.example/talk/intro/ is also the id of " in intro
+    assert "alice/content/talk/intro/index.md" in intro
+    assert '"Alice Adams" (' in intro and '"Alice Adams (2)" (' in intro
+    other = next(line for line in result.stderr.splitlines() if "mallory/content/talk/other/index.md" in line)
+    assert "lies at the address of source" in other
+    assert "nothing was written" in result.stderr
+    assert not out.exists() or not (out / "feed.json").exists()
+
+
+def test_skip_invalid_keeps_the_first_sources_page_and_names_the_other_under_quiet(tmp_path: Path) -> None:
+    alice, mallory = _takeover(tmp_path)
+    out = tmp_path / "out"
+    result = run_cli(
+        ["build", alice, mallory, "--base-url", LAB_URL, "-o", out, "--now", NOW, "-q", "--skip-invalid"]
+    )
+    assert result.exit_code == 0, result.stderr
+    [item] = _items(out)
+    assert (item["id"], item["title"]) == ("https://alice.example/talk/intro/", "Intro")
+    assert [source["name"] for source in item["_talk"]["sources"]] == ["Alice Adams"]  # type: ignore[index]
+    assert (
+        "mallory/content/talk/intro/index.md: error: its id https://alice.example/talk/intro/"
+        in result.stderr
+    )
+    assert "Forged" not in "".join(
+        path.read_text(encoding="utf-8") for path in out.rglob("*") if path.is_file()
+    )
+
+
+def test_a_back_dated_copy_of_a_talk_does_not_replace_its_text(tmp_path: Path) -> None:
+    same = 'date: 2026-05-05T10:00:00Z\nevent_url: "https://conf.example.com/2026/"\n'
+    alice = _member(
+        tmp_path,
+        "alice",
+        "https://alice.example/",
+        "Alice Adams",
+        {"kernels/index.md": _talk("Graph Kernels", "2026-03-01", same)},
+    )
+    mallory = _member(
+        tmp_path,
+        "mallory",
+        "https://mallory.example/",
+        "Mallory",
+        {"copy/index.md": _talk("Buy my course", "1971-01-01", same)},
+    )
+    _build([alice, mallory, "--base-url", LAB_URL], tmp_path / "out")
+    [item] = _items(tmp_path / "out")
+    assert item["id"] == item["url"] == "https://alice.example/talk/kernels/"
+    assert item["title"] == "Graph Kernels"
+    assert item["summary"] == "Graph Kernels: the summary."
+    assert "Buy my course" not in json.dumps(item)
+
+
+def test_the_item_of_a_shared_talk_is_the_page_of_the_source_listed_first(tmp_path: Path) -> None:
+    same = 'date: 2026-05-05T10:00:00Z\nevent_url: "https://conf.example.com/2026/"\n'
+    first = _member(
+        tmp_path,
+        "first",
+        "https://first.example/",
+        "First",
+        {"a/index.md": _talk("Talk A", "2026-04-01", same)},
+    )
+    second = _member(
+        tmp_path,
+        "second",
+        "https://second.example/",
+        "Second",
+        {"b/index.md": _talk("Talk B", "2026-01-01", same)},
+    )
+    _build([first, second, "--base-url", LAB_URL], tmp_path / "one")
+    _build([second, first, "--base-url", LAB_URL], tmp_path / "two")
+    assert [item["title"] for item in _items(tmp_path / "one")] == ["Talk A"]
+    assert [item["title"] for item in _items(tmp_path / "two")] == ["Talk B"]
+
+
+def test_a_site_below_another_sites_address_keeps_its_own_pages(tmp_path: Path) -> None:
+    lab = _member(
+        tmp_path, "lab", "https://lab.example/", "Lab", {"seminar/index.md": _talk("Seminar", "2026-01-01")}
+    )
+    member = _member(
+        tmp_path,
+        "member",
+        "https://lab.example/people/ann/",
+        "Ann",
+        {"thesis/index.md": _talk("Thesis", "2026-01-02")},
+    )
+    _build([lab, member, "--base-url", LAB_URL], tmp_path / "out")
+    assert sorted(item["id"] for item in _items(tmp_path / "out")) == [
+        "https://lab.example/people/ann/talk/thesis/",
+        "https://lab.example/talk/seminar/",
+    ]
+
+
+def test_a_page_into_a_member_sites_address_is_refused(tmp_path: Path) -> None:
+    lab = _member(
+        tmp_path,
+        "lab",
+        "https://lab.example/",
+        "Lab",
+        {"fake/index.md": _talk("Fake", "2026-01-01", 'url: "/people/ann/talk/fake/"\n')},
+    )
+    member = _member(
+        tmp_path, "member", "https://lab.example/people/ann/", "Ann", {"t/index.md": _talk("T", "2026-01-02")}
+    )
+    result = run_cli(["check", lab, member])
+    assert result.exit_code == 1
+    assert (
+        "lab/content/talk/fake/index.md: error: its id https://lab.example/people/ann/talk/fake/ lies at"
+        in (result.stderr)
+    )

@@ -531,7 +531,7 @@ def test_a_hostile_body_is_an_error_on_its_page_in_bounded_time(
 ) -> None:
     site = _site(tmp_path, {"good/index.md": GOOD, "huge/index.md": _page(title="Huge", body=body)})
 
-    result = _run_process("build", site, "-o", tmp_path / "out", "--no-cache")
+    result = _run_process("build", site, "-o", tmp_path / "out", "--no-cache", "--max-page-size", "1MiB")
 
     assert (result.returncode, result.stdout) == (1, "")
     errors = _errors(result.stderr)
@@ -722,3 +722,46 @@ def test_a_line_break_in_the_config_base_url_is_cleaned_where_it_enters(tmp_path
     assert result.exit_code == 1, result.stderr
     assert result.stderr.count("\n") == 1 and "is not an absolute http(s) URL" in result.stderr
     assert not (tmp_path / "out" / "talks.ics").exists()
+
+
+FORGED_TITLE = r'"Real\n2099-12-31T23:59:59+00:00\thttps://evil.example/\tForged"'
+
+
+def test_a_title_with_a_line_break_and_tabs_stays_one_line_of_list(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"real/index.md": _page(title=FORGED_TITLE)})
+    result = run_cli(["list", site, "--now", FIXED_NOW])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "2024-05-01T10:00:00+00:00\thttps://example.org/talk/real/\t"
+        r"Real\n2099-12-31T23:59:59+00:00\thttps://evil.example/\tForged"
+    ]
+
+
+def test_a_title_with_a_line_break_is_kept_whole_in_the_json_list(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"real/index.md": _page(title=FORGED_TITLE)})
+    result = run_cli(["list", site, "--now", FIXED_NOW, "--json"])
+    [talk] = json.loads(result.stdout)
+    assert talk["title"] == "Real\n2099-12-31T23:59:59+00:00\thttps://evil.example/\tForged"
+
+
+def test_a_file_name_with_a_line_break_stays_one_line_of_check(tmp_path: Path) -> None:
+    first = _site(
+        tmp_path, {"a\nb/index.md": _page(title="Shared", extra="publishDate: 2024-01-01\n")}, name="a"
+    )
+    second = _site(
+        tmp_path, {"c/index.md": _page(title="Shared")}, CONFIG.replace("example.org", "b.example"), "b"
+    )
+    result = run_cli(["check", first, second])
+    [line] = [line for line in result.stderr.splitlines() if "published once" in line]
+    assert r"content/talk/a\nb/index.md" in line
+
+
+@pytest.mark.parametrize("reference", ["&#xFFFE;", "&#xFFFF;"])
+def test_a_reference_to_a_noncharacter_shows_the_replacement_character_as_hugo_does(
+    tmp_path: Path, reference: str
+) -> None:
+    site = _site(tmp_path, {"odd/index.md": _page(body=f"Before {reference} after.")})
+    result = _build(site, tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    [item] = json.loads((tmp_path / "out" / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert "<p>Before \ufffd after.</p>" in item["content_html"]

@@ -10,7 +10,8 @@ import pytest
 
 from talkfeed import __version__
 
-from conftest import DEMO_SITE, FIXED_NOW, run_cli
+from _unprivileged import run_bound
+from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 EVERY_OUTPUT = sorted(
@@ -285,3 +286,90 @@ def test_check_says_which_talks_stay_out_of_the_feeds() -> None:
     assert result.stdout.strip().endswith(
         "valid talks by language: 8 en; left out of the en feeds by default: 1 draft, 1 expired, 1 future"
     )
+
+
+@pytest.mark.parametrize("command", ["build", "check", "list"])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("README.md", "it does not open with front matter (---, +++ or {)"),
+        ("pyproject.toml", "a talk page is a Markdown file (.md) that opens with front matter"),
+    ],
+)
+def test_a_file_that_is_no_talk_page_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, name: str, why: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the file is not below the current folder: named by its whole path
+    source = ROOT / name
+    arguments: list[object] = [command, source] + (["-o", tmp_path / "out"] if command == "build" else [])
+    result = run_cli(arguments)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{source}: error: is not a talk page: {why}; "
+        "give a talk page, a talk section folder or the site's folder\n"
+    )
+
+
+def test_one_view_written_as_text_in_the_run_config_is_one_view(tmp_path: Path) -> None:
+    site = _site(
+        tmp_path, {"good/index.md": GOOD.replace("summary: Fine.", "tags: [Graphs]\nsummary: Fine.")}
+    )
+    (site / "talkfeed.toml").write_text('title = "Lab talks"\nper = "tag"\n', encoding="utf-8")
+    result = run_cli(["build", site, "-o", tmp_path / "out", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "tags" / "graphs" / "index.xml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("per = 3", 'setting \'per\' must be a list of texts, for example per = ["…", "…"]'),
+        ('per = ["nope"]', "setting 'per': 'nope' is not one of 'tag', 'author', 'lang', 'past', 'source'."),
+    ],
+    ids=["not-a-list", "unknown-view"],
+)
+def test_a_run_config_setting_that_cannot_be_used_is_named_on_its_line(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    (site / "talkfeed.toml").write_text(f'title = "Lab talks"\n\n{setting}\n', encoding="utf-8")
+    result = run_cli(["build", site, "-o", tmp_path / "out"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{site / 'talkfeed.toml'}:3: error: {message}")
+
+
+def test_a_quote_left_open_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    keys = "".join(f"key{number}: value\n" for number in range(18))
+    page = f'---\ntitle: "An unclosed title\npublishDate: 2024-05-01\n{keys}summary: "Fine."\n---\nBody.\n'
+    site = _site(tmp_path, {"open/index.md": page})
+    result = run_cli(["check", site])
+    assert result.exit_code == 1
+    assert (
+        "content/talk/open/index.md:2: error: front matter is not valid YAML: the quoted text opened on this "
+        "line is not closed on it, so YAML reads on to line 22 and fails there (while parsing a block "
+        "mapping, did not find expected key); close the quote"
+    ) in result.stderr
+
+
+def test_an_output_folder_that_cannot_be_written_is_named_as_such(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = run_bound(["build", site, "-o", out])
+    finally:
+        out.chmod(0o755)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{out}: error: cannot write into this output folder (Permission denied); talkfeed writes its files "
+        "and its lock .talkfeed.lock there (let the user talkfeed runs as write it, or give another -o DIR)\n"
+    )
+
+
+def test_skip_invalid_with_no_valid_talk_left_names_what_each_page_lacks(tmp_path: Path) -> None:
+    site = _site(tmp_path, {"bad/index.md": BAD_DATE})
+    result = run_cli(["build", site, "-o", tmp_path / "out", "--skip-invalid", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith("content/talk/bad/index.md:3: error: publishDate")
+    assert "no valid talk in language en among 1 talk page(s) found" in result.stderr

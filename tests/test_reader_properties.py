@@ -11,6 +11,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from datetime import time as time_of_day
 from pathlib import Path
@@ -391,7 +392,7 @@ def test_finding_quoting_a_bad_value_prints_on_one_line(tmp_path: Path, line: st
 def test_page_of_five_mib_is_refused_naming_its_size(tmp_path: Path) -> None:
     head = b"---\ntitle: Huge\npublishDate: 2024-05-01\n---\n"
     page = _page(tmp_path, head + b"x" * (5 * 1024 * 1024 - len(head)))
-    result = read_page(page, CONTEXT)
+    result = read_page(page, replace(CONTEXT, max_page_bytes=1024 * 1024))
     assert result.talk is None
     assert [finding.severity for finding in result.findings] == [Severity.ERROR]
     assert result.findings[0].message.startswith("file is 5.0 MiB")

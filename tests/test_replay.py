@@ -46,9 +46,9 @@ def surveyed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = build_module.survey
 
-    def recording(source, zone, store=None):  # type: ignore[no-untyped-def]
+    def recording(source, zone, *rest):  # type: ignore[no-untyped-def]
         seen.append(source.given)
-        return real(source, zone, store)
+        return real(source, zone, *rest)
 
     monkeypatch.setattr(build_module, "survey", recording)
     return seen

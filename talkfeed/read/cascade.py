@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from talkfeed.errors import Finding, PageError, Severity
+from talkfeed.errors import Finding, PageError, Severity, UnreadableFileError
 from talkfeed.read.config import cascade_entries
 from talkfeed.read.discover import SectionIndex
 from talkfeed.read.parsing import read_page_text
@@ -60,13 +60,10 @@ def read_cascades(
         try:
             values = read_page_text(index.path).matter.values
         except PageError as error:
+            # Its cascade may leave talks out or change their links: one out of reach is an error.
+            severity = Severity.ERROR if isinstance(error, UnreadableFileError) else Severity.WARNING
             findings.append(
-                Finding(
-                    name_of(index.path),
-                    error.line,
-                    Severity.WARNING,
-                    f"section page not read: {error.message}",
-                )
+                Finding(name_of(index.path), error.line, severity, f"section page not read: {error.message}")
             )
             continue
         cascade = {str(key).lower(): value for key, value in values.items()}.get("cascade")

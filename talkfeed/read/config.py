@@ -17,7 +17,7 @@ from typing import Any
 
 from talkfeed.errors import ConfigError, PageError
 from talkfeed.read.parsing import load_data_file
-from talkfeed.read.paths import regular_inside
+from talkfeed.read.paths import is_folder, refuse_unlisted, regular_inside, status
 
 ROOT_CONFIG_NAMES = ("hugo", "config")
 CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
@@ -30,7 +30,7 @@ def config_files(root: Path) -> list[Path]:
     found: list[Path] = []
     for name in ROOT_CONFIG_NAMES:
         candidates = [root / f"{name}{suffix}" for suffix in CONFIG_SUFFIXES]
-        first = next((path for path in candidates if os.path.lexists(path)), None)
+        first = next((path for path in candidates if status(path, follow=False) is not None), None)
         if first is not None and not regular_inside(first, root):
             raise ConfigError(
                 "the site config is not a regular file inside the site (a FIFO, a folder, or a link "
@@ -46,10 +46,10 @@ def config_files(root: Path) -> list[Path]:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    if not folder.is_dir() or folder.is_symlink():
+    if not is_folder(folder) or os.path.islink(folder):
         return []
     files: list[Path] = []
-    for current, subfolders, names in os.walk(folder, followlinks=False):
+    for current, subfolders, names in os.walk(folder, onerror=refuse_unlisted, followlinks=False):
         subfolders.sort()
         files += [
             Path(current, name)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.read.paths import outside_reason, read_regular
+from talkfeed.read.paths import cannot_list, outside_reason, read_regular
 from talkfeed.read.site import ContentRoot, Source
 from talkfeed.store.state import state_of
 
@@ -66,6 +66,8 @@ def find_pages(
     """List the talk pages below SOURCE in a stable order, warnings for what is skipped,
     and the section pages above them (whose ``cascade`` applies to them).
 
+    A folder that cannot be listed is an error finding named by the folder and a slash: the
+    talks in it are not read, and a run must not pass over them in silence.
     ``watched``, when given, gets what the listing depends on.
     """
     findings: list[Finding] = []
@@ -73,29 +75,39 @@ def find_pages(
     seen = watched if watched is not None else Watched()
     if source.single_page is not None:
         page = _page_file(source, source.single_page, _bundle_of(source.single_page))
-        indexes = _indexes_above(source, source.single_page, seen)
-        return [page], findings, indexes
+        indexes = _indexes_above(source, source.single_page, seen, findings)
+        return [page], _unique(findings), indexes
     pages: list[PageFile] = []
     for section, content in source.sections:
         seen.folders[str(section.parent)] = state_of(str(section.parent))
-        if section.is_symlink():
+        if os.path.islink(section):
             findings.append(_skipped(source, section, "is a link to a folder; not followed"))
             continue
         pages.extend(_walk_section(source, section, content, findings, indexes, seen))
-        indexes += _indexes_above(source, section, seen)
-    return pages, findings, sorted(set(indexes), key=lambda index: index.path)
+        indexes += _indexes_above(source, section, seen, findings)
+    return pages, _unique(findings), sorted(set(indexes), key=lambda index: index.path)
 
 
-def _indexes_above(source: Source, path: Path, seen: Watched) -> list[SectionIndex]:
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a folder that cannot be listed is met by the walk and again above a page."""
+    return list(dict.fromkeys(findings))
+
+
+def _indexes_above(source: Source, path: Path, seen: Watched, findings: list[Finding]) -> list[SectionIndex]:
     """The section pages of the folders between the content root and ``path``."""
     content = source.root_of(path)
     if content is None:
         return []
     found = []
-    folder = path if path.is_dir() else path.parent
+    folder = path if os.path.isdir(path) else path.parent
     while folder == content.path or content.path in folder.parents:
         seen.folders[str(folder)] = state_of(str(folder))
-        found += _section_indexes(source, content, str(folder), os.listdir(folder))
+        try:
+            names = os.listdir(folder)
+        except OSError as error:
+            findings.append(_unlisted(source, str(folder), error))
+            names = []
+        found += _section_indexes(source, content, str(folder), names)
         folder = folder.parent
     return found
 
@@ -138,7 +150,11 @@ def _walk_section(
     while pending:
         folder = pending.pop()
         seen.folders[folder] = state_of(folder)
-        subfolders, files, links = _listing(folder)
+        try:
+            subfolders, files, links = _listing(folder)
+        except OSError as error:
+            findings.append(_unlisted(source, folder, error))
+            continue
         for name in links:
             # Where a link leads (a page, a folder, out of the site, nowhere) decides what it is.
             seen.files[os.path.join(folder, name)] = state_of(os.path.join(folder, name))
@@ -173,14 +189,15 @@ def _walk_section(
 
 
 def _listing(folder: str) -> tuple[list[str], list[str], set[str]]:
-    """A folder's subfolders and files (links to either included), and which names are links."""
+    """A folder's subfolders and files (links to either included), and which names are links.
+
+    Raises ``OSError`` when the folder cannot be listed.
+    """
     subfolders: list[str] = []
     files: list[str] = []
     links: set[str] = set()
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return subfolders, files, links
+    with os.scandir(folder) as listing:
+        entries = list(listing)
     for entry in entries:
         if entry.is_symlink():
             links.add(entry.name)
@@ -292,3 +309,9 @@ def _refused(source: Source, path: Path, boundary: Path, findings: list[Finding]
 
 def _skipped(source: Source, path: Path, why: str) -> Finding:
     return Finding(source.relative(path), None, Severity.WARNING, why)
+
+
+def _unlisted(source: Source, folder: str, error: OSError) -> Finding:
+    """An error on a folder that cannot be listed, named as a folder (ending in a slash)."""
+    name = source.relative(Path(folder)).rstrip("/") + "/"
+    return Finding(name, None, Severity.ERROR, cannot_list(error))

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from talkfeed.errors import Finding
+from talkfeed.errors import Finding, Severity
 from talkfeed.read.discover import PageFile, SectionIndex, Watched, find_pages
 from talkfeed.read.site import Source
 from talkfeed.store.records import finding_from, finding_record
@@ -40,14 +40,13 @@ def listed_pages(
     pages, findings, indexes = find_pages(source, fresh)
     watched.folders.update(fresh.folders)
     watched.files.update(fresh.files)
-    if store is not None:
+    # A folder that could not be listed is tried again by the next run, whatever its state.
+    if store is not None and not any(finding.severity is Severity.ERROR for finding in findings):
         store.remember(name, _text(pages, findings, indexes, fresh))
     return pages, findings, indexes
 
 
-def _again(
-    text: str, watched: Watched
-) -> tuple[list[PageFile], list[Finding], list[SectionIndex]] | None:
+def _again(text: str, watched: Watched) -> tuple[list[PageFile], list[Finding], list[SectionIndex]] | None:
     try:
         record = json.loads(text)
         if record.get("format") != _FORMAT:

@@ -7,7 +7,6 @@ era it follows.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
@@ -33,8 +32,8 @@ from talkfeed.read.dates import (
 )
 from talkfeed.read.discover import PageFile
 from talkfeed.read.media import image_size, media_type
-from talkfeed.read.parsing import FrontMatter, read_page_text
-from talkfeed.read.paths import file_inside, is_plain_name, read_regular
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page_text
+from talkfeed.read.paths import cannot_read, file_inside, is_plain_name, read_regular
 from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
 from talkfeed.read.shortcodes import expand_shortcodes
 from talkfeed.urls import with_scheme
@@ -177,6 +176,8 @@ class ReadContext:
     """The slug of the site owner's profile: what ``me`` (or ``admin``) names without a profile of its own."""
     site_root: Path | None = None
     static_dirs: tuple[str, ...] = ("static",)
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    """Pages larger than this are an error (``--max-page-size``)."""
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ class _Notes:
 
 
 def _read(page: PageFile, context: ReadContext, notes: _Notes) -> Talk:
-    text = read_page_text(page.path)
+    text = read_page_text(page.path, limit=context.max_page_bytes)
     if text.decoding_problem_line is not None:
         notes.warn(
             "text is not valid UTF-8; undecodable bytes were replaced (save the file as UTF-8)",
@@ -672,12 +673,16 @@ def _profile(directory: Mapping[tuple[str, str], str], lang: str, slug: str) -> 
 
 
 def _file_info(path: Path, url_path: str, in_site_root: bool = False) -> FileInfo:
+    """Describe a file published with a talk; raises ``PageError`` when it cannot be read."""
     kind = media_type(path.name)
     dimensions = None
-    if kind.startswith("image/"):
-        with contextlib.suppress(OSError):
+    try:
+        if kind.startswith("image/"):
             dimensions = image_size(read_regular(path, 65535))
-    return FileInfo(url_path, path.stat().st_size, kind, in_site_root, dimensions)
+        size = path.stat().st_size
+    except OSError as error:
+        raise PageError(f"{url_path}: {cannot_read(error)}") from None
+    return FileInfo(url_path, size, kind, in_site_root, dimensions)
 
 
 def _link_from(item: Mapping[str, Any]) -> Link | None:

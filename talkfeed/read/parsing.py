@@ -6,6 +6,7 @@ The one module that imports python-frontmatter and PyYAML; their quirks are hand
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -17,15 +18,25 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
-from talkfeed.errors import PageError
-from talkfeed.read.paths import read_regular
+from talkfeed.errors import PageError, UnreadableFileError
+from talkfeed.read.paths import NotRegularError, cannot_read, read_regular
 
-MAX_PAGE_BYTES = 1024 * 1024
-"""Pages larger than this are refused: no real talk page comes near it."""
+MIB = 1024 * 1024
+DEFAULT_MAX_PAGE_BYTES = 16 * MIB
+"""Pages larger than this are refused unless a run allows more (``--max-page-size``): real talk
+pages stay under a few MiB, and reading and rendering cost grows only in step with the size, so
+the bound is a guard against filling the memory, not a judgement on content."""
+MAX_DATA_FILE_BYTES = 16 * MIB
+"""Data and config files (author profiles, site configs, ``talkfeed.toml``) larger than this are refused."""
 MAX_FRONT_MATTER_VALUES = 100_000
 """A bound on front matter once YAML aliases are expanded (an alias bomb exceeds it)."""
+MAX_DATA_NESTING = 100
+"""How deep lists and tables may nest in front matter, data and config files: no real file
+comes near it, and every reader of nested values (and Python's stack) stays bounded by it."""
 
-_TAB_AFTER_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
+_TAB_AFTER_KEY = re.compile(r"^([ \t]*(?:-[ \t]+)?[^\s#'\"{\[][^:\n]*?:)\t+", re.MULTILINE)
+"""A key followed by a tab, which Hugo reads and PyYAML refuses. The indent stays on its own line:
+a leading run of any white space would reach across every blank line after it (time in the square)."""
 
 
 class _TOMLHandler(BaseHandler):
@@ -60,9 +71,10 @@ class PageText:
     decoding_problem_line: int | None
 
 
-def read_page_text(path: Path) -> PageText:
-    """Read, decode and split one page; raises ``PageError`` naming the line where known."""
-    text, bad_line = _decode(_read_bytes(path))
+def read_page_text(path: Path, limit: int = DEFAULT_MAX_PAGE_BYTES) -> PageText:
+    """Read, decode and split one page of at most ``limit`` bytes; raises ``PageError`` naming the
+    line where known."""
+    text, bad_line = _decode(_read_bytes(path, limit, "--max-page-size, or max-page-size in talkfeed.toml"))
     return PageText(split_front_matter(text), bad_line)
 
 
@@ -78,7 +90,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
 
 def load_data(path: Path) -> Any:
     """Load a YAML, TOML or JSON file (by its suffix) as whatever it holds; raises ``PageError``."""
-    raw = _read_bytes(path)
+    raw = _read_bytes(path, MAX_DATA_FILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -89,24 +101,34 @@ def load_data(path: Path) -> Any:
 def parse_data(text: str, suffix: str) -> Any:
     """Parse the text of a YAML, TOML or JSON file, told by its suffix (``.toml``, ``.json``, else
     YAML); raises ``PageError``."""
-    data = _load({".toml": "toml", ".json": "json"}.get(suffix.lower(), "yaml"), text, 1)
-    if data is not None:
-        _check_size(data, 1)
-    return data
+    return _load({".toml": "toml", ".json": "json"}.get(suffix.lower(), "yaml"), text, 1)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int, setting: str | None = None) -> bytes:
+    """Read a file of at most ``limit`` bytes; ``setting`` is how a run allows more, if it can."""
     try:
-        raw = read_regular(path, MAX_PAGE_BYTES)
+        raw = read_regular(path, limit)
+    except NotRegularError as error:
+        raise PageError(f"cannot read the file: {error.strerror}") from None
     except OSError as error:
-        raise PageError(f"cannot read the file: {error.strerror or error}") from None
-    if len(raw) > MAX_PAGE_BYTES:
-        size = path.stat().st_size
-        raise PageError(
-            f"file is {size / 1048576:.1f} MiB; talkfeed reads pages of up to "
-            f"{MAX_PAGE_BYTES // 1048576} MiB (move large content out of the page)"
-        )
+        raise UnreadableFileError(cannot_read(error)) from None
+    if len(raw) > limit:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = len(raw)
+        how = f"raise {setting} if it is meant to be this large" if setting else "move content out of it"
+        shown = f"{size / MIB:.1f} MiB" if size >= MIB // 10 else shown_size(size)
+        raise PageError(f"file is {shown}; talkfeed reads files of up to {shown_size(limit)} ({how})")
     return raw
+
+
+def shown_size(size: int) -> str:
+    """A size as people read it and as ``--max-page-size`` takes it: ``16MiB``, ``1.5MiB``, ``900B``."""
+    for unit, name in ((MIB, "MiB"), (1024, "KiB")):
+        if size >= unit:
+            return f"{size / unit:.1f}".removesuffix(".0") + name
+    return f"{size}B"
 
 
 def _decode(raw: bytes) -> tuple[str, int | None]:
@@ -143,7 +165,6 @@ def split_front_matter(text: str) -> FrontMatter:
         raise PageError(f"front matter is {error.message}", error.line) from None
     if not isinstance(values, dict):
         raise PageError("front matter is not a set of key: value pairs", first_line)
-    _check_size(values, first_line)
     return FrontMatter(values, raw, first_line, body, body_line)
 
 
@@ -159,6 +180,17 @@ def _kind(handler: BaseHandler) -> str:
 
 
 def _load(kind: str, raw: str, first_line: int) -> Any:
+    """Parse YAML, TOML or JSON text, bounded in size and nesting; raises ``PageError``."""
+    try:
+        data = _parse(kind, raw, first_line)
+    except RecursionError:
+        raise _too_deep(kind, raw, first_line) from None
+    if not _within_bounds(data, first_line):
+        raise _too_deep(kind, raw, first_line)
+    return data
+
+
+def _parse(kind: str, raw: str, first_line: int) -> Any:
     try:
         if kind == "yaml":
             return _load_yaml(raw)
@@ -167,6 +199,14 @@ def _load(kind: str, raw: str, first_line: int) -> Any:
         return tomllib.loads(raw)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if mark is not None and (quote := _unclosed_quote(raw, mark.line)) is not None:
+            opened, reached = quote
+            problem = _yaml_problem(error)
+            raise PageError(
+                f"not valid YAML: the quoted text opened on this line is not closed on it, so YAML reads "
+                f"on to line {first_line + reached} and fails there ({problem}); close the quote",
+                first_line + opened,
+            ) from None
         line = first_line + mark.line if mark is not None else first_line
         raise PageError(f"not valid YAML: {_yaml_problem(error)}", line) from None
     except yaml.reader.ReaderError as error:
@@ -184,8 +224,61 @@ def _load(kind: str, raw: str, first_line: int) -> Any:
         raise PageError(f"not valid TOML: {message}", line) from None
     except json.JSONDecodeError as error:
         raise PageError(f"not valid JSON: {error.msg}", first_line + error.lineno - 1) from None
-    except RecursionError:
-        raise PageError("nested too deeply", first_line) from None
+
+
+_QUOTED_VALUE = re.compile(r"""^[ \t]*(?:-[ \t]+)?(?:[^\s"'#:][^:#\n]*:[ \t]+)?(["'])""", re.MULTILINE)
+_QUOTE_END = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL), "'": re.compile(r"(?:[^']|'')*'")}
+
+
+def _unclosed_quote(raw: str, failed_line: int) -> tuple[int, int] | None:
+    """Find the quoted value that swallowed the lines up to where YAML failed: one opened on a line
+    and not closed on it, whose text runs on (as YAML reads it) to the failing line or past it.
+    Returns the line it opens on and the line YAML reached (0-based); ``None`` when there is none.
+
+    A quoted value may span lines in YAML, so PyYAML only fails where what follows stops making
+    sense, often many lines below the quote that was left open.
+    """
+    for match in _QUOTED_VALUE.finditer(raw):
+        opened = raw.count("\n", 0, match.start())
+        if opened >= failed_line:
+            return None
+        end = _QUOTE_END[match[1]].match(raw, match.end())
+        closed = raw.count("\n", 0, end.end()) if end is not None else raw.count("\n")
+        if closed != opened and closed >= failed_line:
+            return opened, failed_line
+    return None
+
+
+def _too_deep(kind: str, raw: str, first_line: int) -> PageError:
+    """Say that a file nests too deeply, on the line where it goes past the bound (YAML) or its first."""
+    line = first_line + (_deep_yaml_line(raw) if kind == "yaml" else 0)
+    return PageError(
+        f"nested more than {MAX_DATA_NESTING} levels deep (lists and tables inside each other); "
+        f"talkfeed reads up to {MAX_DATA_NESTING} (flatten it)",
+        line,
+    )
+
+
+def _deep_yaml_line(raw: str) -> int:
+    """The line (0-based) where a YAML document's nesting goes past the bound, from the C parser's
+    events, which keep no stack of their own; 0 when it does not."""
+    loader = yaml.CSafeLoader(raw)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return 0
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DATA_NESTING:
+                    return event.start_mark.line if event.start_mark is not None else 0
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return 0
+    finally:
+        loader.dispose()
 
 
 class _UnbuildableValue(Exception):
@@ -360,11 +453,14 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
     return " ".join(problem.split())
 
 
-def _check_size(values: Any, first_line: int) -> None:
+def _within_bounds(values: Any, first_line: int) -> bool:
+    """Tell whether parsed values nest at most ``MAX_DATA_NESTING`` deep; raise ``PageError`` when
+    they expand to more than ``MAX_FRONT_MATTER_VALUES`` values (YAML aliases can make a few
+    lines into millions, or into a list that holds itself)."""
     budget = MAX_FRONT_MATTER_VALUES
-    stack = [values]
+    stack = [(values, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         budget -= 1
         if budget < 0:
             raise PageError(
@@ -372,10 +468,11 @@ def _check_size(values: Any, first_line: int) -> None:
                 "(a YAML alias bomb?); refused",
                 first_line,
             )
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+        if isinstance(item, dict | list):
+            if depth == MAX_DATA_NESTING:
+                return False
+            stack.extend((each, depth + 1) for each in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
@@ -385,7 +482,7 @@ def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
     the whole site. Returns the key and its second line (1-based), or ``None``.
     """
     try:
-        text = _decode(_read_bytes(path))[0]
+        text = _decode(_read_bytes(path, MAX_DATA_FILE_BYTES))[0]
     except PageError:
         return None
     first_line = 1
@@ -398,8 +495,9 @@ def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
             return None
         text, first_line = matter.text, matter.first_line
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        # libyaml's composer: the pure-Python one recurses once a level, and a file may nest deeply.
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
         return None
     nodes = [root] if root is not None else []
     while nodes:

@@ -61,6 +61,84 @@ def outside_reason(path: Path, root: Path) -> str | None:
     return None
 
 
+class UnreadableError(Exception):
+    """A file or folder of the site that is there but cannot be read, listed or entered."""
+
+    def __init__(self, path: Path, error: OSError, folder: bool) -> None:
+        super().__init__(str(path))
+        self.path = path
+        self.folder = folder
+        self.message = cannot_list(error) if folder else cannot_read(error)
+
+
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG})
+"""What ``stat`` says of a name that leads nowhere: treated as missing, as ``os.path.exists`` does."""
+
+
+def status(path: Path | str, follow: bool = True) -> os.stat_result | None:
+    """``stat`` a path of the site: ``None`` when nothing is there.
+
+    Raises ``UnreadableError`` naming the folder on the way that cannot be entered (a
+    folder without ``x`` permission for the user talkfeed runs as), so no file of the site
+    is taken for missing when it is only out of reach.
+    """
+    try:
+        return os.stat(path, follow_symlinks=follow)
+    except OSError as error:
+        if error.errno in _ABSENT:
+            return None
+        raise UnreadableError(_blocking_folder(Path(path)), error, folder=True) from None
+
+
+def is_folder(path: Path | str) -> bool:
+    """Tell whether a path of the site is a folder (links followed); see ``status``."""
+    found = status(path)
+    return found is not None and stat.S_ISDIR(found.st_mode)
+
+
+def is_file(path: Path | str) -> bool:
+    """Tell whether a path of the site is a regular file (links followed); see ``status``."""
+    found = status(path)
+    return found is not None and stat.S_ISREG(found.st_mode)
+
+
+def refuse_unlisted(error: OSError) -> None:
+    """Stop an ``os.walk`` (as its ``onerror``) at a folder it cannot list: what it holds counts."""
+    raise UnreadableError(Path(str(error.filename)), error, folder=True)
+
+
+def _blocking_folder(path: Path) -> Path:
+    """The folder that keeps a path out of reach: the parent of the first step ``stat`` refuses."""
+    for step in (*reversed(path.parents), path):
+        try:
+            os.stat(step)
+        except PermissionError:
+            return step.parent
+        except OSError:
+            break
+    return path.parent
+
+
+def cannot_list(error: OSError) -> str:
+    """Say that a folder of the site cannot be listed, why, and what to do."""
+    return (
+        f"cannot list or enter this folder ({_cause(error)}), so nothing in it is read "
+        "(let the user talkfeed runs as read and enter it: chmod a+rx; or move it out of the site)"
+    )
+
+
+def cannot_read(error: OSError) -> str:
+    """Say that a file of the site cannot be read, why, and what to do."""
+    return (
+        f"cannot read this file ({_cause(error)}) "
+        "(let the user talkfeed runs as read it: chmod a+r; or move it out of the site)"
+    )
+
+
+def _cause(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """Read at most ``limit`` + 1 bytes of a regular file without ever blocking on a FIFO.
 

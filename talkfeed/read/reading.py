@@ -26,6 +26,7 @@ from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched
 from talkfeed.read.listing import listed_pages
 from talkfeed.read.page import ReadContext, once_per_site_file, read_page, unexpected
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import Source, author_folders, read_author_names
 from talkfeed.store.state import file_digest, state_of
@@ -78,10 +79,13 @@ class Reading:
     """How many talk pages were found."""
 
 
-def survey(source: Source, zone: tzinfo, store: Store | None = None) -> Survey:
+def survey(
+    source: Source, zone: tzinfo, store: Store | None = None, max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+) -> Survey:
     """Find a source's talk pages, and read what reading them needs: author names and cascades.
 
-    ``zone`` is the zone of dates written without an offset. With a ``store``, the pages it
+    ``zone`` is the zone of dates written without an offset; a page larger than
+    ``max_page_bytes`` is an error. With a ``store``, the pages it
     listed last time are taken again while no folder changed (see ``listing``).
     """
     site = source.site
@@ -115,6 +119,7 @@ def survey(source: Source, zone: tzinfo, store: Store | None = None) -> Survey:
         owner=owner,
         site_root=site.root,
         static_dirs=site.static_dirs,
+        max_page_bytes=max_page_bytes,
     )
     return Survey(
         tuple(pages),
@@ -144,7 +149,8 @@ def read_pages(
     records = _records(site, store, work, progress)
     findings = [*site.findings, *([store.problem] if store.problem is not None else [])]
     entries: list[Entry] = []
-    invalid: list[str] = []
+    # What the survey could not read (a folder, a profile) stops a build as a bad page does.
+    invalid = [finding.path for finding in site.findings if finding.severity is Severity.ERROR]
     for page, record in zip(site.pages, records, strict=True):
         findings.extend(record.findings)
         if record.entry is not None:

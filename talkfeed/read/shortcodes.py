@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
 
 _TAG = re.compile(
     r"\{\{(?P<open>[<%])(?P<comment>/\*)?\s*(?P<closing>/)?\s*(?P<name>[\w.-]+)"
-    r"(?P<args>.*?)(?P<self>/)?\s*(?(comment)\*/)(?P<close>[>%])\}\}",
+    r"(?P<args>(?:[^{]|\{(?!\{))*?)(?P<self>/)?\s*(?(comment)\*/)(?P<close>[>%])\}\}",
     re.DOTALL,
 )
+"""A shortcode's tag; its arguments end at the next ``{{``, so an unclosed tag costs a look up to
+the next one, not to the end of the page (each of many unclosed tags would read the rest)."""
+
+
+MAX_WARNINGS = 100
+"""Shortcode warnings a page gives at most; the rest are counted in one line."""
 
 
 @dataclass
@@ -44,10 +50,28 @@ def expand_shortcodes(text: str, first_line: int = 1) -> Expansion:
     warnings: list[tuple[int, str]] = []
     root = _parse(text, first_line)
     expanded = _render(root, warnings)
+    lines = _Lines(expanded, first_line)
     for stray in _STRAY.finditer(expanded):
-        line = first_line + expanded.count("\n", 0, stray.start())
-        warnings.append((line, f"unclosed shortcode {stray.group()!r} shown as text"))
+        warnings.append((lines.at(stray.start()), f"unclosed shortcode {stray.group()!r} shown as text"))
+    if len(warnings) > MAX_WARNINGS:
+        more = len(warnings) - MAX_WARNINGS
+        line = warnings[MAX_WARNINGS][0]
+        warnings[MAX_WARNINGS:] = [(line, f"{more} more shortcode warnings like these are not shown")]
     return Expansion(_STRAY.sub(_defuse, expanded), tuple(warnings))
+
+
+class _Lines:
+    """Tell the line of positions met in order, counting each line break once."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.line = first_line
+        self.position = 0
+
+    def at(self, position: int) -> int:
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
 
 
 _STRAY = re.compile(r"\{\{[<%]")
@@ -58,48 +82,59 @@ def _defuse(match: re.Match[str]) -> str:
 
 
 def _parse(text: str, first_line: int) -> list[_Node | str]:
-    root = _Node("", (), {}, first_line)
-    stack = [root]
+    """Parse shortcodes into a tree: a closing tag pairs with the innermost open tag of its name,
+    and the tags opened inside it and never closed are standalone (their text follows them).
+
+    Linear in the number of tags, however they nest or stay open: tags are paired first, with
+    the open ones of each name at hand, and the tree built from the pairs in one pass.
+    """
+    tokens: list[_Node | str | None] = []  # None: the closing tag of a paired open tag
+    paired: set[int] = set()
+    open_tags: list[int] = []  # the tokens of the tags open now, innermost last
+    open_by_name: dict[str, list[int]] = {}
     position = 0
+    lines = _Lines(text, first_line)
     for match in _TAG.finditer(text):
-        stack[-1].children.append(text[position : match.start()])
+        tokens.append(text[position : match.start()])
         position = match.end()
-        line = first_line + text.count("\n", 0, match.start())
-        if match["comment"]:
-            stack[-1].children.append(_escaped_literal(match))
-            continue
+        line = lines.at(match.start())
         name = match["name"]
-        if match["closing"]:
-            _close(stack, name, line)
+        if match["comment"]:
+            tokens.append(_escaped_literal(match))
+        elif match["closing"]:
+            opened = open_by_name.get(name)
+            if opened:
+                target = opened.pop()
+                # Each tag opened inside and still open is the latest open one of its name.
+                while (inner := open_tags.pop()) != target:
+                    open_by_name[_name_of(tokens[inner])].pop()
+                paired.add(target)
+                tokens.append(None)
+            else:
+                tokens.append(_Node(f"/{name}", (), {}, line))
+        else:
+            args, named = _split_arguments(match["args"])
+            tokens.append(_Node(name, args, named, line))
+            if not match["self"]:
+                open_tags.append(len(tokens) - 1)
+                open_by_name.setdefault(name, []).append(len(tokens) - 1)
+    tokens.append(text[position:])
+    root: list[_Node | str] = []
+    filling = [root]
+    for index, token in enumerate(tokens):
+        if token is None:
+            filling.pop()
             continue
-        args, named = _split_arguments(match["args"])
-        node = _Node(name, args, named, line)
-        stack[-1].children.append(node)
-        if not match["self"]:
-            stack.append(node)
-    stack[-1].children.append(text[position:])
-    while len(stack) > 1:
-        _unwind(stack)
-    return root.children
+        filling[-1].append(token)
+        if index in paired and isinstance(token, _Node):
+            token.paired = True
+            filling.append(token.children)
+    return root
 
 
-def _close(stack: list[_Node], name: str, line: int) -> None:
-    for depth in range(len(stack) - 1, 0, -1):
-        if stack[depth].name == name:
-            while len(stack) - 1 > depth:
-                _unwind(stack)
-            stack[depth].paired = True
-            stack.pop()
-            return
-    stack[-1].children.append(_Node(f"/{name}", (), {}, line))
-
-
-def _unwind(stack: list[_Node]) -> None:
-    """Treat the innermost open tag as standalone: its 'children' follow it as siblings."""
-    node = stack.pop()
-    parent = stack[-1].children
-    children, node.children = node.children, []
-    parent.extend(children)
+def _name_of(token: _Node | str | None) -> str:
+    assert isinstance(token, _Node)
+    return token.name
 
 
 def _escaped_literal(match: re.Match[str]) -> str:
@@ -127,19 +162,32 @@ def _split_arguments(raw: str) -> tuple[tuple[str, ...], dict[str, str]]:
 
 
 def _render(nodes: list[_Node | str], warnings: list[tuple[int, str]]) -> str:
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            out.append(node)
-            continue
-        inner = _render(node.children, warnings)
-        handler = _HANDLERS.get(node.name.lower())
-        if handler is None:
-            warnings.append((node.line, _unknown_message(node)))
-            out.append(inner)
+    """Expand a tree of shortcodes, innermost first, without recursion (pairs may nest deeply)."""
+    done: list[list[str]] = [[]]
+    pending: list[tuple[Iterator[_Node | str], _Node | None]] = [(iter(nodes), None)]
+    while pending:
+        children, owner = pending[-1]
+        child = next(children, None)
+        if child is None:
+            pending.pop()
+            inner = "".join(done.pop())
+            if owner is None:
+                return inner
+            done[-1].append(_expanded(owner, inner, warnings))
+        elif isinstance(child, str):
+            done[-1].append(child)
         else:
-            out.append(handler(node, inner))
-    return "".join(out)
+            pending.append((iter(child.children), child))
+            done.append([])
+    return ""
+
+
+def _expanded(node: _Node, inner: str, warnings: list[tuple[int, str]]) -> str:
+    handler = _HANDLERS.get(node.name.lower())
+    if handler is None:
+        warnings.append((node.line, _unknown_message(node)))
+        return inner
+    return handler(node, inner)
 
 
 def _unknown_message(node: _Node) -> str:

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from talkfeed.clean import clean_line, has_control
-from talkfeed.errors import ConfigError, Finding, PageError, Severity
+from talkfeed.errors import ConfigError, Finding, PageError, Severity, UnreadableFileError
 from talkfeed.model import Language, Site, SourceOption
 from talkfeed.read.config import CONFIG_SUFFIXES, cascade_entries, config_files, language_config, load_config
 from talkfeed.read.dates import date_chains
-from talkfeed.read.parsing import load_data_file, read_page_text, repeated_yaml_key
-from talkfeed.read.paths import regular_inside
+from talkfeed.read.parsing import MAX_DATA_FILE_BYTES, load_data_file, read_page_text, repeated_yaml_key
+from talkfeed.read.paths import (
+    UnreadableError,
+    cannot_list,
+    is_file,
+    is_folder,
+    read_regular,
+    refuse_unlisted,
+    regular_inside,
+    status,
+)
 from talkfeed.read.permalinks import rules_from_config
 
 SECTION_NAMES = ("talk", "talks", "event", "events")
@@ -58,7 +69,7 @@ class Source:
     @functools.cached_property
     def _prefix(self) -> str:
         given = Path(os.path.normpath(self.given.absolute()))
-        base = given if given.is_dir() else given.parent
+        base = given if os.path.isdir(given) else given.parent
         return str(base).rstrip(os.sep) + os.sep
 
     def root_of(self, path: Path) -> ContentRoot | None:
@@ -71,32 +82,48 @@ def locate_source(given: Path) -> Source:
     """Resolve SOURCE: a site root, a section folder, one talk file, or a folder holding one site.
 
     Raises ``ConfigError`` when SOURCE does not exist, holds no talk section, or holds
-    several sites.
+    several sites, or when a folder on the way cannot be entered.
     """
+    with _unreadable_as_config_error():
+        return _locate_source(given)
+
+
+@contextlib.contextmanager
+def _unreadable_as_config_error() -> Iterator[None]:
+    """Report a file or folder of the site that cannot be read as the config error it is for a run."""
+    try:
+        yield
+    except UnreadableError as error:
+        where = str(error.path).rstrip("/") + ("/" if error.folder else "")
+        raise ConfigError(error.message, where) from None
+
+
+def _locate_source(given: Path) -> Source:
     path = Path(os.path.normpath(given.absolute()))
-    if not path.exists():
+    if status(path) is None:
         raise ConfigError("no such file or folder", str(given))
     note = None
-    root = _find_site_root(path if path.is_dir() else path.parent)
-    if root is None and path.is_dir():
+    root = _find_site_root(path if is_folder(path) else path.parent)
+    if root is None and is_folder(path):
         root = _site_below(path, given)
         below = root.relative_to(path).as_posix()
         note = f"read the site in {below}/ (the folder given holds no site config)"
     site = read_site(root) if root is not None else Site(root=None)
     content_roots = _content_roots(site) if root is not None else ()
-    if path.is_file():
+    if is_file(path):
         if path.name.startswith("_index."):
             raise ConfigError(
                 "is a section's list page (_index), not a talk page; give the section folder or the site",
                 str(given),
             )
+        _refuse_other_files(path, given)
         return Source(path, site, content_roots, (), single_page=path)
     if root is not None and (path == root or note is not None):
         sections = tuple(
             (content.path / name, content)
             for content in content_roots
             for name in SECTION_NAMES
-            if (content.path / name).is_dir() or (content.path / name).is_symlink()
+            if is_folder(content.path / name) or os.path.islink(content.path / name)
         )
         if not sections:
             names = ", ".join(f"content/{name}" for name in SECTION_NAMES)
@@ -108,26 +135,49 @@ def locate_source(given: Path) -> Source:
     return Source(path, site, content_roots, ((path, holder),))
 
 
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+_FRONT_MATTER_STARTS = (b"---", b"+++", b"{")
+
+
+def _refuse_other_files(path: Path, given: Path) -> None:
+    """Refuse a SOURCE file that is no talk page (a README, a config): every talk page is a
+    Markdown (or rendered HTML) file that opens with front matter."""
+    if not path.name.lower().endswith(_PAGE_SUFFIXES):
+        why = "a talk page is a Markdown file (.md) that opens with front matter"
+    else:
+        try:
+            head = read_regular(path, 64)
+        except OSError as error:
+            raise UnreadableError(path, error, folder=False) from None
+        if head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(_FRONT_MATTER_STARTS):
+            return
+        why = "it does not open with front matter (---, +++ or {)"
+    raise ConfigError(
+        f"is not a talk page: {why}; give a talk page, a talk section folder or the site's folder", str(given)
+    )
+
+
 def read_site(root: Path) -> Site:
     """Read the site's configuration, merged as Hugo merges it."""
-    config, first_file = load_config(root)
-    return _site_from_config(root, config, first_file)
+    with _unreadable_as_config_error():
+        config, first_file = load_config(root)
+        return _site_from_config(root, config, first_file)
 
 
 def _find_site_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if config_files(folder):
             return folder
-    return start if (start / "content").is_dir() else None
+    return start if is_folder(start / "content") else None
 
 
 def _site_below(folder: Path, given: Path) -> Path:
     """Find the one site below a folder that is not a site; refuse none or several."""
     found: list[Path] = []
     top_depth = len(folder.parts)
-    for current, subfolders, _ in os.walk(folder, followlinks=False):
+    for current, subfolders, _ in os.walk(folder, onerror=refuse_unlisted, followlinks=False):
         here = Path(current)
-        if here != folder and config_files(here) and (here / "content").is_dir():
+        if here != folder and config_files(here) and is_folder(here / "content"):
             found.append(here)
             subfolders.clear()
             continue
@@ -203,7 +253,7 @@ def _static_dirs(root: Path, config: Mapping[str, Any]) -> tuple[str, ...]:
     themes = [str(theme) for theme in _list(config.get("theme")) if isinstance(theme, str) and theme]
     folders += [f"themes/{theme}/static" for theme in themes]
     unique = dict.fromkeys(folder.strip("/") for folder in folders if ".." not in folder.split("/"))
-    return tuple(folder for folder in unique if (root / folder).is_dir())
+    return tuple(folder for folder in unique if is_folder(root / folder))
 
 
 def _content_roots(site: Site) -> tuple[ContentRoot, ...]:
@@ -234,7 +284,7 @@ _ICONS = ("media/icon.png", "img/icon-512.png", "img/icon-192.png", "img/icon.pn
 
 def _icon(root: Path) -> str | None:
     """Find the site's icon among the files Hugo serves as they are (``static/``)."""
-    return next((name for name in _ICONS if (root / "static" / name).is_file()), None)
+    return next((name for name in _ICONS if is_file(root / "static" / name)), None)
 
 
 def _language(code: str, settings: Mapping[str, Any]) -> Language:
@@ -319,7 +369,7 @@ def read_author_names(
     findings: list[Finding] = []
     if root is None:
         return names, None, findings
-    for path in sorted((root / "data" / "authors").glob("*.*")):
+    for path in _entries(root / "data" / "authors", root, findings):
         if path.suffix in CONFIG_SUFFIXES and regular_inside(path, root):
             data = _profile_data(path, findings, root)
             name = _profile_name(data, lambda data: data.get("name"))
@@ -328,11 +378,27 @@ def read_author_names(
             if _owns(data):
                 owners.append(path.stem)
     for content in content_roots:
-        for path in sorted(content.path.glob("authors/*/_index*.md")):
-            if not regular_inside(path, root):
+        for folder in _entries(content.path / "authors", root, findings):
+            if not os.path.isdir(folder):
                 continue
-            _read_profile(path, content, len(content_roots) > 1, names, owners, findings, root)
+            for path in _entries(folder, root, findings):
+                if fnmatch.fnmatchcase(path.name, "_index*.md") and regular_inside(path, root):
+                    _read_profile(path, content, len(content_roots) > 1, names, owners, findings, root)
     return names, next(iter(owners), None), findings
+
+
+def _entries(folder: Path, root: Path, findings: list[Finding]) -> list[Path]:
+    """A folder's entries in name order; none when it is not there. A folder that is there but
+    cannot be listed is an error: the names its profiles give would be missing in silence."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(Path(entry.path) for entry in listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        name = folder.relative_to(root).as_posix() + "/"
+        findings.append(Finding(name, None, Severity.ERROR, cannot_list(error)))
+        return []
 
 
 def _read_profile(
@@ -363,11 +429,13 @@ def _profile_data(path: Path, findings: list[Finding], root: Path) -> Mapping[st
     try:
         data = read_page_text(path).matter.values if path.suffix == ".md" else load_data_file(path)
     except PageError as error:
+        # A profile that cannot be parsed is left out; one out of reach must not pass unnoticed.
+        severity = Severity.ERROR if isinstance(error, UnreadableFileError) else Severity.WARNING
         findings.append(
             Finding(
                 path.relative_to(root).as_posix(),
                 error.line,
-                Severity.WARNING,
+                severity,
                 f"author profile not read: {error.message}",
             )
         )
@@ -415,6 +483,8 @@ class RunConfig:
     """Option values by long name (``base-url``), as written."""
     sources: tuple[SourceOption, ...] = ()
     """Its ``sources`` list, each path relative to the file's folder."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The line each setting is written on, for messages about it."""
     confined_to: Path | None = None
     """For a file found in a site: the folder every path it names must stay inside (links
     resolved); ``None`` for a file the user named (``--config``), which may name any path."""
@@ -432,6 +502,7 @@ class RunConfig:
                     f"{key} {str(value)!r} is outside the site; a site's own talkfeed.toml names only "
                     "paths inside it (give the path on the command line, or use --config FILE)",
                     str(self.path),
+                    self.lines.get(key) or self.lines.get(key.replace("-", "_")),
                 )
         return path
 
@@ -444,28 +515,48 @@ def find_run_config(source: Path) -> RunConfig:
     with a ``path`` and known keys, or when a source lies outside that folder.
     """
     start = source.absolute()
-    folder = start if start.is_dir() else start.parent
-    root = _find_site_root(folder) or folder
-    path = root / RUN_CONFIG_NAME
-    if not path.is_file():
-        return RunConfig(None, {})
+    with _unreadable_as_config_error():
+        folder = start if is_folder(start) else start.parent
+        root = _find_site_root(folder) or folder
+        path = root / RUN_CONFIG_NAME
+        if not is_file(path):
+            return RunConfig(None, {})
     return read_run_config(path, confined_to=root)
 
 
 def read_run_config(path: Path, confined_to: Path | None = None) -> RunConfig:
     """Read a run config file (``--config FILE``, or one found by ``find_run_config``)."""
     path = Path(os.path.normpath(path.absolute()))
-    if not path.is_file():
-        raise ConfigError("no such file: give a talkfeed.toml to read", str(path))
+    with _unreadable_as_config_error():
+        if not is_file(path):
+            raise ConfigError("no such file: give a talkfeed.toml to read", str(path))
     try:
         settings = load_data_file(path)
     except PageError as error:
         raise ConfigError(f"cannot read: {error.message}", str(path), error.line) from None
     listed = settings.pop("sources", None)
-    config = RunConfig(path, settings, confined_to=confined_to)
+    config = RunConfig(path, settings, confined_to=confined_to, lines=_setting_lines(path))
     if listed is None:
         return config
     return replace(config, sources=_source_options(listed, config))
+
+
+_SETTING = re.compile(r"""[ \t]*["']?([A-Za-z0-9_-]+)["']?[ \t]*=""")
+
+
+def _setting_lines(path: Path) -> dict[str, int]:
+    """The line of each top-level setting of a TOML file (those before its first table)."""
+    try:
+        text = read_regular(path, MAX_DATA_FILE_BYTES).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return {}
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("["):
+            break
+        if (setting := _SETTING.match(line)) is not None:
+            lines.setdefault(setting[1], number)
+    return lines
 
 
 def _source_options(entries: object, run_config: RunConfig) -> tuple[SourceOption, ...]:

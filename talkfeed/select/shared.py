@@ -1,11 +1,16 @@
-"""Recognise one talk that several sources publish (co-speakers each list it) and publish it once.
+"""Recognise one talk that several sources publish (co-speakers each list it) and publish it once;
+keep each source to its own address.
 
 Two published talks of different sources are one talk when they have the same event page and
 start at the same moment (a time, not only a day: a conference's talks share its page and its
-days), or have the same title (compared loosely) on the same start day. The earliest published
-of them is kept, so the item's id never changes when another source lists the talk later; the
-item names every speaker and links to each source's page. Two pages of one site stay two talks,
-as the site says, even when a third page matches both.
+days), or have the same title (compared loosely) on the same start day. The item is the page of
+the source listed first, a rule no member can win by back-dating a page: its id, link, title
+and summary never pass to a page of a source listed after it. The item names every speaker and
+links to each source's page. Two pages of one site stay two talks, as the site says, even when a
+third page matches both.
+
+A source publishes only at its own address: a page whose id lies at another source's address
+(two sites with one base URL, or a ``url:`` into another's site) is an error naming both.
 """
 
 from __future__ import annotations
@@ -29,15 +34,16 @@ _Key = tuple[int, str]
 
 @dataclass(frozen=True)
 class Shared:
-    """Talks of several sources that are one talk: the kept one first, and why they match."""
+    """Talks of several sources that are one talk: the kept one first (its source listed first),
+    and why they match."""
 
     talks: tuple[Entry, ...]
     reason: str
 
     @functools.cached_property
     def entry(self) -> Entry:
-        """The group as one talk: its earliest published, with every speaker and tag of the
-        group, updated when the latest of them was, and the other sources that publish it."""
+        """The group as one talk: the page of the source listed first, with every speaker and tag
+        of the group, updated when the latest of them was, and the other sources that publish it."""
         speakers: dict[str, tuple[str, str]] = {}
         for talk in self.talks:
             for name, slug in talk.speakers:
@@ -53,7 +59,7 @@ class Shared:
 
 
 def shared_talks(talks: Iterable[Entry]) -> list[Shared]:
-    """Find the talks published by more than one source, grouped; each group's earliest first.
+    """Find the talks published by more than one source, grouped; the first-listed source's first.
 
     ``talks`` should be the published ones: a draft or a page not yet out merges into nothing.
     """
@@ -64,13 +70,13 @@ def shared_talks(talks: Iterable[Entry]) -> list[Shared]:
             buckets[match].append(talk)
     links: list[tuple[_Key, _Key, str]] = []
     for match, bucket in buckets.items():
-        first, *others = sorted(bucket, key=_age)
+        first, *others = sorted(bucket, key=_precedence)
         kind = str(match[0])
         links += ((first.key, other.key, kind) for other in others if other.source != first.source)
     groups = _joined(links)
     found = []
     for members in groups:
-        kept = _one_per_source(sorted((by_key[key] for key in members), key=_age))
+        kept = _one_per_source(by_key[key] for key in members)
         if len(kept) < 2:
             continue
         inside = {talk.key for talk in kept}
@@ -88,29 +94,83 @@ def merged(talks: Sequence[Entry], shared: Sequence[Shared]) -> tuple[Entry, ...
     return tuple(kept.get(talk.key, talk) for talk in talks if talk.key not in gone)
 
 
-def same_ids(
-    talks: Sequence[Entry], id_of: Callable[[Entry], str], name_of: Callable[[Entry], str]
-) -> tuple[list[Finding], set[_Key]]:
-    """Find talks of different sources with one id (two sites with one base URL and slug).
+@dataclass(frozen=True)
+class Home:
+    """A source as its findings name it: its label, and the addresses (base URLs) it publishes at."""
 
-    Feed readers and calendars would take them for one; the earlier published keeps the id,
-    as within one site, and each other is left out with a warning on its file (``name_of``).
+    label: str
+    addresses: tuple[str, ...]
+
+
+def foreign_ids(
+    talks: Sequence[Entry],
+    id_of: Callable[[Entry], str],
+    name_of: Callable[[Entry], str],
+    homes: Sequence[Home],
+) -> tuple[list[Finding], set[_Key]]:
+    """Find the talks whose id lies at another source's address; each is an error on its file.
+
+    An id belongs to the source whose address is the longest start of it (scheme, ``www.``
+    and the host's case aside); of two sources with one address, the one listed first. A talk
+    of any other source there would take that source's id, or publish in its name (two sites
+    left at a starter's ``baseURL``, a site copying another's, a ``url:`` into another's site).
+    Relative addresses (a site with ``baseURL = "/"`` read by ``check``) claim nothing.
     """
+    claims = [
+        (key.rstrip("/") + "/", number)
+        for number, home in enumerate(homes)
+        for key in map(_address_key, home.addresses)
+        if key is not None
+    ]
+    claims.sort(key=lambda claim: (-len(claim[0]), claim[1]))
     by_id: dict[str, list[Entry]] = defaultdict(list)
     for talk in talks:
         by_id[id_of(talk)].append(talk)
     findings = []
     left_out: set[_Key] = set()
     for lasting_id, group in by_id.items():
-        keeper, *others = sorted(group, key=_age)
-        for talk in others:
+        owner = _owner(lasting_id, claims)
+        if owner is None:
+            continue
+        owned = [talk for talk in group if talk.source == owner]
+        for talk in group:
+            if talk.source == owner:
+                continue
             left_out.add(talk.key)
-            message = (
-                f"its id {lasting_id} is also the id of {name_of(keeper)}, published earlier, which keeps "
-                "it; this talk is left out (give the sites different base URLs)"
+            home = homes[owner]
+            where = (
+                f"is also the id of {name_of(owned[0])}, a page of source {home.label}"
+                if owned
+                else f"lies at the address of source {home.label} ({', '.join(home.addresses)})"
             )
-            findings.append(Finding(name_of(talk), None, Severity.WARNING, message))
+            message = (
+                f"its id {lasting_id} {where}; a source publishes only at its own address, so this "
+                f"page of source {homes[talk.source].label} is not published (give each site its own "
+                "base URL, or remove the page; --skip-invalid publishes the rest)"
+            )
+            findings.append(Finding(name_of(talk), None, Severity.ERROR, message))
     return findings, left_out
+
+
+def _owner(lasting_id: str, claims: Sequence[tuple[str, int]]) -> int | None:
+    """The source whose address, of ``claims`` (longest first), an id lies at; ``None``: none."""
+    key = _address_key(lasting_id)
+    if key is None:
+        return None
+    return next((number for address, number in claims if key.startswith(address)), None)
+
+
+def _address_key(url: str) -> str | None:
+    """An absolute web address as sources are told apart by it: host (lower case, less ``www.``)
+    and path; ``None`` for a relative one."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.netloc:
+        return None
+    host = parts.netloc.lower().removeprefix("www.")
+    return f"{host}{parts.path or '/'}"
 
 
 def _matches(talk: Entry) -> list[tuple[object, ...]]:
@@ -150,16 +210,23 @@ def _joined(links: Sequence[tuple[_Key, _Key, str]]) -> list[set[_Key]]:
     return groups
 
 
-def _one_per_source(talks: Sequence[Entry]) -> list[Entry]:
-    """Keep the earliest talk of each source: a site's two pages are two talks."""
+def _one_per_source(talks: Iterable[Entry]) -> list[Entry]:
+    """Keep the earliest published talk of each source (a site's two pages are two talks), the
+    source listed first first."""
     kept: dict[int, Entry] = {}
-    for talk in talks:
+    for talk in sorted(talks, key=_age):
         kept.setdefault(talk.source, talk)
-    return sorted(kept.values(), key=_age)
+    return sorted(kept.values(), key=_precedence)
 
 
 def _age(talk: Entry) -> tuple[datetime, int, str]:
     return (talk.published, talk.source, talk.path)
+
+
+def _precedence(talk: Entry) -> tuple[int, datetime, str]:
+    """Which page of a shared talk is the item: its source's place in the list decides, never a
+    date its author writes."""
+    return (talk.source, talk.published, talk.path)
 
 
 def _union(values: Iterable[tuple[str, ...]]) -> tuple[str, ...]:

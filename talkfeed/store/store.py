@@ -436,10 +436,12 @@ def page_digest(data: bytes) -> str:
 @functools.cache
 def _forget_old_files(folder: Path) -> None:
     """Remove the cache files of talkfeed before the one store (page caches, build records)."""
-    for pattern in ("pages-*.sqlite3*", "build-*.json"):
-        for old in folder.glob(pattern):
-            with contextlib.suppress(OSError):
-                old.unlink()
+    # Housekeeping only: a cache folder that cannot be listed is reported where the store opens.
+    with contextlib.suppress(OSError):
+        for pattern in ("pages-*.sqlite3*", "build-*.json"):
+            for old in folder.glob(pattern):
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -389,8 +389,14 @@ def make_folder(directory: Path) -> None:
                 os.close(descriptor)
         os.close(os.open(directory, ROOT_FLAGS))
     except OSError as error:
-        if os.path.lexists(directory) and not directory.is_dir():
+        if os.path.lexists(directory) and not os.path.isdir(directory):
             raise OutputError("the output path is a file, not a folder", str(directory)) from None
+        if error.errno in (errno.EACCES, errno.EPERM) and os.path.lexists(directory):
+            raise OutputError(
+                f"cannot enter this output folder ({cause(error)}) (let the user talkfeed runs read, "
+                "enter and write it, or give another -o DIR)",
+                str(directory),
+            ) from None
         raise OutputError(
             f"cannot create the output folder: {cause(error)}", str(error.filename or directory)
         ) from None

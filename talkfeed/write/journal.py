@@ -42,7 +42,9 @@ def needs_recovery(directory: Path) -> bool:
         return False
     except OSError as error:
         raise OutputError(
-            f"cannot look for the journal of a killed run: {cause(error)}", str(directory)
+            f"cannot look for the journal of a killed run: {cause(error)} (let the user talkfeed runs "
+            "read, enter and write the output folder, or give another -o DIR)",
+            str(directory),
         ) from None
     return True
 

@@ -27,6 +27,12 @@ def locked(directory: Path, wait_seconds: float) -> Iterator[None]:
     try:
         descriptor = _open_lock(directory)
     except OSError as error:
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise OutputError(
+                f"cannot write into this output folder ({cause(error)}); talkfeed writes its files and its "
+                f"lock {LOCK_NAME} there (let the user talkfeed runs as write it, or give another -o DIR)",
+                str(directory),
+            ) from None
         raise OutputError(f"cannot create the lock file: {cause(error)}", str(path)) from None
     try:
         deadline = time.monotonic() + wait_seconds

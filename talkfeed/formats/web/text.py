@@ -3,8 +3,8 @@ reads, block elements apart, entities decoded, whitespace folded."""
 
 from __future__ import annotations
 
+import html
 import re
-from html.parser import HTMLParser
 
 from talkfeed.clean import clean_text
 
@@ -20,35 +20,45 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def html_text(fragment: str) -> str:
-    """Give the text of an HTML fragment: paragraphs apart by a blank line, lines by a break."""
+    """Give the text of sanitized HTML: paragraphs apart by a blank line, lines by a break.
+
+    The fragment is nh3's output: every ``<`` in it opens a tag (text holds ``&lt;``), and
+    attribute values are quoted. Its tags are found by one regular expression, as
+    ``html.parser`` finds them and at a small part of its cost, which grows with every tag
+    (``tests/test_bounds.py`` compares the two).
+    """
     reader = _TextReader()
-    reader.feed(fragment)
-    reader.close()
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        if tag.start() > position:
+            reader.data(html.unescape(fragment[position : tag.start()]))
+        name = tag["name"].lower()
+        if tag["closing"]:
+            reader.element(name, opening=False)
+        else:
+            reader.element(name, opening=True)
+            if tag.group().endswith("/>"):
+                reader.element(name, opening=False)
+        position = tag.end()
+    if position < len(fragment):
+        reader.data(html.unescape(fragment[position:]))
     return reader.text()
 
 
-class _TextReader(HTMLParser):
+_TAG = re.compile(r"""<(?P<closing>/?)(?P<name>[a-zA-Z][^\t\n\r\f />\x00]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+class _TextReader:
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.blocks: list[tuple[str, list[str]]] = [("", [])]
         """Each block: the break before it ("\\n\\n" or "\\n"), and its pieces of text."""
         self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._element(tag, opening=True)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._element(tag, opening=True)
-        self._element(tag, opening=False)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._element(tag, opening=False)
-
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if not self.skipping:
             self.blocks[-1][1].append(data)
 
-    def _element(self, tag: str, opening: bool) -> None:
+    def element(self, tag: str, opening: bool) -> None:
         if tag in _SKIPPED:
             self.skipping = max(self.skipping + (1 if opening else -1), 0)
         elif tag in _PARAGRAPHS:
@@ -80,35 +90,62 @@ def event_text(fragment: str, one_line: bool) -> str:
     ``<b>ML Day</b><br>Workshop`` reads "ML Day Workshop".
     """
     reader = _EventReader()
-    reader.feed(fragment)
-    reader.close()
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        if tag.start() > position:
+            reader.data(html.unescape(fragment[position : tag.start()]))
+        name = tag["name"].lower()
+        if tag["closing"]:
+            reader.end(name)
+        else:
+            reader.start(name, tag.group())
+            if tag.group().endswith("/>"):
+                reader.end(name)
+        position = tag.end()
+    if position < len(fragment):
+        reader.data(html.unescape(fragment[position:]))
     items = [_SPACE.sub(" ", "".join(pieces)).strip() for pieces in reader.items]
     return clean_text(("; " if one_line else "\n").join(item for item in items if item))
 
 
-class _EventReader(HTMLParser):
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+"""One attribute of a tag, read in turn from its name on: a quoted value is taken whole, so an
+``href=`` inside another attribute's value is never read as the link's address."""
+
+
+def _href(written: str) -> str:
+    """The ``href`` of a tag as written (``<a class="x" href="…">``), entities decoded."""
+    start = _TAG_NAME.match(written)
+    position = start.end() if start else len(written)
+    while (attribute := _ATTRIBUTE.match(written, position)) is not None:
+        if attribute[1].lower() == "href":
+            value = next((part for part in attribute.groups()[1:] if part is not None), "")
+            return html.unescape(value)
+        position = attribute.end()
+    return ""
+
+
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*")
+
+
+class _EventReader:
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.items: list[list[str]] = [[]]
         self.links: list[tuple[str, int]] = []
         """Each open link: its address, and where its text begins in the current item."""
         self.skipping = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, written: str) -> None:
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag == "li":
             self.items.append([])
         elif tag == "a":
-            self.links.append((dict(attrs).get("href") or "", len(self.items[-1])))
+            self.links.append((_href(written), len(self.items[-1])))
         elif tag in _PARAGRAPHS or tag in _LINES:
             self.items[-1].append(" ")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in _SKIPPED:
             self.skipping = max(self.skipping - 1, 0)
         elif tag == "li":
@@ -121,6 +158,6 @@ class _EventReader(HTMLParser):
         elif tag in _PARAGRAPHS:
             self.items[-1].append(" ")
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if not self.skipping:
             self.items[-1].append(data)
