@@ -4,9 +4,7 @@ proportion to their size, whatever they hold."""
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
-from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,12 +16,9 @@ from hypothesis import strategies as st
 
 from talkfeed.formats.web import markup
 from talkfeed.formats.web import text as text_module
-from talkfeed.model import PartSettings
-from talkfeed.pieces.render import render_pieces
-from talkfeed.read.discover import PageFile
-from talkfeed.read.page import ReadContext, read_page
 from talkfeed.read.parsing import MAX_DATA_NESTING
 
+from _hostile import HOSTILE, MIB, page_of, read_and_render
 from conftest import DEMO_SITE, FIXED_NOW, make_site, run_cli
 
 DEEP = MAX_DATA_NESTING * 5
@@ -194,7 +189,6 @@ def test_the_elements_cut_by_reopening_are_ones_nh3_strips() -> None:
     assert markup._REOPENED.isdisjoint(markup._TAGS)
 
 
-MIB = 1024 * 1024
 PROSE = (
     "Attention lets a model weigh every token against every other; we show how the weights can be "
     "read, where they mislead, and what *gradient-weighted* relevance adds to them.\n"
@@ -258,69 +252,29 @@ def test_a_max_page_size_that_is_no_size_is_a_usage_error(written: str) -> None:
     assert "--max-page-size" in result.stderr
 
 
-HOSTILE = {
-    "emphasis": ("", "*a* ", 48),
-    "ampersands": ("", "a & ", 48),
-    "raw-html-references": ("<div>\n", "&x;&copy=", 128),
-    "open-shortcodes": ("", "{{< a >}}", 64),
-    "unclosed-shortcodes": ("", "{{< a ", 64),
-    "stray-shortcode-openers": ("", "{{<", 64),
-    "links": ("", "[a](b) ", 48),
-    "hard-line-breaks": ("", "a  \n", 48),
-}
-"""Bodies that once cost time in the square of their size, or might: an opening, then one unit
-repeated; and the size in KiB at which the square shows against everything else a page costs."""
-CONTEXT = ReadContext(zone=UTC, default_language="en", max_page_bytes=64 * MIB)
-SETTINGS = PartSettings("https://example.org/")
-
-
-def _read_and_render(folder: Path, text: str) -> None:
-    path = folder / "index.md"
-    path.write_text(text, encoding="utf-8")
-    result = read_page(PageFile(path, "index.md", ("talk", "x"), "en", None, str(path)), CONTEXT)
-    assert result.talk is not None, result.findings
-    render_pieces(result.talk, SETTINGS)
-
-
-def _page_of(body: tuple[str, str, int], size: int) -> str:
-    opening, unit, _ = body
-    head = f"---\ntitle: Hostile\npublishDate: 2024-01-01\n---\n{opening}"
-    return head + unit * max((size - len(head)) // len(unit), 1)
-
-
-def _seconds(folder: Path, text: str) -> float:
-    """The best of three runs: the least disturbed by anything else the machine does."""
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        _read_and_render(folder, text)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def _peak_bytes(folder: Path, text: str) -> int:
     tracemalloc.start()
     try:
-        _read_and_render(folder, text)
+        read_and_render(folder, text)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
 @pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())
-def test_reading_and_rendering_a_page_costs_in_step_with_its_size(
+def test_reading_and_rendering_a_page_takes_memory_in_step_with_its_size(
     tmp_path: Path, body: tuple[str, str, int]
 ) -> None:
-    """Four times the page, about four times the time and the memory (up to 6.5 allows for noise).
+    """Four times the page, about four times the memory (up to 6.5 allows for what does not grow).
 
-    Memory is the peak of what Python allocates (``tracemalloc``); cmark's own is measured in
-    ``bench/``.
+    Memory is the peak of what Python allocates (``tracemalloc``), the same on every run; cmark's
+    own is measured in ``bench/``, and so is the time (``bench/hostile.py``): a timed test would
+    fail on a busy machine, not on slow code.
     """
     size = body[2] * 1024
-    _read_and_render(tmp_path, _page_of(body, 1024))  # imports and caches warmed
-    assert _seconds(tmp_path, _page_of(body, 4 * size)) < 6.5 * _seconds(tmp_path, _page_of(body, size))
-    assert _peak_bytes(tmp_path, _page_of(body, 2 * size)) < 6.5 * _peak_bytes(
-        tmp_path, _page_of(body, size // 2)
+    read_and_render(tmp_path, page_of(body, 1024))  # imports and caches warmed
+    assert _peak_bytes(tmp_path, page_of(body, 2 * size)) < 6.5 * _peak_bytes(
+        tmp_path, page_of(body, size // 2)
     )
 
 

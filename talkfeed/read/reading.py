@@ -25,7 +25,8 @@ from talkfeed.model import Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched
 from talkfeed.read.listing import listed_pages
-from talkfeed.read.page import ReadContext, once_per_site_file, read_page, unexpected
+from talkfeed.read.page import ReadContext, read_page, unexpected
+from talkfeed.read.page_files import once_per_site_file
 from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES
 from talkfeed.read.permalinks import PathStyle
 from talkfeed.read.site import Source, author_folders, read_author_names
