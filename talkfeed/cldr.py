@@ -26,15 +26,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import (
-    format_date,
-    format_interval,
-    format_skeleton,
-    format_time,
-    get_timezone_gmt,
-    parse_pattern,
-)
-from babel.lists import format_list
+
+# babel.dates and babel.lists are imported where a text is formatted: a run that formats none
+# (nothing changed since the last build) does not pay for them.
 
 ENGLISH = "en"
 _DAY_SKELETON = "yMMMEd"
@@ -77,6 +71,8 @@ def plural_category(locale: str, count: int) -> str:
 
 def day(value: date, locale: str) -> str:
     """A day with its weekday: "Mon 13 May 2019", "lun. 13 mai 2019", "Mo., 13. Mai 2019"."""
+    from babel.dates import format_date, format_skeleton
+
     if _english(locale):
         return format_date(value, _ENGLISH_DAY, locale=ENGLISH)
     return str(format_skeleton(_DAY_SKELETON, value, locale=_locale(locale)))
@@ -85,6 +81,8 @@ def day(value: date, locale: str) -> str:
 def days(first: date, last: date, locale: str) -> str:
     """A range of days, both ends in full in English, as CLDR shortens them elsewhere (French
     gives "lun. 13" and "mar. 14 mai 2019" joined by a dash)."""
+    from babel.dates import format_interval
+
     if _english(locale):
         return f"{day(first, locale)} – {day(last, locale)}"
     return str(format_interval(first, last, _DAY_SKELETON, locale=_locale(locale)))
@@ -92,6 +90,8 @@ def days(first: date, last: date, locale: str) -> str:
 
 def clock(value: datetime, locale: str) -> str:
     """A time of day in its own offset: "14:00", "14 h 00", "오후 2:00"."""
+    from babel.dates import format_time
+
     if _english(locale):
         return f"{value:%H:%M}"
     return str(format_time(value, "short", tzinfo=value.tzinfo, locale=_locale(locale)))
@@ -99,6 +99,8 @@ def clock(value: datetime, locale: str) -> str:
 
 def clocks(start: datetime, end: datetime, locale: str) -> str:
     """Two times of one day and offset, as a range ("14:00" to "15:30", with "Uhr" in German)."""
+    from babel.dates import format_interval
+
     if _english(locale):
         return f"{start:%H:%M}–{end:%H:%M}"
     parsed = _locale(locale)
@@ -112,6 +114,8 @@ def clocks(start: datetime, end: datetime, locale: str) -> str:
 def offset(value: datetime, locale: str) -> str:
     """A time's UTC offset as the locale names it: "UTC+02:00" in English and French, "GMT+02:00"
     in German."""
+    from babel.dates import get_timezone_gmt
+
     shift = value.utcoffset() or timedelta()
     if _english(locale):
         if not shift:
@@ -138,6 +142,8 @@ def span(first: str, last: str, locale: str) -> str:
 
 def listing(items: Sequence[str], locale: str) -> str:
     """Name several things in a line: "Ada, Grace" (English), "Ada, Grace et Hedy", "Ada、Grace和Hedy"."""
+    from babel.lists import format_list
+
     if _english(locale):
         return ", ".join(items)
     return str(format_list(list(items), locale=_locale(locale)))
@@ -168,6 +174,8 @@ def _english(locale: str) -> bool:
 
 def _twelve_hours(locale: str) -> bool:
     """Whether the locale tells the time on a 12-hour clock, from its short time pattern's fields."""
+    from babel.dates import parse_pattern
+
     fields = str(parse_pattern(_locale(locale).time_formats["short"].pattern).format)
     return "%(h" in fields or "%(K" in fields
 

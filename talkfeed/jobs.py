@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from talkfeed.errors import EmptyResultError, Finding, InvalidTalksError, finding_order
 from talkfeed.formats.slots import Version
@@ -56,12 +56,34 @@ class BuildReport:
     findings: tuple[Finding, ...]
     published: int
     """How many talks the main feed holds."""
-    written: tuple[Written, ...] = field(default=())
+    written: Sequence[Written] = field(default=())
+    """Each file of the set, in name order, then each file removed."""
     skipped: tuple[str, ...] = field(default=())
     dropped: tuple[Finding, ...] = field(default=())
     """Sources left out (``--skip-invalid``): not to be passed over even by a quiet run."""
     announcement: Announcement | None = None
     """What the build told the WebSub hubs; ``None`` when it names none."""
+
+
+class _Unchanged(Sequence[Written]):
+    """The files of a replayed build, all unchanged, each made a ``Written`` only when looked at:
+    a quiet run of a large site (ten thousand calendar files) never looks."""
+
+    def __init__(self, output: Path, names: Sequence[str]) -> None:
+        self._output = output
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, index: int) -> Written: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Written]: ...
+    def __getitem__(self, index: int | slice) -> Written | Sequence[Written]:
+        if isinstance(index, slice):
+            return [Written(self._output / name, False) for name in self._names[index]]
+        return Written(self._output / self._names[index], False)
 
 
 def build(options: Options) -> BuildReport:
@@ -91,7 +113,8 @@ def _announced(plan: Plan, output: Path, report: BuildReport) -> Announcement:
     from talkfeed.push.announce import announce  # only a build with hubs needs HTTP
     from talkfeed.render.files import is_feed
 
-    names = [(each.path.relative_to(output).as_posix(), each) for each in report.written]
+    replayed = isinstance(report.written, _Unchanged)  # nothing changed: only kept pings to resend
+    names = [] if replayed else [(each.path.relative_to(output).as_posix(), each) for each in report.written]
     changed = [name for name, each in names if each.changed and not each.removed and is_feed(name)]
     removed = [name for name, each in names if each.removed and is_feed(name)]
     return announce(plan, output, changed, removed)
@@ -392,10 +415,8 @@ def _replayed(plan: Plan, output: Path, store: Store) -> BuildReport | None:
     if outcome is None:
         return None
     findings = tuple(sorted((finding_from(row) for row in outcome.findings), key=finding_order))
-    written = tuple(
-        Written(output / name, False) for name in sorted(outcome.files) if not name.startswith(".")
-    )
-    return BuildReport(findings, outcome.published, written, outcome.skipped, plan.dropped)
+    names = sorted(name for name in outcome.files if not name.startswith("."))
+    return BuildReport(findings, outcome.published, _Unchanged(output, names), outcome.skipped, plan.dropped)
 
 
 def _remember_build(

@@ -7,9 +7,12 @@ import json
 import os
 import shutil
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from talkfeed.write.files import Written
 
 from conftest import DEMO_SITE, FIXED_NOW, run_cli, settle
 
@@ -287,3 +290,19 @@ def test_a_page_added_beside_one_changed_is_found(site: Path, tmp_path: Path, wa
         _titles(tmp_path / "out")
     )
     _same_as_fresh(site, tmp_path)
+
+
+def test_a_replayed_report_names_the_files_the_build_wrote_all_unchanged(
+    site: Path, tmp_path: Path, surveyed: list[Path]
+) -> None:
+    from talkfeed import Options, build
+
+    options = Options(source=site, output=tmp_path / "out", now=datetime.fromisoformat(FIXED_NOW))
+    built = build(options)
+    replayed = build(options)
+    assert len(surveyed) == 1  # the second build was replayed
+    assert [each.path for each in replayed.written] == [each.path for each in built.written]
+    assert not any(each.changed or each.removed for each in replayed.written)
+    assert len(replayed.written) == len(built.written) > 10
+    assert list(replayed.written[2:5]) == [replayed.written[index] for index in range(2, 5)]
+    assert replayed.written[-1] == Written(built.written[-1].path, False)
