@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 from talkfeed.clean import clean_text
 
@@ -28,24 +29,33 @@ def html_text(fragment: str) -> str:
     (``tests/test_bounds.py`` compares the two).
     """
     reader = _TextReader()
-    position = 0
-    for tag in _TAG.finditer(fragment):
-        if tag.start() > position:
-            reader.data(html.unescape(fragment[position : tag.start()]))
-        name = tag["name"].lower()
-        if tag["closing"]:
-            reader.element(name, opening=False)
+    for name, written, text in _walk(fragment):
+        if name is None:
+            reader.data(text)
         else:
-            reader.element(name, opening=True)
-            if tag.group().endswith("/>"):
-                reader.element(name, opening=False)
-        position = tag.end()
-    if position < len(fragment):
-        reader.data(html.unescape(fragment[position:]))
+            reader.element(name, opening=written is not None)
     return reader.text()
 
 
 _TAG = re.compile(r"""<(?P<closing>/?)(?P<name>[a-zA-Z][^\t\n\r\f />\x00]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def _walk(fragment: str) -> Iterator[tuple[str | None, str | None, str]]:
+    """Give the fragment in order as ``(None, None, text)`` for text (entities decoded),
+    ``(tag, written, "")`` for a start tag as written, ``(tag, None, "")`` for an end tag; a
+    self-closing tag gives its start and its end."""
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        if tag.start() > position:
+            yield None, None, html.unescape(fragment[position : tag.start()])
+        name = tag["name"].lower()
+        if not tag["closing"]:
+            yield name, tag.group(), ""
+        if tag["closing"] or tag.group().endswith("/>"):
+            yield name, None, ""
+        position = tag.end()
+    if position < len(fragment):
+        yield None, None, html.unescape(fragment[position:])
 
 
 class _TextReader:
@@ -90,20 +100,13 @@ def event_text(fragment: str, one_line: bool) -> str:
     ``<b>ML Day</b><br>Workshop`` reads "ML Day Workshop".
     """
     reader = _EventReader()
-    position = 0
-    for tag in _TAG.finditer(fragment):
-        if tag.start() > position:
-            reader.data(html.unescape(fragment[position : tag.start()]))
-        name = tag["name"].lower()
-        if tag["closing"]:
-            reader.end(name)
+    for name, written, text in _walk(fragment):
+        if name is None:
+            reader.data(text)
+        elif written is not None:
+            reader.start(name, written)
         else:
-            reader.start(name, tag.group())
-            if tag.group().endswith("/>"):
-                reader.end(name)
-        position = tag.end()
-    if position < len(fragment):
-        reader.data(html.unescape(fragment[position:]))
+            reader.end(name)
     items = [_SPACE.sub(" ", "".join(pieces)).strip() for pieces in reader.items]
     return clean_text(("; " if one_line else "\n").join(item for item in items if item))
 
