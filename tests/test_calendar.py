@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from talkfeed.formats.calendar import CALENDAR_NAME, calendar_piece, calendar_times, render_calendar
+from talkfeed.formats.calendar_links import event_file_name, event_uid
 from talkfeed.formats.web import Item
 from talkfeed.model import FeedSettings, Talk, TalkTime, entry_of
 
@@ -581,3 +582,22 @@ def test_an_event_is_written_as_icalendar_writes_it(start: TalkTime, end: TalkTi
     )
     item = _item(talk, summary_text="Line one.\nLine two: C:\\data")
     assert json.loads(calendar_piece(item))["event"] == _icalendar_event(item)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lasting_id=st.text(st.characters(exclude_categories=("Cs",)), max_size=80),
+    path=st.lists(st.text(st.characters(exclude_categories=("Cs",)), max_size=20), max_size=4),
+)
+def test_event_file_name_is_the_permalinks_slug_and_the_uids_first_digits(
+    lasting_id: str, path: list[str]
+) -> None:
+    """Each talk's own calendar is named by its permalink's last part, kept to letters and digits
+    joined by hyphens, and the first eight digits of its UID: the name a build of any earlier
+    version gave it, so links people kept still work."""
+    url_path = "/".join(path)
+    last = next((part for part in reversed(url_path.split("/")) if part), "")
+    words = "".join(char if char.isalnum() else " " for char in last.lower()).split()
+    expected = f"events/{'-'.join(words) or 'talk'}-{str(uuid5(NAMESPACE_URL, lasting_id))[:8]}.ics"
+    assert event_file_name(lasting_id, url_path) == expected
+    assert event_uid(lasting_id).startswith(expected[-12:-4])

@@ -21,6 +21,8 @@ Outlook.com lives at ``outlook.live.com``, work and school accounts (Microsoft 3
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import NAMESPACE_URL, uuid5
@@ -46,10 +48,16 @@ def event_file_name(lasting_id: str, url_path: str) -> str:
     same permalink) keep two talks of one slug apart, in one site or in several.
     """
     last = next((part for part in reversed(url_path.split("/")) if part), "")
-    slug = "-".join(
-        word for word in "".join(char if char.isalnum() else " " for char in last.lower()).split() if word
-    )
-    return f"{EVENTS_FOLDER}{slug or 'talk'}-{event_uid(lasting_id)[:8]}.ics"
+    slug = "-".join(word for word in _NOT_ALPHANUMERIC.split(last.lower()) if word)
+    # A build names one file per talk: the UID's first eight digits are its SHA-1's first four
+    # bytes (uuid5 sets its version and variant bits further on), without making the UUID.
+    digits = hashlib.sha1(_NAMESPACE + lasting_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+    return f"{EVENTS_FOLDER}{slug or 'talk'}-{digits}.ics"
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+"""What ``str.isalnum`` refuses: ``\\w`` is every character it accepts, and the underscore."""
+_NAMESPACE = NAMESPACE_URL.bytes
 
 
 @dataclass(frozen=True)
