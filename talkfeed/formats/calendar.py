@@ -30,6 +30,7 @@ CALENDAR_NAME = "talks.ics"
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
 CALENDAR_TYPE = "text/calendar"
 _CALENDAR_CLOSE = "END:VCALENDAR\r\n"
+_CALENDAR_CLOSE_BYTES = _CALENDAR_CLOSE.encode("utf-8")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 """What RFC 5545 forbids in TEXT besides line breaks, which are escaped."""
@@ -158,13 +159,23 @@ def event_calendar_chunks(
     if note is None:
         piece = part(entry, "ics")
         note = json.dumps(json.loads(piece)["zones"]) if piece else "[]"
-    zones = "".join(
-        _zone_text(tzid, date.fromisoformat(first).year, date.fromisoformat(last).year)
-        for tzid, first, last in json.loads(note)
-    )
-    yield (_head_text(settings.version) + zones).encode("utf-8")
+    yield _event_head(settings.version, note)
     yield slots("ics", part, version, shape=_event_text)(entry, note)
-    yield _CALENDAR_CLOSE.encode("utf-8")
+    yield _CALENDAR_CLOSE_BYTES
+
+
+@functools.lru_cache(maxsize=1024)
+def _event_head(version: str, zones: str) -> bytes:
+    """A talk's own calendar up to its event: the head and the VTIMEZONEs ``zones`` (a note) names.
+
+    One bytes object for all talks of the same zones, so the writer knows it at once."""
+    return (
+        _head_text(version)
+        + "".join(
+            _zone_text(tzid, date.fromisoformat(first).year, date.fromisoformat(last).year)
+            for tzid, first, last in json.loads(zones)
+        )
+    ).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ segment is made afresh: the layout is a hint, never trusted over the file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -83,15 +84,11 @@ class Assembly:
         self.tokens: list[str] = []
         self.chunks: list[bytes | Slot] = []
         self.notes: dict[str, str] = {}
-        literal_tokens: dict[bytes, str] = {}
         for chunk in content.chunks(notes):
             if isinstance(chunk, bytes):
                 if not chunk:
                     continue
-                token = literal_tokens.get(chunk)
-                if token is None:
-                    token = "=" + hashlib.blake2b(chunk, digest_size=12).hexdigest()
-                    literal_tokens[chunk] = token
+                token = _literal_token(chunk) if len(chunk) <= _KEPT_LITERAL else _hashed(chunk)
             else:
                 token = chunk.token or ""
                 if chunk.token is not None and chunk.note is not None:
@@ -176,6 +173,17 @@ class Assembly:
             assert self.old is not None
             return Layout(state, tuple(self.tokens), self.old.lengths)
         return Layout(state, tuple(self.tokens), tuple(self.lengths))
+
+
+def _hashed(chunk: bytes) -> str:
+    return "=" + hashlib.blake2b(chunk, digest_size=12).hexdigest()
+
+
+_literal_token = functools.lru_cache(maxsize=4096)(_hashed)
+"""The token of literal bytes: the same few (a calendar's head, a feed's item separators)
+stand in thousands of files of one build."""
+_KEPT_LITERAL = 1 << 16
+"""Literal bytes up to this size have their token kept for the next file."""
 
 
 def read_layouts(data: str | None) -> Layouts:
