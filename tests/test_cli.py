@@ -351,6 +351,30 @@ def test_a_quote_left_open_is_reported_on_its_own_line(tmp_path: Path) -> None:
     ) in result.stderr
 
 
+@pytest.mark.parametrize("lead", ["\n\n", "\n \t\n  "], ids=["blank-lines", "spaces-and-tabs"])
+def test_front_matter_after_blank_lines_is_read_with_the_files_lines(tmp_path: Path, lead: str) -> None:
+    """Hugo passes over blank lines, spaces and tabs before a page's front matter (see the
+    front-matter-lead oracle fixture): talkfeed reads the page, and names a line of its front
+    matter by its line in the file."""
+    page = f'{lead}---\ntitle: "An unclosed title\npublishDate: 2024-05-01\nsummary: "Fine."\n---\nBody.\n'
+    site = _site(tmp_path, {"open/index.md": page, "good/index.md": lead + GOOD})
+    result = run_cli(["check", site])
+    assert result.exit_code == 1
+    opened = "content/talk/open/index.md:4: error: front matter is not valid YAML: the quoted text opened"
+    assert opened in result.stderr
+    assert "good/index.md" not in result.stderr
+
+
+def test_an_html_bundle_page_after_a_blank_line_is_a_talk(tmp_path: Path) -> None:
+    """Hugo reads an ``index.html`` that opens with a blank line and then front matter as the
+    bundle's page (0.111 does; 0.168 as well where the site allows HTML content)."""
+    page = "\n---\ntitle: An HTML page\ndate: 2024-08-01\npublishDate: 2024-04-04\n---\n<p>Hi.</p>\n"
+    site = _site(tmp_path, {"html-bundle/index.html": page})
+    result = run_cli(["list", site, "--base-url", "https://example.org/"])
+    assert result.exit_code == 0, result.stderr
+    assert "https://example.org/talk/html-bundle/\tAn HTML page" in result.stdout
+
+
 def test_an_output_folder_that_cannot_be_written_is_named_as_such(tmp_path: Path) -> None:
     site = _site(tmp_path, {"good/index.md": GOOD})
     out = tmp_path / "out"

@@ -34,6 +34,7 @@ frontmatter-config             0.168.0
 url-and-slug                   0.168.0
 ugly-urls                      0.168.0
 url-forms                      0.168.0       a dot anywhere makes a file; ``..`` and relative URLs
+front-matter-lead              0.168.0       blank lines, spaces and tabs before the front matter
 theme-static                   (none)        file layout only: the theme's static/img header image
 =============================  ============  =====================================================
 """
@@ -85,6 +86,7 @@ CASES = [
     Case("url-and-slug", "0.168.0"),
     Case("ugly-urls", "0.168.0"),
     Case("url-forms", "0.168.0"),
+    Case("front-matter-lead", "0.168.0"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 

@@ -218,10 +218,11 @@ def _is_bundle_index(folder: str, name: str) -> bool:
 
 def _starts_with_front_matter(path: Path) -> bool:
     try:
-        head = read_regular(path, 8).lstrip(b"\xef\xbb\xbf")
+        head = read_regular(path, 4096).lstrip(b"\xef\xbb\xbf")
     except OSError:
         return False
-    return head.startswith((b"---", b"+++", b"{"))
+    # Hugo passes over blank lines, spaces and tabs before the front matter.
+    return head.lstrip(b" \t\r\n").startswith((b"---", b"+++", b"{"))
 
 
 def _note_rmarkdown(source: Source, path: Path, siblings: list[str], findings: list[Finding]) -> None:

@@ -39,6 +39,10 @@ _TAB_AFTER_KEY = re.compile(r"^([ \t]*(?:-[ \t]+)?[^\s#'\"{\[][^:\n]*?:)\t+", re
 a leading run of any white space would reach across every blank line after it (time in the square)."""
 
 
+_INTRO_SPACE = " \t\n"
+"""What Hugo passes over before a page's front matter (line ends are already ``\\n``)."""
+
+
 class _TOMLHandler(BaseHandler):
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
 
@@ -146,18 +150,23 @@ def _decode(raw: bytes) -> tuple[str, int | None]:
 
 
 def split_front_matter(text: str) -> FrontMatter:
-    handler = frontmatter.detect_format(text, _HANDLERS)
+    """Split a page into its front matter and body, as Hugo does: blank lines, spaces and tabs
+    before the opening delimiter are passed over."""
+    lead = len(text) - len(text.lstrip(_INTRO_SPACE))
+    # The opening delimiter's line: the front matter's text starts on it, after the delimiter.
+    first_line = text.count("\n", 0, lead) + 1
+    handler = frontmatter.detect_format(text[lead:], _HANDLERS)
     if handler is None:
-        raise PageError("no front matter: a talk page starts with ---, +++ or { on its first line", 1)
+        raise PageError("no front matter: a talk page starts with ---, +++ or { (after any blank lines)", 1)
     try:
-        _, raw, body = _boundary(handler).split(text, 2)
+        _, raw, body = _boundary(handler).split(text[lead:], 2)
     except ValueError:
         raise PageError(
-            "front matter opened on line 1 is never closed (add the closing delimiter line)", 1
+            f"front matter opened on line {first_line} is never closed (add the closing delimiter line)",
+            first_line,
         ) from None
     if isinstance(handler, JSONHandler):
         raw = "{" + raw + "}"
-    first_line = 1  # the text after the opening delimiter starts on line 1
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     try:
         values = _load(_kind(handler), raw, first_line)
@@ -487,7 +496,7 @@ def repeated_yaml_key(path: Path) -> tuple[str, int] | None:
         return None
     first_line = 1
     if path.suffix.lower() not in (".yaml", ".yml"):
-        if not text.lstrip("\ufeff").startswith("---"):
+        if not text.lstrip("\ufeff" + _INTRO_SPACE).startswith("---"):
             return None
         try:
             matter = split_front_matter(text)

@@ -146,7 +146,7 @@ def _refuse_other_files(path: Path, given: Path) -> None:
         why = "a talk page is a Markdown file (.md) that opens with front matter"
     else:
         try:
-            head = read_regular(path, 64)
+            head = read_regular(path, 4096)
         except OSError as error:
             raise UnreadableError(path, error, folder=False) from None
         if head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(_FRONT_MATTER_STARTS):
