@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -397,3 +398,31 @@ def test_skip_invalid_with_no_valid_talk_left_names_what_each_page_lacks(tmp_pat
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith("content/talk/bad/index.md:3: error: publishDate")
     assert "no valid talk in language en among 1 talk page(s) found" in result.stderr
+
+
+def test_links_resolve_where_the_themes_link_them(tmp_path: Path) -> None:
+    """Academic, Wowchemy and Hugo Blox link a file of the page's bundle from the page, and any
+    other relative path with ``relURL``, from the site's base URL (``static/media/…`` is served
+    there); a path from the root and a full address stay as they are."""
+    page = (
+        "---\ntitle: Linked\npublishDate: 2024-05-01T10:00:00Z\nurl_pdf: media/paper.pdf\n"
+        "url_slides: slides.pdf\nurl_code: /code/\nurl_video: https://video.example/v\n---\nBody.\n"
+    )
+    config = 'baseURL = "https://example.org/lab/"\ntitle = "Lab"\n'
+    site = _site(tmp_path, {"linked/index.md": page}, config)
+    (site / "content" / "talk" / "linked" / "slides.pdf").write_bytes(b"%PDF-1.4\n")
+    (site / "static" / "media").mkdir(parents=True)
+    (site / "static" / "media" / "paper.pdf").write_bytes(b"%PDF-1.4\n")
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "-q"]).exit_code == 0
+    expected = {
+        "https://example.org/lab/media/paper.pdf",
+        "https://example.org/lab/talk/linked/slides.pdf",
+        "https://example.org/code/",
+        "https://video.example/v",
+    }
+    page_links = set(re.findall(r'href="([^"]+)"', (out / "index.html").read_text(encoding="utf-8")))
+    assert expected <= page_links
+    item = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert expected <= set(re.findall(r'href="([^"]+)"', item["content_html"]))
+    assert "https://example.org/lab/talk/linked/media/paper.pdf" not in page_links

@@ -74,6 +74,10 @@ def make_talk(slug: str = "a-talk", **changes: Any) -> Talk:
     return replace(talk, **changes)
 
 
+SLIDES = FileInfo("slides.pdf", 4096, "application/pdf")
+"""The slides in the talk's bundle: a relative link to them is resolved from its page."""
+
+
 def full_talk() -> Talk:
     """A talk with every part the page shows."""
     return make_talk(
@@ -86,7 +90,7 @@ def full_talk() -> Talk:
         location="Amsterdam",
         summary="How to learn *sparse* graphs.",
         links=(
-            Link("Slides", "slides.pdf", "slides"),
+            Link("Slides", "slides.pdf", "slides", SLIDES),
             Link("Code", "github.com/lab/graphs", "code"),
             Link("Video", "https://video.example/v/1", "video"),
         ),
@@ -307,7 +311,7 @@ def test_summary_is_rendered_markup_not_escaped_text() -> None:
 
 def test_talk_links_are_absolute_and_unsafe_ones_dropped() -> None:
     links = (
-        Link("Slides", "slides.pdf", "slides"),
+        Link("Slides", "slides.pdf", "slides", SLIDES),
         Link("Code", "github.com/lab/graphs", "code"),
         Link("Bad", "javascript:alert(1)", "custom"),
     )

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -89,6 +89,8 @@ class Item:
     """Where the talk's own calendar file is served (its folder); "" for none."""
     wording: Wording = field(default_factory=Wording)
     """The language the item speaks: its talk's."""
+    site_url: str | None = None
+    """The base URL of the talk's site, which its links from the site's root are relative to."""
 
     @property
     def words(self) -> Words:
@@ -150,7 +152,7 @@ def render_item(
         credits=credit_links(credits, words),
         abstract_html=Markup(abstract_html),
         body_html=Markup(body_html),
-        links=talk_links(talk, url, words),
+        links=talk_links(talk, url, words, base_url),
     )
     image = _enclosure(talk.image, words("talkfeed_featured_image"), url, base_url) if talk.image else None
     attachments = tuple(
@@ -170,6 +172,7 @@ def render_item(
         credits,
         events_url,
         wording,
+        base_url,
     )
 
 
@@ -278,11 +281,29 @@ def event_html(talk: Talk, url: str) -> Markup | str:
     return inner
 
 
-def talk_links(talk: Talk, base: str, words: Words | None = None) -> tuple[Link, ...]:
-    """Keep a talk's links with safe schemes, made absolute against ``base`` (its permalink), each
-    with its label (the language's for a link the page names only by its type)."""
+def talk_links(
+    talk: Talk, base: str, words: Words | None = None, site_url: str | None = None
+) -> tuple[Link, ...]:
+    """Keep a talk's links with safe schemes, made absolute, each with its label (the language's
+    for a link the page names only by its type).
+
+    As the themes link them (``relURL`` unless the name is a file of the page's bundle): a file
+    of the bundle against ``base`` (the talk's permalink), any other relative path
+    (``media/slides.pdf``, from ``static/``) against ``site_url``, the site's base URL.
+    """
     words = words or words_for(Wording())
-    return tuple(_absolute_link(link, base, words) for link in talk.links if safe_url(link.url))
+    return tuple(
+        _absolute_link(link, site_url if site_url is not None and _from_root(link) else base, words)
+        for link in talk.links
+        if safe_url(link.url)
+    )
+
+
+def _from_root(link: Link) -> bool:
+    """Tell whether the themes link ``link`` from the site's root: a relative path that names
+    no file of the bundle (a fragment or query stays on the talk's page)."""
+    url = with_scheme(link.url)
+    return link.file is None and not urlsplit(url).scheme and not url.startswith(("/", "#", "?"))
 
 
 def link_label(link: Link, words: Words) -> str:
@@ -294,4 +315,5 @@ def link_label(link: Link, words: Words) -> str:
 
 
 def _absolute_link(link: Link, base: str, words: Words) -> Link:
+    # A path from the root, an address or a fragment means the same from any base.
     return Link(link_label(link, words), urljoin(base, with_scheme(link.url)), link.kind)

@@ -234,7 +234,7 @@ def _article(item: Item) -> _Article:
         facts=_facts(item, words),
         event=event.html if event is not None and event.shape != "inline" else None,
         summary_html=Markup(item.summary_html),
-        links=talk_links(talk, item.url, words),
+        links=talk_links(talk, item.url, words, item.site_url),
         speakers=words.listing(talk.authors),
         speaker_count=len(talk.authors),
         image=_thumbnail(item.image) if item.image is not None else None,
