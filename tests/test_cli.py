@@ -426,3 +426,39 @@ def test_links_resolve_where_the_themes_link_them(tmp_path: Path) -> None:
     item = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][0]
     assert expected <= set(re.findall(r'href="([^"]+)"', item["content_html"]))
     assert "https://example.org/lab/talk/linked/media/paper.pdf" not in page_links
+
+
+def test_the_page_lists_past_talks_by_their_date_and_the_feeds_by_publish_date(tmp_path: Path) -> None:
+    """A talk announced late (published after talks held later) stands among the past talks by
+    the day it was held, as the themes list talks; the feeds keep the publish order."""
+
+    def talk(title: str, published: str, start: str | None) -> str:
+        held = f"date: {start}\n" if start else ""
+        return f"---\ntitle: {title}\npublishDate: {published}\n{held}---\nBody.\n"
+
+    pages = {
+        "early/index.md": talk("Held early, announced late", "2025-11-02", "2025-09-09"),
+        "october/index.md": talk("Held in October", "2025-11-01", "2025-10-15"),
+        "december/index.md": talk("Held in December", "2025-11-01", "2025-12-15"),
+        "undated/index.md": talk("Never held", "2025-11-03", None),
+        "coming/index.md": talk("Still to come", "2025-10-01", "2026-06-01"),
+    }
+    site = _site(tmp_path, pages)
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "--now", FIXED_NOW, "-q"]).exit_code == 0
+    shown = re.findall(r"<h3[^>]*><a [^>]*>([^<]+)</a>", (out / "index.html").read_text(encoding="utf-8"))
+    assert shown == [
+        "Still to come",
+        "Held in December",
+        "Held in October",
+        "Held early, announced late",
+        "Never held",
+    ]
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert [item["title"] for item in items] == [
+        "Never held",
+        "Held early, announced late",
+        "Held in December",
+        "Held in October",
+        "Still to come",
+    ]

@@ -65,6 +65,8 @@ class ViewFiles:
     """The other views, which the main page links."""
     upcoming: Callable[[Sequence[Entry]], Sequence[Entry]]
     """Gives the talks of a list still to come, soonest first."""
+    started: Callable[[Sequence[Entry]], Sequence[Entry]]
+    """Gives the talks of a list that have started, the latest first."""
     about_href: str
     """Where the page about the feeds is, from the view's folder."""
     own_set: bool

@@ -15,7 +15,7 @@ from talkfeed.formats.words import words_for
 from talkfeed.model import Entry, FeedSettings, Part
 from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.settings import feed_settings, titled
-from talkfeed.select.views import View, upcoming
+from talkfeed.select.views import View, started, upcoming
 
 __all__ = ["feed_links", "render_files", "snippets", "view_settings"]
 
@@ -36,10 +36,10 @@ def render_files(
     newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
-    upcoming_of = partial(upcoming, plan=plan)
+    schedule = (partial(upcoming, plan=plan), partial(started, plan=plan))
     known = _remembered(version)
     return _render(
-        views, settings_by_language, plan.formats, plan.feed_limit, upcoming_of, part, known, plan.lasting_id
+        views, settings_by_language, plan.formats, plan.feed_limit, schedule, part, known, plan.lasting_id
     )
 
 
@@ -62,7 +62,9 @@ def _render(
     settings_by_language: Mapping[str, FeedSettings],
     chosen: Sequence[str],
     limit: int | None,
-    upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
+    schedule: tuple[
+        Callable[[Sequence[Entry]], Sequence[Entry]], Callable[[Sequence[Entry]], Sequence[Entry]]
+    ],
     part: Part,
     version: Version,
     ids: Callable[[Entry], str],
@@ -87,7 +89,8 @@ def _render(
             limit=limit,
             feeds=feed_links(settings, formats, view.kind == "all", upcoming_title),
             views=_view_links(views[1:], root, settings_by_language, formats) if view.kind == "all" else (),
-            upcoming=upcoming_of,
+            upcoming=schedule[0],
+            started=schedule[1],
             about_href="../" * view.folder.count("/") + ABOUT_NAME,
             own_set=own_set,
             ids=ids,

@@ -125,6 +125,11 @@ def upcoming(talks: Sequence[Entry], plan: Plan) -> tuple[Entry, ...]:
     return _upcoming(talks, plan.now, plan.zone_of)
 
 
+def started(talks: Sequence[Entry], plan: Plan) -> tuple[Entry, ...]:
+    """The talks that started by the plan's ``now``, the latest first."""
+    return _past(talks, plan.now, plan.zone_of)
+
+
 def _upcoming(talks: Sequence[Entry], now: datetime, zone: Zones) -> tuple[Entry, ...]:
     starts = _starts(talks, zone)
     chosen = [talk for talk in talks if talk.key in starts and starts[talk.key] > now]

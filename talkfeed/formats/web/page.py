@@ -102,9 +102,10 @@ def render_page(
     upcoming: Sequence[Entry] | None = None,
     about_href: str = "about.html",
     part: Part = own_piece,
+    started: Sequence[Entry] = (),
 ) -> bytes:
     """Render the page whole; see ``page_chunks``."""
-    return joined(page_chunks(entries, settings, feeds, views, upcoming, about_href, part))
+    return joined(page_chunks(entries, settings, feeds, views, upcoming, about_href, part, started=started))
 
 
 def page_chunks(
@@ -116,20 +117,25 @@ def page_chunks(
     about_href: str,
     part: Part,
     version: Version = no_version,
+    started: Sequence[Entry] = (),
 ) -> Iterator[Chunk]:
     """Give the talks as one HTML page linking every feed and view, a piece at a time.
 
     The ``upcoming`` talks come first, in the order given (soonest first), under their own
-    heading, which says so where there are none; then every other talk of ``entries``, in the
-    order given, as past talks. ``None``: the page has no upcoming section, only its talks. Each
-    talk's article is a slot: the template is given a marker for it, unique to this call.
+    heading, which says so where there are none; then, as past talks, the ``started`` ones in
+    the order given (the latest first, as the themes list talks, by their date) and every other
+    talk of ``entries`` in the order of ``entries``. ``None``: the page has no upcoming section,
+    only its talks. Each talk's article is a slot: the template is given a marker for it, unique
+    to this call.
     """
     words = words_for(settings.wording)
     coming = {entry.key for entry in upcoming or ()}
     sections: list[tuple[str, Sequence[Entry], str]] = []
     if upcoming is not None and (upcoming or entries):
         sections.append((words("talkfeed_upcoming"), upcoming, words("talkfeed_no_upcoming")))
-    rest = [entry for entry in entries if entry.key not in coming]
+    first = [entry for entry in started if entry.key not in coming]
+    shown = coming | {entry.key for entry in first}
+    rest = first + [entry for entry in entries if entry.key not in shown]
     if rest or not sections:
         heading = words("talkfeed_past") if sections else words("talks")
         sections.append((heading, rest, words("talkfeed_no_talks")))
@@ -178,6 +184,7 @@ class _Page:
                 view.about_href,
                 view.part,
                 view.version,
+                view.started(talks),
             )
             yield view.view.folder + PAGE_NAME, page
 
