@@ -35,6 +35,7 @@ url-and-slug                   0.168.0
 ugly-urls                      0.168.0
 url-forms                      0.168.0       a dot anywhere makes a file; ``..`` and relative URLs
 front-matter-lead              0.168.0       blank lines, spaces and tabs before the front matter
+draft-values                   0.168.0       0.111 reads YAML 1.1: a bare ``draft: yes`` is true to it
 theme-static                   (none)        file layout only: the theme's static/img header image
 =============================  ============  =====================================================
 """
@@ -87,6 +88,7 @@ CASES = [
     Case("ugly-urls", "0.168.0"),
     Case("url-forms", "0.168.0"),
     Case("front-matter-lead", "0.168.0"),
+    Case("draft-values", "0.168.0"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 

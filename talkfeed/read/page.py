@@ -31,6 +31,11 @@ from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page
 from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
 from talkfeed.urls import with_scheme
 
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+"""The texts Go's ``strconv.ParseBool`` reads as true."""
+_YAML_11_TRUE = frozenset({"yes", "Yes", "YES", "on", "On", "ON"})
+"""What YAML 1.1 reads as true and YAML 1.2 as text."""
+
 _LINK_KEYS = (
     ("url_slides", "slides"),
     ("url_video", "video"),
@@ -249,7 +254,7 @@ class _Fields:
             published=dates.published,
             modified=dates.modified,
             expires=dates.expires,
-            draft=self._flag("draft"),
+            draft=self._draft(),
             start=start,
             end=end,
             event=self._plain(event_key),
@@ -333,6 +338,40 @@ class _Fields:
         for old, new in _BLOX_2026_NAMES.items():
             if self._raw(old) not in (None, ""):
                 self.notes.warn(f"{old} is an older key; Hugo Blox 2026 names it {new}", self.line(old))
+
+    def _draft(self) -> bool:
+        """Read ``draft`` as Hugo does (``cast.ToBool``): a number other than 0, or a text Go's
+        ``strconv.ParseBool`` reads as true; any other text ("yes", quoted) is no draft.
+
+        YAML 1.1 (PyYAML, and Hugo up to 0.111) reads a bare ``yes`` or ``on`` as true; current
+        Hugo reads YAML 1.2, to which it is text, so it publishes the page: talkfeed follows
+        current Hugo and says so.
+        """
+        value = self._raw("draft")
+        if value is True and (written := self._written("draft")) in _YAML_11_TRUE:
+            self.notes.warn(
+                f"draft: {written} is text to current Hugo, which publishes the page (Hugo 0.111 and "
+                "older read it as true); talkfeed publishes it too (write draft: true to keep it out)",
+                self.line("draft"),
+            )
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return value != 0
+        return isinstance(value, str) and value in _GO_TRUE
+
+    def _written(self, key: str) -> str | None:
+        """The value of a one-line ``key: value`` as the page writes it, without a comment."""
+        line = self.line(key)
+        if line is None:
+            return None
+        lines = self.matter.text.split("\n")
+        index = line - self.matter.first_line
+        if not 0 <= index < len(lines):
+            return None
+        written = lines[index].split(":", 1)[1] if ":" in lines[index] else ""
+        return written.split("#", 1)[0].strip()
 
     def _flag(self, key: str) -> bool:
         value = self._raw(key)
