@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}")
@@ -71,6 +71,28 @@ def talk_urls(
     page's URL with the talk's path as fragment, which never changes and never 404s."""
     url = permalink(base_url, url_path)
     if listed_at is None:
-        return url, url
+        return url, canonical_id(url)
     list_url = permalink(base_url, listed_at)
-    return outside_url or list_url, f"{list_url}#{quote(url_path.strip('/'), safe='/')}"
+    return outside_url or list_url, f"{canonical_id(list_url)}#{quote(url_path.strip('/'), safe='/')}"
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def canonical_id(url: str) -> str:
+    """An address as an id is kept: its scheme and host in lower case and no default port, as
+    RFC 3986 (6.2.2) normalizes them, so a base URL written ``https://Lab.example/`` gives the
+    same ids as ``https://lab.example/`` (the W3C validator asks Atom ids to be so)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    scheme = parts.scheme.lower()
+    user, at, host = parts.netloc.rpartition("@")
+    host = host.lower()
+    port = _DEFAULT_PORTS.get(scheme)
+    if port is not None and host.endswith(f":{port}"):
+        host = host.removesuffix(f":{port}")
+    head = f"{parts.scheme}://{parts.netloc}"
+    if not url.startswith(head):
+        return url
+    return f"{scheme}://{user}{at}{host}{url[len(head) :]}"

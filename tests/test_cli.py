@@ -462,3 +462,29 @@ def test_the_page_lists_past_talks_by_their_date_and_the_feeds_by_publish_date(t
         "Held in October",
         "Still to come",
     ]
+
+
+def test_ids_are_kept_in_canonical_form_whatever_case_the_base_url_has(tmp_path: Path) -> None:
+    """Hosts are case-blind: a base URL written with capitals (CHRI-Lab.github.io) gives ids in
+    lower case without a default port, which the W3C validator asks of Atom ids, the same as a
+    base URL written in lower case would; links stay as Hugo writes them."""
+    ids = {}
+    for written in ("https://Example-Lab.GitHub.io:443/", "https://example-lab.github.io/"):
+        held = GOOD.replace("summary:", "date: 2024-06-01T10:00:00Z\nsummary:")
+        site = _site(tmp_path / written.split("/")[2].replace(":", "-"), {"good/index.md": held})
+        site.joinpath("hugo.toml").write_text(f'baseURL = "{written}"\ntitle = "Lab"\n', encoding="utf-8")
+        out = site.parent / "out"
+        assert run_cli(["build", site, "-o", out, "-q", "--format", "atom,rss,json,ics"]).exit_code == 0
+        atom = (out / "atom.xml").read_text(encoding="utf-8")
+        feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+        uid = re.search(r"^UID:(\S+)", (out / "talks.ics").read_text(encoding="utf-8"), re.MULTILINE)
+        assert uid is not None
+        ids[written] = (re.findall(r"<id>([^<]*)</id>", atom), feed["items"][0]["id"], uid[1])
+        assert '<guid isPermaLink="true">https://example-lab.github.io/talk/good/</guid>' in (
+            (out / "index.xml").read_text(encoding="utf-8")
+        )
+    assert ids["https://Example-Lab.GitHub.io:443/"] == ids["https://example-lab.github.io/"]
+    assert ids["https://example-lab.github.io/"][0] == [
+        "https://example-lab.github.io/atom.xml",
+        "https://example-lab.github.io/talk/good/",
+    ]

@@ -33,6 +33,7 @@ from talkfeed.formats.web import Enclosure, Item
 from talkfeed.formats.web.item import facts_line
 from talkfeed.formats.web.page import STYLESHEET_NAME, feed_stylesheet
 from talkfeed.model import Entry, FeedSettings, Part, own_piece
+from talkfeed.urls import canonical_id
 
 RSS_NAME = "index.xml"
 ATOM_NAME = "atom.xml"
@@ -162,7 +163,7 @@ def _facts(item: Item) -> _Facts:
         title=talk.title,
         url=item.url,
         id=item.id,
-        permalink=item.id == item.url,
+        permalink=item.id == canonical_id(item.url),
         published=talk.published,
         updated=talk.modified or talk.published,
         summary_html=item.summary_html,
@@ -403,7 +404,7 @@ class _LinkAttributes(BaseEntryExtension):  # type: ignore[misc]
 def _feed(entries: Sequence[Entry], settings: FeedSettings, self_name: str, self_type: str) -> FeedGenerator:
     feed = FeedGenerator()
     _load_extensions(feed)
-    feed.id(settings.feeds_url + self_name)
+    feed.id(canonical_id(settings.feeds_url + self_name))
     feed.title(settings.title)
     feed.subtitle(settings.description)
     # Self first, alternate last: feedgen puts the last link into the RSS <channel><link>.
