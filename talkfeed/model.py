@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,19 @@ class Selection:
 
 
 EVENTS_FOLDER = "events/"
+
+UNDATED = datetime(1, 1, 1, tzinfo=UTC)
+"""The publish date of a page that names none: Go's zero time, as Hugo dates it (and so lists
+it last). The feeds leave such a talk out: readers order and show items by their dates."""
+
+
+def dated(talks: Sequence[Entry]) -> Sequence[Entry]:
+    """The talks whose page names a publish date, in the order given (all of them, most often)."""
+    if all(talk.published != UNDATED for talk in talks):
+        return talks
+    return [talk for talk in talks if talk.published != UNDATED]
+
+
 """Where each talk's own calendar file goes, below the main feeds' folder, for "add to calendar"."""
 
 

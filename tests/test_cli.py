@@ -488,3 +488,24 @@ def test_ids_are_kept_in_canonical_form_whatever_case_the_base_url_has(tmp_path:
         "https://example-lab.github.io/atom.xml",
         "https://example-lab.github.io/talk/good/",
     ]
+
+
+def test_a_page_without_a_date_is_published_as_hugo_dates_it_but_not_in_the_feeds(tmp_path: Path) -> None:
+    """Hugo publishes a page that names no date, dated 0001-01-01 (see the ``undated`` oracle
+    fixture): talkfeed lists it last, on the page and in the calendar (stamped with its start),
+    and says so; the feeds, whose readers order items by date, leave it out."""
+    undated = "---\ntitle: Undated talk\ndate: ''\ntime_start: 2019-11-18T08:00:00-04:00\n---\nBody.\n"
+    site = _site(tmp_path, {"good/index.md": GOOD, "undated/index.md": undated})
+    out = tmp_path / "out"
+    result = run_cli(["build", site, "-o", out, "-q"])
+    assert result.exit_code == 0, result.stderr
+    listing = run_cli(["list", site])
+    assert listing.stderr.startswith("content/talk/undated/index.md: warning: no date: Hugo publishes")
+    listed = listing.stdout.splitlines()
+    assert listed[-1] == "0001-01-01T00:00:00+00:00\thttps://example.org/talk/undated/\tUndated talk"
+    for feed in ("index.xml", "atom.xml", "feed.json"):
+        text = (out / feed).read_text(encoding="utf-8")
+        assert "Good talk" in text and "Undated talk" not in text, feed
+    assert "Undated talk" in (out / "index.html").read_text(encoding="utf-8")
+    calendar = (out / "talks.ics").read_text(encoding="utf-8")
+    assert "SUMMARY:Undated talk" in calendar and "DTSTAMP:20191118T120000Z" in calendar

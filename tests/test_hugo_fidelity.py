@@ -36,6 +36,7 @@ ugly-urls                      0.168.0
 url-forms                      0.168.0       a dot anywhere makes a file; ``..`` and relative URLs
 front-matter-lead              0.168.0       blank lines, spaces and tabs before the front matter
 draft-values                   0.168.0       0.111 reads YAML 1.1: a bare ``draft: yes`` is true to it
+undated                        0.168.0
 theme-static                   (none)        file layout only: the theme's static/img header image
 =============================  ============  =====================================================
 """
@@ -89,6 +90,7 @@ CASES = [
     Case("url-forms", "0.168.0"),
     Case("front-matter-lead", "0.168.0"),
     Case("draft-values", "0.168.0"),
+    Case("undated", "0.168.0"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 

@@ -24,7 +24,7 @@ from talkfeed.formats.slots import Chunk, Content, Spliced, Version, joined, no_
 from talkfeed.formats.web import Item
 from talkfeed.formats.web.item import place_of
 from talkfeed.formats.words import words_for
-from talkfeed.model import Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
+from talkfeed.model import UNDATED, Entry, FeedSettings, Part, Talk, TalkTime, day_of, own_piece
 
 CALENDAR_NAME = "talks.ics"
 UPCOMING_CALENDAR_NAME = "upcoming.ics"
@@ -350,7 +350,7 @@ def _event(item: Item, talk_start: TalkTime) -> tuple[str, dict[str, list[date]]
     """
     talk = item.talk
     start, end = calendar_times(talk_start, talk.end)
-    stamp = _utc_stamp((talk.modified or talk.published).astimezone(UTC))
+    stamp = _utc_stamp(_stamped(talk, start).astimezone(UTC))
     days: dict[str, list[date]] = {}
     lines = ["BEGIN:VEVENT", f"UID:{event_uid(item.id)}", f"DTSTAMP:{stamp}", f"LAST-MODIFIED:{stamp}"]
     lines.append(_date_line("DTSTART", start, days))
@@ -368,6 +368,14 @@ def _event(item: Item, talk_start: TalkTime) -> tuple[str, dict[str, list[date]]
         lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in talk.tags))
     lines.append("END:VEVENT")
     return "".join(_fold(line) + "\r\n" for line in lines), days
+
+
+def _stamped(talk: Talk, start: TalkTime) -> datetime:
+    """When the event was last changed: the page's lastmod, else its publish date; for a page
+    without a date (dated year 1 as Hugo dates it), the talk's start, which no reader doubts."""
+    if talk.modified is not None or talk.published != UNDATED:
+        return talk.modified or talk.published
+    return start if isinstance(start, datetime) else datetime.combine(start, time(), UTC)
 
 
 def _date_line(name: str, value: TalkTime, days: dict[str, list[date]]) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.errors import Finding, PageError
-from talkfeed.model import Link, PermalinkRule, Talk
+from talkfeed.model import UNDATED, Link, PermalinkRule, Talk
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
 from talkfeed.read.discover import PageFile
 from talkfeed.read.notes import NotATalk, Notes, Refused
@@ -234,12 +234,15 @@ class _Fields:
         start, end = self.dates.talk_times(era_2026, legacy, self._flag)
         lang = self.page.lang
         body = read_body(self.matter, self.notes)
-        if dates.published is None:
-            if not self.notes.has_errors():
-                self.notes.error(
-                    "no date: add publishDate (or date), for example publishDate: 2024-05-01T14:00:00Z"
-                )
-            raise Refused
+        published = dates.published
+        if published is None:
+            published = UNDATED
+        if published is UNDATED and not self.notes.has_errors():
+            self.notes.warn(
+                "no date: Hugo publishes the page dated 0001-01-01, so it is listed last, on the page "
+                "and in the calendars, but the feeds leave it out (add publishDate, for example "
+                "publishDate: 2024-05-01T14:00:00Z)"
+            )
         title = self._title()
         event_url = self._url("event_url")
         links = self._links()
@@ -251,7 +254,7 @@ class _Fields:
             url_path=self._url_path(lang, title, dates.date, dates.slug),
             lang=lang,
             title=title,
-            published=dates.published,
+            published=published,
             modified=dates.modified,
             expires=dates.expires,
             draft=self._draft(),

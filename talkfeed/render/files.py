@@ -12,7 +12,7 @@ from talkfeed.formats import FORMATS, FeedLink, Format, ViewFiles, ViewLink, for
 from talkfeed.formats.slots import Content, Version, no_version
 from talkfeed.formats.web.page import STYLESHEET_NAME, render_about, render_snippets
 from talkfeed.formats.words import words_for
-from talkfeed.model import Entry, FeedSettings, Part
+from talkfeed.model import Entry, FeedSettings, Part, dated
 from talkfeed.plan import ABOUT_NAME, Plan
 from talkfeed.render.settings import feed_settings, titled
 from talkfeed.select.views import View, started, upcoming
@@ -33,7 +33,7 @@ def render_files(
     time, each talk's part a slot that the writer fills or copies from the old file. No file is
     ever whole in memory.
     """
-    newest = max((talk.modified or talk.published for talk in views[0].talks), default=None)
+    newest = max((talk.modified or talk.published for talk in dated(views[0].talks)), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
     schedule = (partial(upcoming, plan=plan), partial(started, plan=plan))
