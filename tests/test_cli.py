@@ -509,3 +509,32 @@ def test_a_page_without_a_date_is_published_as_hugo_dates_it_but_not_in_the_feed
     assert "Undated talk" in (out / "index.html").read_text(encoding="utf-8")
     calendar = (out / "talks.ics").read_text(encoding="utf-8")
     assert "SUMMARY:Undated talk" in calendar and "DTSTAMP:20191118T120000Z" in calendar
+
+
+def test_a_talk_without_summary_or_abstract_is_summed_up_as_hugo_sums_up_its_body(tmp_path: Path) -> None:
+    """Hugo 0.168's ``.Summary``, which the themes show when a talk has no summary or abstract:
+    the text before a ``<!--more-->`` line, else the first whole blocks that hold 70 words. These
+    bodies are the ones Hugo was run on; the summaries hold the blocks its summaries held (a
+    figure left out: a summary is words)."""
+    fifty = " ".join(f"w{number}" for number in range(50))
+    head = "---\ntitle: {}\npublishDate: 2024-05-01\n---\n"
+    pages = {
+        "abstract/index.md": head.format("Abstract")
+        + f"**Abstract**\n\n{fifty}\n\n![A poster](poster.png)\n\n{fifty} second\n\nthird paragraph\n",
+        "divided/index.md": head.format("Divided") + "First short.\n\n<!--more-->\n\nSecond.\n",
+        "listed/index.md": head.format("Listed")
+        + f"# Heading\n\n- item one\n- item two\n\n{fifty}\n\n{fifty} end\n\nLeft out.\n",
+    }
+    site = _site(tmp_path, pages)
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "-q"]).exit_code == 0
+    summaries = {
+        item["title"]: item["summary"]
+        for item in json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    }
+    assert summaries["Abstract"].startswith("Abstract\n\nw0 w1 ")
+    assert summaries["Abstract"].endswith("w49 second")
+    assert "poster" not in summaries["Abstract"].lower()
+    assert summaries["Divided"] == "First short."
+    assert summaries["Listed"].startswith("Heading\n\nitem one\nitem two\n\nw0 ")
+    assert summaries["Listed"].endswith("w49 end")

@@ -11,13 +11,14 @@ from urllib.parse import quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from talkfeed.formats.web.markup import markdown_html, plain_text, safe_url, sanitize
-from talkfeed.formats.web.text import event_text
+from talkfeed.formats.web.markup import markdown_html, plain_text, safe_url, sanitize, without_media
+from talkfeed.formats.web.text import event_text, leading_blocks
 from talkfeed.formats.words import Words, words_for
 from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime, Wording
 from talkfeed.urls import permalink, talk_urls, with_scheme
 
-_FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+_MORE = re.compile(r"^[ \t]*<!--more-->[ \t]*$", re.MULTILINE)
+"""Hugo's summary divider, on a line of its own."""
 _TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9]*)")
 _PHRASING = frozenset(
     {
@@ -254,8 +255,11 @@ def _summary_html(talk: Talk, clean: partial[str], abstract_html: str, body_html
         return str(clean(markdown_html(talk.summary))).strip()
     if abstract_html:
         return abstract_html.strip()
-    first = _FIRST_PARAGRAPH.search(body_html)
-    return first.group() if first else ""
+    manual = _MORE.split(talk.body, maxsplit=1)
+    if len(manual) == 2:
+        # Hugo's manual summary: what stands before a <!--more--> line.
+        return str(clean(markdown_html(manual[0]))).strip() if manual[0].strip() else ""
+    return without_media(leading_blocks(body_html)).strip()
 
 
 def event_markup(talk: Talk, url: str) -> EventMarkup | None:

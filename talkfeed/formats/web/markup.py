@@ -111,6 +111,27 @@ def sanitize(fragment: str, base: str) -> str:
     return clean_text(str(cleaned)).replace("{{%", "{&#123;%").replace("{{&lt;", "{&#123;&lt;")
 
 
+def without_media(fragment: str) -> str:
+    """Drop images, figures and players from sanitized HTML, keeping its text: a summary is
+    words (the themes show a page's summary as plain text)."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS - _MEDIA - _MEDIA_WHOLE,
+        clean_content_tags=_MEDIA_WHOLE,
+        url_schemes=_ALLOWED_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return _BLANK_LINES.sub("\n", _EMPTY_PARAGRAPH.sub("", str(cleaned)))
+
+
+_MEDIA = frozenset({"img", "source", "track"})
+_MEDIA_WHOLE = frozenset({"figure", "picture", "video", "audio"}) & nh3.ALLOWED_TAGS
+"""Left out with what they hold (a figure's caption describes its image)."""
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
 _RUN_REFERENCES = 1024
 """How many ``&`` one text run may hand nh3: its parser (html5ever) takes time in the square of
 their number within one text node or attribute value (16 MiB of ``&amp;`` took minutes)."""

@@ -93,6 +93,36 @@ class _TextReader:
         return clean_text("".join(out))
 
 
+SUMMARY_WORDS = 70
+"""Hugo's ``summaryLength``: how many words its automatic summary holds at least."""
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+def leading_blocks(fragment: str, words: int = SUMMARY_WORDS) -> str:
+    """Give the first top-level blocks of sanitized HTML that hold at least ``words`` words (all
+    of it when it holds fewer), as Hugo makes a page's automatic summary: whole blocks, never
+    a paragraph cut short."""
+    depth = counted = 0
+    position = 0
+    for tag in _TAG.finditer(fragment):
+        counted += len(html.unescape(fragment[position : tag.start()]).split())
+        position = tag.end()
+        name = tag["name"].lower()
+        if name in _VOID or tag.group().endswith("/>"):
+            ended = depth == 0
+        elif tag["closing"]:
+            depth = max(depth - 1, 0)
+            ended = depth == 0
+        else:
+            depth += 1
+            ended = False
+        if ended and counted >= words:
+            return fragment[: tag.end()]
+    return fragment
+
+
 def event_text(fragment: str, one_line: bool) -> str:
     """Give the text of an event's sanitized HTML with each link's address after its text.
 
