@@ -67,6 +67,10 @@ class PageError(TalkfeedError):
         super().__init__(message, line=line)
 
 
+class NoFrontMatterError(PageError):
+    """A page opens with no front matter: Hugo reads all of it as content."""
+
+
 class UnreadableFileError(PageError):
     """A file of the site is there but cannot be read (its permissions, an I/O error)."""
 

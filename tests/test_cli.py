@@ -538,3 +538,24 @@ def test_a_talk_without_summary_or_abstract_is_summed_up_as_hugo_sums_up_its_bod
     assert summaries["Divided"] == "First short."
     assert summaries["Listed"].startswith("Heading\n\nitem one\nitem two\n\nw0 ")
     assert summaries["Listed"].endswith("w49 end")
+
+
+def test_a_duplicate_permalink_published_at_the_same_time_says_what_kept_it(tmp_path: Path) -> None:
+    same = GOOD.replace("title:", "slug: one\ntitle:")
+    site = _site(tmp_path, {"one/index.md": GOOD, "two/index.md": same})
+    result = run_cli(["list", site, "--json", "--now", FIXED_NOW])
+    assert [item["path"] for item in json.loads(result.stdout)] == ["content/talk/one/index.md"]
+    assert (
+        "content/talk/two/index.md: warning: permalink /talk/one/ is also the permalink of "
+        "content/talk/one/index.md, published at the same time and first by its path, which keeps it"
+    ) in result.stderr
+
+
+def test_a_section_page_without_front_matter_is_content_and_no_warning(tmp_path: Path) -> None:
+    """Hugo reads a section page that opens with no front matter (geertlitjens.github.io's is
+    YAML without its --- lines) as content: it has no cascade, and nothing to warn about."""
+    site = _site(tmp_path, {"_index.md": "title: Talks\nview: 2\n", "good/index.md": GOOD})
+    result = run_cli(["list", site, "--now", FIXED_NOW])
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert "Good talk" in result.stdout

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from talkfeed.errors import Finding, PageError, Severity, UnreadableFileError
+from talkfeed.errors import Finding, NoFrontMatterError, PageError, Severity, UnreadableFileError
 from talkfeed.read.config import cascade_entries
 from talkfeed.read.discover import SectionIndex
 from talkfeed.read.parsing import read_page_text
@@ -59,6 +59,9 @@ def read_cascades(
     for index in sorted(indexes, key=lambda index: (-len(index.parts), str(index.path))):
         try:
             values = read_page_text(index.path).matter.values
+        except NoFrontMatterError:
+            # Hugo reads such a section page as content: it has no cascade, and nothing is wrong.
+            continue
         except PageError as error:
             # Its cascade may leave talks out or change their links: one out of reach is an error.
             severity = Severity.ERROR if isinstance(error, UnreadableFileError) else Severity.WARNING

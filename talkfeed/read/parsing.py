@@ -18,7 +18,7 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
-from talkfeed.errors import PageError, UnreadableFileError
+from talkfeed.errors import NoFrontMatterError, PageError, UnreadableFileError
 from talkfeed.read.paths import NotRegularError, cannot_read, read_regular
 
 MIB = 1024 * 1024
@@ -157,7 +157,9 @@ def split_front_matter(text: str) -> FrontMatter:
     first_line = text.count("\n", 0, lead) + 1
     handler = frontmatter.detect_format(text[lead:], _HANDLERS)
     if handler is None:
-        raise PageError("no front matter: a talk page starts with ---, +++ or { (after any blank lines)", 1)
+        raise NoFrontMatterError(
+            "no front matter: a talk page starts with ---, +++ or { (after any blank lines)", 1
+        )
     try:
         _, raw, body = _boundary(handler).split(text[lead:], 2)
     except ValueError:

@@ -313,13 +313,15 @@ def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[st
         keeper, *others = sorted(group, key=lambda talk: (talk.published, talk.path))
         for talk in others:
             left_out.add(talk.path)
+            same = keeper.published == talk.published
+            why = "published at the same time and first by its path" if same else "published earlier"
             findings.append(
                 Finding(
                     talk.path,
                     None,
                     Severity.WARNING,
-                    f"permalink /{url_path} is also the permalink of {keeper.path}, published earlier, "
-                    "which keeps it; this talk is left out (give one of them another slug: or url:)",
+                    f"permalink /{url_path} is also the permalink of {keeper.path}, {why}, which keeps "
+                    "it; this talk is left out (give one of them another slug: or url:)",
                 )
             )
     return findings, left_out
