@@ -12,7 +12,7 @@ import pytest
 from talkfeed import __version__
 
 from _unprivileged import run_bound
-from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli
+from conftest import DEMO_SITE, FIXED_NOW, ROOT, run_cli, settle
 
 FEEDS = ("index.xml", "atom.xml", "feed.json")
 EVERY_OUTPUT = sorted(
@@ -559,3 +559,28 @@ def test_a_section_page_without_front_matter_is_content_and_no_warning(tmp_path:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "Good talk" in result.stdout
+
+
+def test_a_slides_key_links_the_deck_at_its_permalink_and_a_new_deck_is_seen(tmp_path: Path) -> None:
+    """``slides: example`` names the page ``content/slides/example/`` (the themes link it through
+    ``site.GetPage``), at its permalink; a deck named before it exists is linked by the next
+    build once it is there."""
+    talk = GOOD.replace("summary:", "slides: [example, later]\nsummary:")
+    site = _site(tmp_path, {"good/index.md": talk})
+    (site / "content" / "slides" / "example").mkdir(parents=True)
+    (site / "content" / "slides" / "example" / "index.md").write_text(
+        "---\ntitle: Example deck\nslug: my-deck\n---\n# Slide\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["build", site, "-o", out])
+    assert result.exit_code == 0
+    assert "warning" not in result.stderr
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="https://example.org/slides/my-deck/">Slides</a>' in page
+    assert "slides/later" not in page
+    (site / "content" / "slides" / "later.md").write_text("---\ntitle: Later\n---\n", encoding="utf-8")
+    settle()
+    assert run_cli(["build", site, "-o", out, "-q"]).exit_code == 0
+    assert '<a href="https://example.org/slides/later/">Slides</a>' in (out / "index.html").read_text(
+        encoding="utf-8"
+    )

@@ -28,7 +28,7 @@ from talkfeed.read.page_body import read_body
 from talkfeed.read.page_dates import DateReader, page_dates
 from talkfeed.read.page_files import PageFiles
 from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page_text
-from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
+from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, page_url_path, sanitize_path
 from talkfeed.urls import with_scheme
 
 _GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
@@ -76,6 +76,7 @@ FRONT_MATTER_KEYS = frozenset(
         "author",
         "tags",
         "links",
+        "slides",
         "image",
         "header",
         "slug",
@@ -490,11 +491,53 @@ class _Fields:
             slugs.append(slug)
         return tuple(names), tuple(slugs)
 
+    def _slides_links(self) -> list[Link]:
+        """Links to the decks ``slides`` names (``slides: example``: ``content/slides/example/``),
+        at their permalinks, as the themes link them (``site.GetPage "slides/<name>"``)."""
+        links = []
+        for name in _deck_names(self._raw("slides"))[:MAX_ITEMS]:
+            found = self.files.slides_page(name)
+            deck = self._deck(found[0]) if found is not None else None
+            if deck is None:
+                # No link, as the themes show none; a copy of a site may well lack its decks.
+                continue
+            lang = self.page.lang
+            facts = PageFacts(
+                sections=("slides",),
+                file_name=name,
+                title=_plain_value(deck.get("title")) or name,
+                slug=_plain_value(deck.get("slug")),
+                date=None,
+            )
+            try:
+                url_path = page_url_path(
+                    facts=facts,
+                    url=_plain_value(deck.get("url")),
+                    rules=self.context.permalinks.get(lang, ()),
+                    style=self.context.path_style,
+                    prefix=lang if lang in self.context.prefixed_languages else "",
+                )
+            except PermalinkError:
+                continue
+            links.append(Link(None, url_path or "./", "slides"))
+        return links
+
+    def _deck(self, path: Path) -> dict[str, Any] | None:
+        """A deck page's front matter, lower-cased keys; ``None`` for a draft (Hugo finds no such
+        page) or a page that cannot be read."""
+        try:
+            values = read_page_text(path, self.context.max_page_bytes).matter.values
+        except PageError:
+            return None
+        deck = {str(key).lower(): value for key, value in values.items()}
+        return None if deck.get("draft") is True else deck
+
     def _links(self) -> tuple[Link, ...]:
         return tuple(self.files.with_file(link) for link in self._link_list())
 
     def _link_list(self) -> tuple[Link, ...]:
         links = [Link(None, url, kind) for key, kind in _LINK_KEYS if (url := self._text(key)) is not None]
+        links += self._slides_links()
         value = self._raw("links")
         for item in value if isinstance(value, list) else []:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
@@ -510,6 +553,18 @@ class _Fields:
                     self.line("links") if link.kind not in {kind for _, kind in _LINK_KEYS} else None,
                 )
         return self._bounded("links", tuple(unique.values()))
+
+
+def _plain_value(value: object) -> str | None:
+    text = clean_text(str(value)).strip() if isinstance(value, str | int | float) else ""
+    return text or None
+
+
+def _deck_names(value: object) -> list[str]:
+    """The decks a ``slides`` value names: a name, or a list of them (a table is Reveal.js's
+    settings of a deck page itself)."""
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
 
 
 def _profile(directory: Mapping[tuple[str, str], str], lang: str, slug: str) -> str | None:

@@ -68,6 +68,33 @@ class PageFiles:
         found = self.bundle_file(link.url.split("#")[0].split("?")[0])
         return Link(link.label, link.url, link.kind, found) if found else link
 
+    def slides_page(self, name: str) -> tuple[Path, bool] | None:
+        """The page ``slides/<name>`` of the talk's content folder, as Hugo's ``site.GetPage``
+        finds the deck a ``slides:`` key names: a bundle's ``index.md`` (or ``_index.md``), else
+        ``<name>.md``; with whether it is a bundle. ``None`` when there is none."""
+        root = self._content_root()
+        if root is None or not is_plain_name(name) or "/" in name:
+            return None
+        folder = root / "slides"
+        for candidate, bundle in (
+            (f"{name}/index.md", True),
+            (f"{name}/_index.md", True),
+            (f"{name}.md", False),
+        ):
+            self.notes.looked_at.append(str(folder / unquote(candidate)))
+            path = file_inside(folder, candidate, self._boundary())
+            if path is not None:
+                return path, bundle
+        return None
+
+    def _content_root(self) -> Path | None:
+        """The content folder (a language's, where it has one) the page lies in."""
+        place = self.page.bundle if self.page.bundle is not None else self.page.path.parent
+        steps = len(self.page.parts) - (1 if self.page.bundle is None else 0)
+        for _ in range(steps):
+            place = place.parent
+        return place if steps >= 0 else None
+
     def bundle_file(self, name: str) -> FileInfo | None:
         """A file of the page's bundle, by its plain name; ``None`` when it is not there."""
         if self.page.bundle is None or not is_plain_name(name):
