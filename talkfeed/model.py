@@ -172,10 +172,11 @@ class Selection:
 
 
 EVENTS_FOLDER = "events/"
+"""Where each talk's own calendar file goes, below the main feeds' folder, for "add to calendar"."""
 
 UNDATED = datetime(1, 1, 1, tzinfo=UTC)
-"""The publish date of a page that names none: Go's zero time, as Hugo dates it (and so lists
-it last). The feeds leave such a talk out: readers order and show items by their dates."""
+"""The publish date of a page that names none: Go's zero time, as Hugo dates it (and so sorts
+it last by publish date). The feeds leave such a talk out: readers order items by their dates."""
 
 
 def dated(talks: Sequence[Entry]) -> Sequence[Entry]:
@@ -183,9 +184,6 @@ def dated(talks: Sequence[Entry]) -> Sequence[Entry]:
     if all(talk.published != UNDATED for talk in talks):
         return talks
     return [talk for talk in talks if talk.published != UNDATED]
-
-
-"""Where each talk's own calendar file goes, below the main feeds' folder, for "add to calendar"."""
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,6 @@ def canonical_id(url: str) -> str:
     if port is not None and host.endswith(f":{port}"):
         host = host.removesuffix(f":{port}")
     head = f"{parts.scheme}://{parts.netloc}"
-    if not url.startswith(head):
+    if url[: len(head)].lower() != head.lower():
         return url
     return f"{scheme}://{user}{at}{host}{url[len(head) :]}"

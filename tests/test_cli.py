@@ -469,7 +469,7 @@ def test_ids_are_kept_in_canonical_form_whatever_case_the_base_url_has(tmp_path:
     lower case without a default port, which the W3C validator asks of Atom ids, the same as a
     base URL written in lower case would; links stay as Hugo writes them."""
     ids = {}
-    for written in ("https://Example-Lab.GitHub.io:443/", "https://example-lab.github.io/"):
+    for written in ("HTTPS://Example-Lab.GitHub.io:443/", "https://example-lab.github.io/"):
         held = GOOD.replace("summary:", "date: 2024-06-01T10:00:00Z\nsummary:")
         site = _site(tmp_path / written.split("/")[2].replace(":", "-"), {"good/index.md": held})
         site.joinpath("hugo.toml").write_text(f'baseURL = "{written}"\ntitle = "Lab"\n', encoding="utf-8")
@@ -483,7 +483,7 @@ def test_ids_are_kept_in_canonical_form_whatever_case_the_base_url_has(tmp_path:
         assert '<guid isPermaLink="true">https://example-lab.github.io/talk/good/</guid>' in (
             (out / "index.xml").read_text(encoding="utf-8")
         )
-    assert ids["https://Example-Lab.GitHub.io:443/"] == ids["https://example-lab.github.io/"]
+    assert ids["HTTPS://Example-Lab.GitHub.io:443/"] == ids["https://example-lab.github.io/"]
     assert ids["https://example-lab.github.io/"][0] == [
         "https://example-lab.github.io/atom.xml",
         "https://example-lab.github.io/talk/good/",
@@ -522,6 +522,7 @@ def test_a_talk_without_summary_or_abstract_is_summed_up_as_hugo_sums_up_its_bod
         "abstract/index.md": head.format("Abstract")
         + f"**Abstract**\n\n{fifty}\n\n![A poster](poster.png)\n\n{fifty} second\n\nthird paragraph\n",
         "divided/index.md": head.format("Divided") + "First short.\n\n<!--more-->\n\nSecond.\n",
+        "inline/index.md": head.format("Inline") + "Short intro here. <!--more--> The rest.\n\nSecond.\n",
         "listed/index.md": head.format("Listed")
         + f"# Heading\n\n- item one\n- item two\n\n{fifty}\n\n{fifty} end\n\nLeft out.\n",
     }
@@ -536,6 +537,7 @@ def test_a_talk_without_summary_or_abstract_is_summed_up_as_hugo_sums_up_its_bod
     assert summaries["Abstract"].endswith("w49 second")
     assert "poster" not in summaries["Abstract"].lower()
     assert summaries["Divided"] == "First short."
+    assert summaries["Inline"] == "Short intro here."
     assert summaries["Listed"].startswith("Heading\n\nitem one\nitem two\n\nw0 ")
     assert summaries["Listed"].endswith("w49 end")
 
@@ -584,3 +586,80 @@ def test_a_slides_key_links_the_deck_at_its_permalink_and_a_new_deck_is_seen(tmp
     assert '<a href="https://example.org/slides/later/">Slides</a>' in (out / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_nested_draft_key_does_not_stand_for_the_pages_own(tmp_path: Path) -> None:
+    """Only the page's own top-level ``draft`` is read: a table's ``draft: yes`` before it does not
+    make a ``draft: true`` page published."""
+    pages = {
+        "nested/index.md": "---\ntitle: Nested\npublishDate: 2024-01-01\nparams:\n  draft: yes\n"
+        "draft: true\n---\n",
+        "bare/index.md": "---\ntitle: Bare\npublishDate: 2024-01-01\ndraft: yes # a comment\n---\n",
+    }
+    result = run_cli(["list", _site(tmp_path, pages), "--now", FIXED_NOW])
+    assert [line.split("\t")[2] for line in result.stdout.splitlines()] == ["Bare"]
+    assert "bare/index.md:4: warning: draft: yes is text to current Hugo" in result.stderr
+
+
+def test_a_dated_page_keeps_a_permalink_an_undated_page_shares(tmp_path: Path) -> None:
+    pages = {
+        "a.md": "---\ntitle: Undated\nurl: /talk/same/\n---\n",
+        "b.md": "---\ntitle: Dated\ndate: 2024-03-01\nurl: /talk/same/\n---\n",
+    }
+    site = _site(tmp_path, pages)
+    result = run_cli(["list", site, "--now", FIXED_NOW])
+    assert [line.split("\t")[2] for line in result.stdout.splitlines()] == ["Dated"]
+    assert "content/talk/b.md, dated (this page has no date), which keeps it" in result.stderr
+
+
+def test_a_talk_shared_by_an_undated_page_stays_in_the_feeds_of_an_aggregate(tmp_path: Path) -> None:
+    """Two sites publish one talk (same title, same start); the first-listed site's page has no
+    date: the merged talk is dated by the other's page, so it stays in the feeds, and an undated
+    talk's calendar event is stamped with a well-formed date-time."""
+    held = "time_start: 2024-05-01T10:00:00Z\n"
+    first = _site(
+        tmp_path / "a",
+        {"s.md": f"---\ntitle: Shared Talk\n{held}---\n", "t.md": f"---\ntitle: Other\n{held}---\n"},
+    )
+    second = _site(tmp_path / "b", {"s.md": f"---\ntitle: Shared Talk\ndate: 2024-04-01\n{held}---\n"})
+    second.joinpath("hugo.toml").write_text(
+        'baseURL = "https://b.example.org/"\ntitle = "B"\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["build", first, second, "-o", out, "--base-url", "https://agg.example/", "-q"])
+    assert result.exit_code == 0, result.stderr
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert [item["title"] for item in items] == ["Shared Talk"]
+    stamps = re.findall(r"^DTSTAMP:(\S+)", (out / "talks.ics").read_text(encoding="utf-8"), re.MULTILINE)
+    assert stamps and all(re.fullmatch(r"\d{8}T\d{6}Z", stamp) for stamp in stamps), stamps
+
+
+def test_a_talk_links_the_deck_of_its_own_language(tmp_path: Path) -> None:
+    """In a multilingual site, ``slides: both`` of a French talk is the French deck
+    (``index.fr.md``, its own slug); a deck with no French page gives the French talk no link,
+    as Hugo's ``site.GetPage`` finds none for it."""
+    site = tmp_path / "site"
+    config = 'defaultContentLanguage = "en"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n'
+    talk = "---\ntitle: {}\npublishDate: 2024-01-01\nslides: [both, enonly]\n---\n"
+    files = {
+        "hugo.toml": f'baseURL = "https://example.org/"\ntitle = "ML"\n{config}',
+        "content/talk/t/index.md": talk.format("Talk"),
+        "content/talk/t/index.fr.md": talk.format("Exposé"),
+        "content/slides/both/index.md": "---\ntitle: Both\nslug: both-en\n---\n",
+        "content/slides/both/index.fr.md": "---\ntitle: Les deux\nslug: both-fr\n---\n",
+        "content/slides/enonly/index.md": "---\ntitle: English only\n---\n",
+    }
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "--per", "lang", "-q"]).exit_code == 0
+
+    def decks(page: Path) -> list[str]:
+        return re.findall(r'href="([^"]*/slides/[^"]*)"', page.read_text(encoding="utf-8"))
+
+    assert decks(out / "index.html") == [
+        "https://example.org/slides/both-en/",
+        "https://example.org/slides/enonly/",
+    ]
+    assert decks(out / "fr" / "index.html") == ["https://example.org/fr/slides/both-fr/"]

@@ -373,8 +373,8 @@ def _event(item: Item, talk_start: TalkTime) -> tuple[str, dict[str, list[date]]
 def _stamped(talk: Talk, start: TalkTime) -> datetime:
     """When the event was last changed: the page's lastmod, else its publish date; for a page
     without a date (dated year 1 as Hugo dates it), the talk's start, which no reader doubts."""
-    if talk.modified is not None or talk.published != UNDATED:
-        return talk.modified or talk.published
+    if talk.modified not in (None, UNDATED) or talk.published != UNDATED:
+        return talk.modified if talk.modified not in (None, UNDATED) else talk.published
     return start if isinstance(start, datetime) else datetime.combine(start, time(), UTC)
 
 
@@ -389,7 +389,8 @@ def _date_line(name: str, value: TalkTime, days: dict[str, list[date]]) -> str:
 
 
 def _utc_stamp(value: datetime) -> str:
-    return f"{value:%Y%m%dT%H%M%S}Z"
+    # strftime writes a year before 1000 with fewer than four digits.
+    return f"{value.year:04d}{value:%m%dT%H%M%S}Z"
 
 
 def _location(talk: Talk) -> str:

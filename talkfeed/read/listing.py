@@ -23,7 +23,8 @@ from talkfeed.store.records import finding_from, finding_record
 from talkfeed.store.state import UNSETTLED, state_of
 from talkfeed.store.store import Store
 
-_FORMAT = 1
+_FORMAT = 2
+"""Changed whenever what a walk finds changes (2: front matter after blank lines)."""
 
 
 def listed_pages(

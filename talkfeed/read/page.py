@@ -22,17 +22,16 @@ from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.errors import Finding, PageError
 from talkfeed.model import UNDATED, Link, PermalinkRule, Talk
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
+from talkfeed.read.decks import DeckSite, deck_links, go_true
 from talkfeed.read.discover import PageFile
 from talkfeed.read.notes import NotATalk, Notes, Refused
 from talkfeed.read.page_body import read_body
 from talkfeed.read.page_dates import DateReader, page_dates
 from talkfeed.read.page_files import PageFiles
 from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page_text
-from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, page_url_path, sanitize_path
+from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
 from talkfeed.urls import with_scheme
 
-_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-"""The texts Go's ``strconv.ParseBool`` reads as true."""
 _YAML_11_TRUE = frozenset({"yes", "Yes", "YES", "on", "On", "ON"})
 """What YAML 1.1 reads as true and YAML 1.2 as text."""
 
@@ -240,9 +239,9 @@ class _Fields:
             published = UNDATED
         if published is UNDATED and not self.notes.has_errors():
             self.notes.warn(
-                "no date: Hugo publishes the page dated 0001-01-01, so it is listed last, on the page "
-                "and in the calendars, but the feeds leave it out (add publishDate, for example "
-                "publishDate: 2024-05-01T14:00:00Z)"
+                "no date: Hugo publishes the page dated 0001-01-01, and talkfeed lists it too (on the "
+                "page and in the calendars by its start, last where it has none), but the feeds leave "
+                "it out (add publishDate, for example publishDate: 2024-05-01T14:00:00Z)"
             )
         title = self._title()
         event_url = self._url("event_url")
@@ -359,23 +358,15 @@ class _Fields:
                 self.line("draft"),
             )
             return False
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float):
-            return value != 0
-        return isinstance(value, str) and value in _GO_TRUE
+        return go_true(value)
 
     def _written(self, key: str) -> str | None:
-        """The value of a one-line ``key: value`` as the page writes it, without a comment."""
-        line = self.line(key)
-        if line is None:
-            return None
-        lines = self.matter.text.split("\n")
-        index = line - self.matter.first_line
-        if not 0 <= index < len(lines):
-            return None
-        written = lines[index].split(":", 1)[1] if ":" in lines[index] else ""
-        return written.split("#", 1)[0].strip()
+        """The value of a top-level ``key: value`` as the page writes it on that line, without a
+        comment (a key of a nested table, or a value on the next line, is not this)."""
+        spelled = re.escape(self.spelled(key))
+        pattern = re.compile(rf"^[\"']?{spelled}[\"']?[ \t]*:[ \t]*([^\n]*)$", re.MULTILINE)
+        found = pattern.search(self.matter.text)
+        return found[1].split("#", 1)[0].strip() if found is not None else None
 
     def _flag(self, key: str) -> bool:
         value = self._raw(key)
@@ -491,53 +482,20 @@ class _Fields:
             slugs.append(slug)
         return tuple(names), tuple(slugs)
 
-    def _slides_links(self) -> list[Link]:
-        """Links to the decks ``slides`` names (``slides: example``: ``content/slides/example/``),
-        at their permalinks, as the themes link them (``site.GetPage "slides/<name>"``)."""
-        links = []
-        for name in _deck_names(self._raw("slides"))[:MAX_ITEMS]:
-            found = self.files.slides_page(name)
-            deck = self._deck(found[0]) if found is not None else None
-            if deck is None:
-                # No link, as the themes show none; a copy of a site may well lack its decks.
-                continue
-            lang = self.page.lang
-            facts = PageFacts(
-                sections=("slides",),
-                file_name=name,
-                title=_plain_value(deck.get("title")) or name,
-                slug=_plain_value(deck.get("slug")),
-                date=None,
-            )
-            try:
-                url_path = page_url_path(
-                    facts=facts,
-                    url=_plain_value(deck.get("url")),
-                    rules=self.context.permalinks.get(lang, ()),
-                    style=self.context.path_style,
-                    prefix=lang if lang in self.context.prefixed_languages else "",
-                )
-            except PermalinkError:
-                continue
-            links.append(Link(None, url_path or "./", "slides"))
-        return links
-
-    def _deck(self, path: Path) -> dict[str, Any] | None:
-        """A deck page's front matter, lower-cased keys; ``None`` for a draft (Hugo finds no such
-        page) or a page that cannot be read."""
-        try:
-            values = read_page_text(path, self.context.max_page_bytes).matter.values
-        except PageError:
-            return None
-        deck = {str(key).lower(): value for key, value in values.items()}
-        return None if deck.get("draft") is True else deck
-
     def _links(self) -> tuple[Link, ...]:
         return tuple(self.files.with_file(link) for link in self._link_list())
 
     def _link_list(self) -> tuple[Link, ...]:
         links = [Link(None, url, kind) for key, kind in _LINK_KEYS if (url := self._text(key)) is not None]
-        links += self._slides_links()
+        lang = self.page.lang
+        prefix = lang if lang in self.context.prefixed_languages else ""
+        site = DeckSite(
+            self.context.permalinks.get(lang, ()),
+            self.context.path_style,
+            prefix,
+            self.context.max_page_bytes,
+        )
+        links += deck_links(self._raw("slides"), self.files, site)
         value = self._raw("links")
         for item in value if isinstance(value, list) else []:
             if isinstance(item, dict) and (link := _link_from(item)) is not None:
@@ -553,18 +511,6 @@ class _Fields:
                     self.line("links") if link.kind not in {kind for _, kind in _LINK_KEYS} else None,
                 )
         return self._bounded("links", tuple(unique.values()))
-
-
-def _plain_value(value: object) -> str | None:
-    text = clean_text(str(value)).strip() if isinstance(value, str | int | float) else ""
-    return text or None
-
-
-def _deck_names(value: object) -> list[str]:
-    """The decks a ``slides`` value names: a name, or a list of them (a table is Reveal.js's
-    settings of a deck page itself)."""
-    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
 
 
 def _profile(directory: Mapping[tuple[str, str], str], lang: str, slug: str) -> str | None:

@@ -68,23 +68,25 @@ class PageFiles:
         found = self.bundle_file(link.url.split("#")[0].split("?")[0])
         return Link(link.label, link.url, link.kind, found) if found else link
 
-    def slides_page(self, name: str) -> tuple[Path, bool] | None:
-        """The page ``slides/<name>`` of the talk's content folder, as Hugo's ``site.GetPage``
-        finds the deck a ``slides:`` key names: a bundle's ``index.md`` (or ``_index.md``), else
-        ``<name>.md``; with whether it is a bundle. ``None`` when there is none."""
+    def slides_page(self, name: str) -> Path | None:
+        """The page ``slides/<name>`` of the talk's content folder in the talk's language, as
+        Hugo's ``site.GetPage`` finds the deck a ``slides:`` key names: a bundle's ``index`` (or
+        ``_index``), else ``<name>.md``, each first with the language in its name (``index.fr.md``);
+        one without is in the talk's language where the talk's own file name names none."""
         root = self._content_root()
         if root is None or not is_plain_name(name) or "/" in name:
             return None
+        lang = self.page.lang
+        own_suffix = self.page.path.name.count(".") >= 2 and self.page.path.suffixes[-2] == f".{lang}"
+        shapes = ((f"{name}/index", ".md"), (f"{name}/_index", ".md"), (name, ".md"))
+        candidates = [f"{stem}.{lang}{suffix}" for stem, suffix in shapes]
+        candidates += [] if own_suffix else [stem + suffix for stem, suffix in shapes]
         folder = root / "slides"
-        for candidate, bundle in (
-            (f"{name}/index.md", True),
-            (f"{name}/_index.md", True),
-            (f"{name}.md", False),
-        ):
+        for candidate in candidates:
             self.notes.looked_at.append(str(folder / unquote(candidate)))
             path = file_inside(folder, candidate, self._boundary())
             if path is not None:
-                return path, bundle
+                return path
         return None
 
     def _content_root(self) -> Path | None:

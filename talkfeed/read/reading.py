@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from talkfeed.errors import Finding, Severity, finding_order
-from talkfeed.model import Entry, Talk, entry_of
+from talkfeed.model import UNDATED, Entry, Talk, entry_of
 from talkfeed.read.cascade import read_cascades
 from talkfeed.read.discover import PageFile, Watched
 from talkfeed.read.listing import listed_pages
@@ -310,11 +310,18 @@ def _duplicate_permalinks(talks: Sequence[Entry]) -> tuple[list[Finding], set[st
     for (_, url_path), group in by_path.items():
         if len(group) < 2:
             continue
-        keeper, *others = sorted(group, key=lambda talk: (talk.published, talk.path))
+        # A dated page before an undated one (Hugo dates it year 1), then the earliest, then by path.
+        keeper, *others = sorted(
+            group, key=lambda talk: (talk.published == UNDATED, talk.published, talk.path)
+        )
         for talk in others:
             left_out.add(talk.path)
-            same = keeper.published == talk.published
-            why = "published at the same time and first by its path" if same else "published earlier"
+            if talk.published == UNDATED and keeper.published != UNDATED:
+                why = "dated (this page has no date)"
+            elif keeper.published == talk.published:
+                why = "published at the same time and first by its path"
+            else:
+                why = "published earlier"
             findings.append(
                 Finding(
                     talk.path,

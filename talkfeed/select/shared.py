@@ -25,7 +25,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from talkfeed.errors import Finding, Severity
-from talkfeed.model import Entry, day_of
+from talkfeed.model import UNDATED, Entry, day_of
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _REASONS = {"event": "same event page and start", "title": "same title and start day"}
@@ -48,12 +48,15 @@ class Shared:
         for talk in self.talks:
             for name, slug in talk.speakers:
                 speakers.setdefault(_folded(name), (name, slug))
+        # A page without a date dates nothing: the group is published when its first dated page was.
+        changes = [talk.modified or talk.published for talk in self.talks if talk.published != UNDATED]
         return replace(
             self.talks[0],
+            published=next((talk.published for talk in self.talks if talk.published != UNDATED), UNDATED),
             authors=tuple(name for name, _ in speakers.values()),
             author_slugs=tuple(slug for _, slug in speakers.values()),
             tags=_union(talk.tags for talk in self.talks),
-            modified=max(talk.modified or talk.published for talk in self.talks),
+            modified=max(changes, default=None),
             also_in=tuple(talk.source for talk in self.talks[1:]),
         )
 

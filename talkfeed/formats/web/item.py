@@ -17,8 +17,8 @@ from talkfeed.formats.words import Words, words_for
 from talkfeed.model import Credit, FileInfo, Link, Talk, TalkTime, Wording
 from talkfeed.urls import permalink, talk_urls, with_scheme
 
-_MORE = re.compile(r"^[ \t]*<!--more-->[ \t]*$", re.MULTILINE)
-"""Hugo's summary divider, on a line of its own."""
+_MORE = re.compile(r"<!--more-->")
+"""Hugo's summary divider, wherever it stands (Hugo's page lexer finds it anywhere)."""
 _TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9]*)")
 _PHRASING = frozenset(
     {

@@ -115,7 +115,7 @@ def without_media(fragment: str) -> str:
     """Drop images, figures and players from sanitized HTML, keeping its text: a summary is
     words (the themes show a page's summary as plain text)."""
     cleaned = nh3.clean(
-        fragment,
+        in_short_runs(fragment),
         tags=_TAGS - _MEDIA - _MEDIA_WHOLE,
         clean_content_tags=_MEDIA_WHOLE,
         url_schemes=_ALLOWED_SCHEMES,
