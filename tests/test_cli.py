@@ -663,3 +663,18 @@ def test_a_talk_links_the_deck_of_its_own_language(tmp_path: Path) -> None:
         "https://example.org/slides/enonly/",
     ]
     assert decks(out / "fr" / "index.html") == ["https://example.org/fr/slides/both-fr/"]
+
+
+def test_a_bundles_pdf_named_as_its_folder_is_the_talks_pdf(tmp_path: Path) -> None:
+    """Academic, Wowchemy and Hugo Blox link ``<folder>/<folder>.pdf`` as the talk's PDF (before
+    any ``url_pdf``): so does talkfeed, as a link and an attachment."""
+    talk = GOOD.replace("summary:", "url_pdf: https://elsewhere.example/old.pdf\nsummary:")
+    site = _site(tmp_path, {"2017_UV/index.md": talk})
+    (site / "content" / "talk" / "2017_UV" / "2017_UV.pdf").write_bytes(b"%PDF-1.4\n")
+    out = tmp_path / "out"
+    assert run_cli(["build", site, "-o", out, "-q"]).exit_code == 0
+    item = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    pdf = "https://example.org/talk/2017_uv/2017_UV.pdf"
+    assert [attachment["url"] for attachment in item["attachments"]] == [pdf]
+    assert f'<a href="{pdf}">PDF</a>' in item["content_html"]
+    assert "elsewhere.example" not in item["content_html"]

@@ -482,11 +482,23 @@ class _Fields:
             slugs.append(slug)
         return tuple(names), tuple(slugs)
 
+    def _own_pdf(self) -> Link | None:
+        """The PDF of a bundle named as its folder (``2017_UV/2017_UV.pdf``), which Academic,
+        Wowchemy and Hugo Blox find (``Resources.GetMatch "<ContentBaseName>.pdf"``) and link."""
+        if self.page.bundle is None:
+            return None
+        name = f"{self.page.bundle.name}.pdf"
+        return Link(None, name, "pdf") if self.files.bundle_file(name) is not None else None
+
     def _links(self) -> tuple[Link, ...]:
         return tuple(self.files.with_file(link) for link in self._link_list())
 
     def _link_list(self) -> tuple[Link, ...]:
         links = [Link(None, url, kind) for key, kind in _LINK_KEYS if (url := self._text(key)) is not None]
+        own_pdf = self._own_pdf()
+        if own_pdf is not None:
+            # The themes link a bundle's <folder>.pdf as the talk's PDF, before any url_pdf.
+            links = [own_pdf, *(link for link in links if link.kind != "pdf")]
         lang = self.page.lang
         prefix = lang if lang in self.context.prefixed_languages else ""
         site = DeckSite(
