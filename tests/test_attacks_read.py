@@ -398,7 +398,7 @@ def test_check_reports_exactly_the_pages_build_refuses(tmp_path: Path) -> None:
     pages |= {
         "good/index.md": GOOD,
         "bad-yaml/index.md": "---\ntitle: [unclosed\ndate: 2024-05-01\n---\n",
-        "bad-date.md": "---\ntitle: Bad\npublishDate: next tuesday\n---\n",
+        "bad-date.md": "---\ntitle: Bad\ntime_start: next tuesday\n---\n",
         "empty/index.md": "",
     }
     site = _site(tmp_path, pages)

@@ -44,7 +44,7 @@ def _site(tmp_path: Path, pages: dict[str, str], config: str | None = None) -> P
 
 
 GOOD = "---\ntitle: Good talk\npublishDate: 2024-05-01T10:00:00Z\nsummary: Fine.\n---\nBody.\n"
-BAD_DATE = "---\ntitle: Bad talk\npublishDate: next tuesday\n---\n"
+BAD_DATE = "---\ntitle: Bad talk\ntime_start: next tuesday\npublishDate: 2024-05-01\n---\n"
 BAD_YAML = "---\ntitle: [unclosed\npublishDate: 2024-05-01\n---\n"
 
 
@@ -81,7 +81,7 @@ def test_bad_page_fails_build_naming_file_line_and_fix(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert (
-        'content/talk/bad/index.md:3: error: publishDate "next tuesday" is not a date '
+        'content/talk/bad/index.md:3: error: time_start "next tuesday" is not a date '
         "(use 2024-05-01 or 2024-05-01T14:00:00Z)"
     ) in result.stderr.splitlines()
     assert "nothing was written" in result.stderr
@@ -396,7 +396,7 @@ def test_skip_invalid_with_no_valid_talk_left_names_what_each_page_lacks(tmp_pat
     site = _site(tmp_path, {"bad/index.md": BAD_DATE})
     result = run_cli(["build", site, "-o", tmp_path / "out", "--skip-invalid", "-q"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0].startswith("content/talk/bad/index.md:3: error: publishDate")
+    assert result.stderr.splitlines()[0].startswith("content/talk/bad/index.md:3: error: time_start")
     assert "no valid talk in language en among 1 talk page(s) found" in result.stderr
 
 

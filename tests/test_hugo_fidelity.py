@@ -37,6 +37,7 @@ url-forms                      0.168.0       a dot anywhere makes a file; ``..``
 front-matter-lead              0.168.0       blank lines, spaces and tabs before the front matter
 draft-values                   0.168.0       0.111 reads YAML 1.1: a bare ``draft: yes`` is true to it
 undated                        0.168.0
+unreadable-dates               0.111.3       Hugo 0.168 refuses a date it cannot read; 0.111 ignores it
 theme-static                   (none)        file layout only: the theme's static/img header image
 =============================  ============  =====================================================
 """
@@ -91,6 +92,7 @@ CASES = [
     Case("front-matter-lead", "0.168.0"),
     Case("draft-values", "0.168.0"),
     Case("undated", "0.168.0"),
+    Case("unreadable-dates", "0.111.3"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 

@@ -378,9 +378,9 @@ def test_number_of_seconds_beyond_any_date_is_an_error_on_its_line(tmp_path: Pat
 @pytest.mark.parametrize(
     "line",
     [
-        pytest.param('publishDate: "2024-05-01\\nlater"', id="line-feed"),
-        pytest.param('publishDate: "2024-05-01\\rlater"', id="carriage-return"),
-        pytest.param('publishDate: "\\e[2J2024-05-01"', id="terminal-escape"),
+        pytest.param('time_start: "2024-05-01\\nlater"', id="line-feed"),
+        pytest.param('time_start: "2024-05-01\\rlater"', id="carriage-return"),
+        pytest.param('time_start: "\\e[2J2024-05-01"', id="terminal-escape"),
     ],
 )
 def test_finding_quoting_a_bad_value_prints_on_one_line(tmp_path: Path, line: str) -> None:

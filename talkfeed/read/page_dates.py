@@ -103,6 +103,20 @@ class DateReader:
             self.notes.error(f"{name} {error} ({ACCEPTED_FORMS})", self.line(key))
             return None
 
+    def unreadable(self, key: str) -> bool:
+        """Tell whether a date key holds a text that is no date at all (``019-12-13``): Hugo 0.111
+        ignored such a value (current Hugo refuses the site), so it is then read as absent,
+        for every use of the key, with no error."""
+        value = self.raw(key)
+        if not isinstance(value, str) or key.lower() in self._times:
+            return False
+        try:
+            parse_talk_time(value, self.zone)
+        except DateError:
+            self._times[key.lower()] = None
+            return True
+        return False
+
     def warn_date(self, key: str, message: str) -> None:
         """Warn about a date key once, whichever chain reads it first."""
         if key.lower() not in self._warned:
@@ -152,7 +166,8 @@ class _PageDates:
         self.file_name = file_name
         self.resolved: dict[str, datetime] = {}
         self.sources: dict[str, str] = {}
-        self.refused: list[tuple[str, str, object, TalkTime]] = []
+        self.refused: list[tuple[str, str, object, TalkTime | None]] = []
+        """The values Hugo cannot read: key, text, value, and what talkfeed reads in it, if anything."""
         self.slug: str | None = None
 
     def resolve(self) -> Dates:
@@ -192,6 +207,9 @@ class _PageDates:
         raw = reader.raw(key)
         if raw is None or raw == "":
             return self.resolved.get(key)
+        if reader.unreadable(key):
+            self.refused.append((key, str(raw), raw, None))
+            return None
         parsed = reader.time_of(key)
         if parsed is None:
             return None
@@ -215,11 +233,13 @@ class _PageDates:
                 if name in self.sources and self.sources[name] != key
             ]
             instead = f"uses {used[0]} instead" if used else "has no other date to use instead"
+            written = (
+                show(parsed) if parsed is not None else "a date such as 2024-05-01 or 2024-05-01T14:00:00Z"
+            )
             self.reader.warn_date(
                 key,
                 f'"{text}" is not a date Hugo can read: current Hugo refuses to build the site and '
-                f"Hugo 0.111 ignores the value; talkfeed ignores it too and {instead} "
-                f"(write {show(parsed)})",
+                f"Hugo 0.111 ignores the value; talkfeed ignores it too and {instead} (write {written})",
             )
 
 
