@@ -36,10 +36,17 @@ def render_files(
     newest = max((talk.modified or talk.published for talk in dated(views[0].talks)), default=None)
     languages = {plan.language, *(view.language for view in views if view.kind == "lang")}
     settings_by_language = {code: feed_settings(plan, talks, code, newest) for code in languages}
-    schedule = (partial(upcoming, plan=plan), partial(started, plan=plan))
     known = _remembered(version)
     return _render(
-        views, settings_by_language, plan.formats, plan.feed_limit, schedule, part, known, plan.lasting_id
+        views,
+        settings_by_language,
+        plan.formats,
+        plan.feed_limit,
+        partial(upcoming, plan=plan),
+        partial(started, plan=plan),
+        part,
+        known,
+        plan.lasting_id,
     )
 
 
@@ -62,9 +69,8 @@ def _render(
     settings_by_language: Mapping[str, FeedSettings],
     chosen: Sequence[str],
     limit: int | None,
-    schedule: tuple[
-        Callable[[Sequence[Entry]], Sequence[Entry]], Callable[[Sequence[Entry]], Sequence[Entry]]
-    ],
+    upcoming_of: Callable[[Sequence[Entry]], Sequence[Entry]],
+    started_of: Callable[[Sequence[Entry]], Sequence[Entry]],
     part: Part,
     version: Version,
     ids: Callable[[Entry], str],
@@ -89,8 +95,8 @@ def _render(
             limit=limit,
             feeds=feed_links(settings, formats, view.kind == "all", upcoming_title),
             views=_view_links(views[1:], root, settings_by_language, formats) if view.kind == "all" else (),
-            upcoming=schedule[0],
-            started=schedule[1],
+            upcoming=upcoming_of,
+            started=started_of,
             about_href="../" * view.folder.count("/") + ABOUT_NAME,
             own_set=own_set,
             ids=ids,
