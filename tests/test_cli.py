@@ -678,3 +678,25 @@ def test_a_bundles_pdf_named_as_its_folder_is_the_talks_pdf(tmp_path: Path) -> N
     assert [attachment["url"] for attachment in item["attachments"]] == [pdf]
     assert f'<a href="{pdf}">PDF</a>' in item["content_html"]
     assert "elsewhere.example" not in item["content_html"]
+
+
+def test_a_folder_holding_content_is_a_site_of_its_own_not_a_section_of_the_site_around_it(
+    tmp_path: Path,
+) -> None:
+    """``archived/`` with its own ``content/`` (and no config) inside a site is read as a site,
+    as ``hugo -s archived`` takes it, not as a section of the outer site whose every file
+    (its themes' READMEs) would be a talk page."""
+    site = _site(tmp_path, {"good/index.md": GOOD})
+    old = site / "archived"
+    (old / "content" / "events").mkdir(parents=True)
+    (old / "content" / "events" / "x.md").write_text(
+        "---\ntitle: Old event\ndate: 2019-01-01\n---\n", encoding="utf-8"
+    )
+    (old / "themes" / "t").mkdir(parents=True)
+    (old / "themes" / "t" / "README.md").write_text("# A theme\n", encoding="utf-8")
+    result = run_cli(["list", old, "--base-url", "https://example.org/archived/", "--now", FIXED_NOW])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "2019-01-01T00:00:00+00:00\thttps://example.org/archived/events/x/\tOld event"
+    ]
+    assert result.stderr == ""

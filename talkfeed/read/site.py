@@ -165,10 +165,13 @@ def read_site(root: Path) -> Site:
 
 
 def _find_site_root(start: Path) -> Path | None:
+    """The site ``start`` is in: the nearest folder up with a Hugo config, but ``start`` itself
+    when it holds a ``content/`` folder (a site of its own, even without a config, never a
+    section of a site around it)."""
     for folder in (start, *start.parents):
-        if config_files(folder):
+        if config_files(folder) or (folder == start and is_folder(start / "content")):
             return folder
-    return start if is_folder(start / "content") else None
+    return None
 
 
 def _site_below(folder: Path, given: Path) -> Path:
