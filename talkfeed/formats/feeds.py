@@ -32,7 +32,7 @@ from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, 
 from talkfeed.formats.web import Enclosure, Item
 from talkfeed.formats.web.item import facts_line
 from talkfeed.formats.web.page import STYLESHEET_NAME, feed_stylesheet
-from talkfeed.model import Entry, FeedSettings, Part, dated, own_piece
+from talkfeed.model import Entry, FeedSettings, Part, own_piece
 from talkfeed.urls import canonical_id
 
 RSS_NAME = "index.xml"
@@ -83,7 +83,7 @@ class _FeedFormat:
         return [FeedLink(self.title, settings.feeds_url + self.file_name, self.media_type)]
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
-        talks = dated(view.view.talks)[: view.limit]
+        talks = view.feed_talks()
         yield (
             view.view.folder + self.file_name,
             spliced(self.chunks, talks, view.settings, view.part, view.version),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from talkfeed.formats.slots import Content, Version
-from talkfeed.model import Entry, FeedSettings, Part
+from talkfeed.model import Entry, FeedSettings, Part, dated
 
 if TYPE_CHECKING:
     from talkfeed.formats.web.item import Item
@@ -73,6 +73,10 @@ class ViewFiles:
     """The view is a set of its own (a ``--per`` view): it has its own calendar and page."""
     ids: Callable[[Entry], str]
     """Gives a talk's lasting id, as its items and events carry it."""
+
+    def feed_talks(self) -> Sequence[Entry]:
+        """The talks a feed of the view holds: those with a publish date, at most ``limit``."""
+        return dated(self.view.talks)[: self.limit]
 
 
 class Format(Protocol):

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from talkfeed.formats.format import FeedLink, ViewFiles
 from talkfeed.formats.slots import Chunk, Content, Version, joined, no_version, slots, spliced
 from talkfeed.formats.web import Item
-from talkfeed.model import Entry, FeedSettings, Part, TalkTime, dated, own_piece
+from talkfeed.model import Entry, FeedSettings, Part, TalkTime, own_piece
 
 JSON_NAME = "feed.json"
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -109,7 +109,7 @@ class _JsonFeed:
         return [FeedLink("JSON Feed 1.1", settings.feeds_url + JSON_NAME, "application/feed+json")]
 
     def files(self, view: ViewFiles) -> Iterator[tuple[str, Content]]:
-        talks = dated(view.view.talks)[: view.limit]
+        talks = view.feed_talks()
         yield (
             view.view.folder + JSON_NAME,
             spliced(json_chunks, talks, view.settings, view.part, view.version),

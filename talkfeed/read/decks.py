@@ -11,12 +11,10 @@ from talkfeed.clean import clean_text
 from talkfeed.errors import PageError
 from talkfeed.model import Link, PermalinkRule
 from talkfeed.read.page_files import PageFiles
-from talkfeed.read.parsing import read_page_text
+from talkfeed.read.parsing import go_true, read_page_text
 from talkfeed.read.permalinks import PageFacts, PathStyle, PermalinkError, page_url_path
 
 _MAX_DECKS = 100
-_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-"""The texts Go's ``strconv.ParseBool`` reads as true."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +63,6 @@ def deck_names(value: object) -> list[str]:
     settings of a deck page itself)."""
     names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return [name.strip() for name in names if isinstance(name, str) and name.strip()]
-
-
-def go_true(value: object) -> bool:
-    """Read a value as Hugo's ``cast.ToBool`` does: true, a number other than 0, or a text Go's
-    ``strconv.ParseBool`` reads as true; any other text ("yes") is false."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    return isinstance(value, str) and value in _GO_TRUE
 
 
 def _front_matter(path: Path, limit: int) -> dict[str, Any] | None:

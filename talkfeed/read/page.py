@@ -22,13 +22,13 @@ from talkfeed.clean import clean_line, clean_text, safe_link
 from talkfeed.errors import Finding, PageError
 from talkfeed.model import UNDATED, Link, PermalinkRule, Talk
 from talkfeed.read.cascade import Cascade, cascaded, renders_section
-from talkfeed.read.decks import DeckSite, deck_links, go_true
+from talkfeed.read.decks import DeckSite, deck_links
 from talkfeed.read.discover import PageFile
 from talkfeed.read.notes import NotATalk, Notes, Refused
 from talkfeed.read.page_body import read_body
 from talkfeed.read.page_dates import DateReader, page_dates
 from talkfeed.read.page_files import PageFiles
-from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, read_page_text
+from talkfeed.read.parsing import DEFAULT_MAX_PAGE_BYTES, FrontMatter, go_true, read_page_text
 from talkfeed.read.permalinks import PageFacts, PathStyle, page_url_path, sanitize_path
 from talkfeed.urls import with_scheme
 
@@ -351,7 +351,7 @@ class _Fields:
         current Hugo and says so.
         """
         value = self._raw("draft")
-        if value is True and (written := self._written("draft")) in _YAML_11_TRUE:
+        if value is True and (written := self.matter.written(self.spelled("draft"))) in _YAML_11_TRUE:
             self.notes.warn(
                 f"draft: {written} is text to current Hugo, which publishes the page (Hugo 0.111 and "
                 "older read it as true); talkfeed publishes it too (write draft: true to keep it out)",
@@ -359,14 +359,6 @@ class _Fields:
             )
             return False
         return go_true(value)
-
-    def _written(self, key: str) -> str | None:
-        """The value of a top-level ``key: value`` as the page writes it on that line, without a
-        comment (a key of a nested table, or a value on the next line, is not this)."""
-        spelled = re.escape(self.spelled(key))
-        pattern = re.compile(rf"^[\"']?{spelled}[\"']?[ \t]*:[ \t]*([^\n]*)$", re.MULTILINE)
-        found = pattern.search(self.matter.text)
-        return found[1].split("#", 1)[0].strip() if found is not None else None
 
     def _flag(self, key: str) -> bool:
         value = self._raw(key)

@@ -111,7 +111,8 @@ class DateReader:
         if not isinstance(value, str) or key.lower() in self._times:
             return False
         try:
-            parse_talk_time(value, self.zone)
+            # Kept: ``time_of`` gives it without parsing the text again.
+            self._times[key.lower()] = parse_talk_time(value, self.zone)
         except DateError:
             self._times[key.lower()] = None
             return True

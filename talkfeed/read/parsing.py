@@ -66,6 +66,27 @@ class FrontMatter:
         match = pattern.search(self.text)
         return None if match is None else self.first_line + self.text.count("\n", 0, match.start())
 
+    def written(self, key: str) -> str | None:
+        """The value of a top-level ``key: value`` as the page writes it on that line, without a
+        comment (a key of a nested table, or a value on the next line, is not this)."""
+        pattern = re.compile(rf"^[\"']?{re.escape(key)}[\"']?[ \t]*:[ \t]*([^\n]*)$", re.MULTILINE)
+        found = pattern.search(self.text)
+        return found[1].split("#", 1)[0].strip() if found is not None else None
+
+
+def go_true(value: object) -> bool:
+    """Read a value as Hugo's ``cast.ToBool`` does: true, a number other than 0, or a text Go's
+    ``strconv.ParseBool`` reads as true; any other text ("yes") is false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return isinstance(value, str) and value in _GO_TRUE
+
+
+_GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+"""The texts Go's ``strconv.ParseBool`` reads as true."""
+
 
 @dataclass(frozen=True)
 class PageText:

@@ -29,7 +29,7 @@ def html_text(fragment: str) -> str:
     (``tests/test_bounds.py`` compares the two).
     """
     reader = _TextReader()
-    for name, written, text in _walk(fragment):
+    for name, written, text, _ in _walk(fragment):
         if name is None:
             reader.data(text)
         else:
@@ -40,22 +40,22 @@ def html_text(fragment: str) -> str:
 _TAG = re.compile(r"""<(?P<closing>/?)(?P<name>[a-zA-Z][^\t\n\r\f />\x00]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
-def _walk(fragment: str) -> Iterator[tuple[str | None, str | None, str]]:
-    """Give the fragment in order as ``(None, None, text)`` for text (entities decoded),
-    ``(tag, written, "")`` for a start tag as written, ``(tag, None, "")`` for an end tag; a
-    self-closing tag gives its start and its end."""
+def _walk(fragment: str) -> Iterator[tuple[str | None, str | None, str, int]]:
+    """Give the fragment in order as ``(None, None, text, end)`` for text (entities decoded),
+    ``(tag, written, "", end)`` for a start tag as written, ``(tag, None, "", end)`` for an end
+    tag, ``end`` where each stops in the fragment; a self-closing tag gives its start and its end."""
     position = 0
     for tag in _TAG.finditer(fragment):
         if tag.start() > position:
-            yield None, None, html.unescape(fragment[position : tag.start()])
+            yield None, None, html.unescape(fragment[position : tag.start()]), tag.start()
         name = tag["name"].lower()
         if not tag["closing"]:
-            yield name, tag.group(), ""
+            yield name, tag.group(), "", tag.end()
         if tag["closing"] or tag.group().endswith("/>"):
-            yield name, None, ""
+            yield name, None, "", tag.end()
         position = tag.end()
     if position < len(fragment):
-        yield None, None, html.unescape(fragment[position:])
+        yield None, None, html.unescape(fragment[position:]), len(fragment)
 
 
 class _TextReader:
@@ -105,21 +105,20 @@ def leading_blocks(fragment: str, words: int = SUMMARY_WORDS) -> str:
     of it when it holds fewer), as Hugo makes a page's automatic summary: whole blocks, never
     a paragraph cut short."""
     depth = counted = 0
-    position = 0
-    for tag in _TAG.finditer(fragment):
-        counted += len(html.unescape(fragment[position : tag.start()]).split())
-        position = tag.end()
-        name = tag["name"].lower()
-        if name in _VOID or tag.group().endswith("/>"):
-            ended = depth == 0
-        elif tag["closing"]:
-            depth = max(depth - 1, 0)
-            ended = depth == 0
-        else:
+    for name, written, text, end in _walk(fragment):
+        if name is None:
+            counted += len(text.split())
+            continue
+        if name in _VOID:
+            if written is None:
+                continue  # a self-closing void tag's end: its start was the element
+        elif written is not None:
             depth += 1
-            ended = False
-        if ended and counted >= words:
-            return fragment[: tag.end()]
+            continue
+        else:
+            depth = max(depth - 1, 0)
+        if depth == 0 and counted >= words:
+            return fragment[:end]
     return fragment
 
 
@@ -130,7 +129,7 @@ def event_text(fragment: str, one_line: bool) -> str:
     ``<b>ML Day</b><br>Workshop`` reads "ML Day Workshop".
     """
     reader = _EventReader()
-    for name, written, text in _walk(fragment):
+    for name, written, text, _ in _walk(fragment):
         if name is None:
             reader.data(text)
         elif written is not None:
